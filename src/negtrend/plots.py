@@ -1,0 +1,85 @@
+"""Figures that return a matplotlib ``Figure``; election windows shaded; one quiet theme.
+
+Shading uses grey levels plus hatching and text labels, so the windows stay readable in
+grayscale and for colour-blind readers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.dates as mdates
+import pandas as pd
+from matplotlib.figure import Figure
+
+from negtrend.series import SeriesResult
+
+WINDOW_STYLE = {
+    "before": {"color": "#d9d9d9", "hatch": None},
+    "campaign": {"color": "#fdb863", "hatch": "//"},
+    "quiet": {"color": "#b2abd2", "hatch": ".."},
+    "voting": {"color": "#5e3c99", "hatch": None},
+    "after": {"color": "#e6f5d0", "hatch": "\\\\"},
+}
+LINE_COLORS = ["#000000", "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9"]
+LINE_STYLES = ["-", "--", "-.", ":"]
+MARKERS = ["o", "s", "^", "D", "v", "P"]
+
+
+def _shade(ax, windows: pd.DataFrame) -> None:
+    for row in windows.itertuples():
+        style = WINDOW_STYLE.get(row.window, {"color": "#eeeeee", "hatch": None})
+        ax.axvspan(row.start, row.end + pd.Timedelta(days=1), color=style["color"], alpha=0.45,
+                   hatch=style["hatch"], linewidth=0, zorder=0, label=f"window: {row.window}")
+
+
+def trend(
+    series: SeriesResult,
+    windows: pd.DataFrame | None = None,
+    categories: list[str] | None = None,
+    measure: str = "count_per_day",
+    title: str | None = None,
+) -> Figure:
+    """Count per day (or share of collected items) per period, with election windows shaded.
+
+    Counts per *day* rather than raw period totals, so a 28-day February or a partial month is
+    not mistaken for a fall.
+    """
+    categories = categories or series.categories
+    frame = series.frame
+    # Figure() rather than pyplot: no global state, no backend choice, nothing to close.
+    fig = Figure(figsize=(9, 4.2), layout="constrained")
+    ax = fig.add_subplot()
+    if windows is not None:
+        _shade(ax, windows)
+    for i, name in enumerate(categories):
+        if measure == "share":
+            values = 1000 * frame[name] / frame["total"].where(frame["total"] > 0)
+        else:
+            values = frame[name] / frame["days"].where(frame["days"] > 0)
+        midpoints = frame.index + (pd.to_datetime(frame["period_end"]) - frame.index) / 2
+        ax.plot(midpoints, values, color=LINE_COLORS[i % len(LINE_COLORS)],
+                linestyle=LINE_STYLES[i % len(LINE_STYLES)], marker=MARKERS[i % len(MARKERS)],
+                markersize=4 if series.freq == "D" else 6, linewidth=1.4, label=name)
+    ax.set_ylabel("per 1,000 collected items" if measure == "share" else "items per day")
+    ax.set_ylim(bottom=0)
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator())
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    ax.grid(axis="y", color="#cccccc", linewidth=0.6)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
+    if title:
+        ax.set_title(title, fontsize=11, loc="left")
+    return fig
+
+
+def save_figure(fig: Figure, folder: str | Path, name: str, formats=("png", "svg")) -> list[Path]:
+    """Write the figure in each format under ``folder``; returns the paths written."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for fmt in formats:
+        path = folder / f"{name}.{fmt}"
+        fig.savefig(path, dpi=150, metadata={"Date": None} if fmt == "svg" else None)
+        written.append(path)
+    return written

@@ -1,0 +1,114 @@
+"""The tables and the metrics record a report shows, built from results (no printing).
+
+Every number a report states passes through :func:`metrics`, which is what ``metrics.json``
+holds, so a figure in a paper can be traced to its run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from negtrend.calendar import Election
+from negtrend.series import SeriesResult
+from negtrend.stats import MEASURES, PhaseComparison, verdict
+
+
+def data_summary(loaded, series: SeriesResult) -> dict:
+    """Rows read, kept and set aside (at loading and at this frequency), and the date span."""
+    summary = dict(loaded.summary())
+    unused = series.unused
+    summary.update(
+        freq=series.freq,
+        exposure=series.exposure,
+        categories=list(series.categories),
+        periods=len(series.frame),
+        first_period=series.frame.index.min().strftime("%Y-%m-%d"),
+        last_period=series.frame.index.max().strftime("%Y-%m-%d"),
+        rows_not_usable_at_freq=len(unused),
+        not_usable_reasons=(unused["reason_code"].value_counts().to_dict()
+                            if len(unused) else {}),
+        rows_used=int(loaded.n_kept - len(unused)) if loaded.kind == "counts"
+        else int(loaded.n_kept),
+    )
+    return summary
+
+
+def summary_table(summary: dict) -> pd.DataFrame:
+    rows = [
+        ("source", summary["source"]),
+        ("kind", summary["kind"]),
+        ("rows read", summary["n_read"]),
+        ("rows kept", summary["n_kept"]),
+        ("rows quarantined (see quarantine.csv)", summary["n_quarantined"]),
+        ("quarantine reasons", _reasons(summary.get("quarantine_reasons", {}))),
+        ("kept + quarantined == read", summary["accounting_ok"]),
+        ("encoding", summary.get("encoding") or "n/a"),
+        ("encoding note", summary.get("encoding_note") or ""),
+        ("rows not usable at this frequency", summary["rows_not_usable_at_freq"]),
+        ("reasons", _reasons(summary["not_usable_reasons"])),
+        ("rows used in the series", summary["rows_used"]),
+        ("dates in the data", f"{summary.get('date_min')} .. {summary.get('date_max')}"),
+        ("series", f"{summary['periods']} periods ({summary['freq']}), "
+                   f"{summary['first_period']} .. {summary['last_period']}"),
+        ("exposure", "items collected per period (total)" if summary["exposure"] == "total"
+         else "observed days only (collection volume unknown)"),
+    ]
+    return pd.DataFrame(rows, columns=["item", "value"]).astype({"value": str})
+
+
+def _reasons(reasons: dict) -> str:
+    return ", ".join(f"{k}: {v}" for k, v in reasons.items()) or "none"
+
+
+def window_frame(windows: pd.DataFrame) -> pd.DataFrame:
+    out = windows.copy()
+    out["start"] = out["start"].dt.strftime("%Y-%m-%d")
+    out["end"] = out["end"].dt.strftime("%Y-%m-%d")
+    return out
+
+
+def figure_measures(series: SeriesResult) -> list[str]:
+    """Counts per day always; the share of collected items too when volume is known."""
+    if series.has_total and series.categories != ["all_items"]:
+        return ["count_per_day", "share"]
+    return ["count_per_day"]
+
+
+def figure_title(election: Election, data: str, measure: str) -> str:
+    return f"{data} around {election.id}: {MEASURES[measure]}"
+
+
+def ratio_frame(comparison: PhaseComparison) -> pd.DataFrame:
+    """The ratio table as a reader wants it: measure, window, ratio, interval, p, verdict."""
+    frame = comparison.ratios.copy()
+    frame["verdict"] = [verdict(row) for _, row in frame.iterrows()]
+    frame["measure"] = frame["measure"].map(MEASURES)
+    frame["primary"] = comparison.ratios["measure"] == comparison.primary_measure
+    columns = ["measure", "primary", "window", "baseline", "estimate", "ci_low", "ci_high",
+               "p_value", "verdict", "periods_window", "periods_baseline", "method", "note"]
+    return frame[columns]
+
+
+def metrics(summary: dict, windows: pd.DataFrame, election: Election,
+            comparisons: list[PhaseComparison], figures: dict, output_dir: Path) -> dict:
+    """The whole record of a report's numbers; deterministic for the same inputs."""
+    from negtrend import text
+
+    output_dir = Path(output_dir)
+    records = []
+    for comparison in comparisons:
+        record = comparison.to_dict()
+        for row in record["ratios"]:
+            row["verdict"] = verdict(row)
+        record["sentences"] = text.comparison_sentences(comparison)
+        records.append(record)
+    return {
+        "election": {"id": election.id, "name": election.name},
+        "windows": window_frame(windows).to_dict(orient="records"),
+        "data": summary,
+        "comparisons": records,
+        "figures": sorted(str(Path(p).relative_to(output_dir)) for paths in figures.values()
+                          for p in paths),
+    }

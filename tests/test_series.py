@@ -1,0 +1,111 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from negtrend import series
+
+from helpers import counts_frame, monthly_counts, windows_frame
+
+
+def test_monthly_counts_on_a_regular_grid_keep_gaps_as_missing():
+    counts = counts_frame([
+        ("2019-01-01", "2019-01-31", 10),
+        ("2019-02-01", "2019-02-28", 20),
+        ("2019-04-01", "2019-04-30", 40),  # March was never published
+    ])
+    result = series.from_counts(counts, freq="M")
+    frame = result.frame
+    assert list(frame.index.strftime("%Y-%m")) == ["2019-01", "2019-02", "2019-03", "2019-04"]
+    assert frame.loc["2019-02-01", "hoax"] == 20
+    assert np.isnan(frame.loc["2019-03-01", "hoax"])  # absent is not zero
+    assert list(frame["days"]) == [31, 28, 0, 30]
+    assert result.exposure == "days" and not result.has_total
+    assert result.unused.empty
+
+
+def test_rows_coarser_than_the_frequency_or_overlapping_are_set_aside_with_reasons():
+    counts = counts_frame([
+        ("2019-01-01", "2019-01-31", 10),
+        ("2019-01-01", "2019-12-31", 500),  # annual total
+        ("2019-02-01", "2019-02-28", 20),
+        ("2019-02-01", "2019-02-28", 21),  # a second release of February
+        ("2019-03-01", "2019-03-18", 9),  # partial month: kept, 18 observed days
+    ])
+    result = series.from_counts(counts, freq="M")
+    assert sorted(result.unused["reason_code"]) == ["coarser_than_freq", "overlaps_other_row"]
+    assert set(result.unused["_row"]) == {2, 4}
+    assert result.frame.loc["2019-02-01", "hoax"] == 20
+    assert result.frame.loc["2019-03-01", "days"] == 18
+    # nothing lost: rows in the series + rows set aside == rows given
+    assert len(counts) == 3 + len(result.unused)
+
+
+def test_totals_carry_exposure_and_unknown_categories_are_named():
+    counts = monthly_counts("2020-01-01", [1, 2, 3], totals=[10, 20, 30])
+    result = series.from_counts(counts, freq="M")
+    assert result.has_total
+    assert list(result.frame["total"]) == [10, 20, 30]
+    with pytest.raises(KeyError, match="judi"):
+        series.from_counts(counts, categories=["judi"])
+
+
+def posts(dates, hoax):
+    frame = pd.DataFrame({"date": pd.to_datetime(dates), "text": "x", "hoaks": hoax})
+    return frame
+
+
+def test_posts_daily_series_zero_fills_a_complete_feed_and_counts_every_item_as_total():
+    frame = posts(["2024-01-01", "2024-01-01", "2024-01-03", "2024-01-04"],
+                  [True, False, True, False])
+    result = series.from_posts(frame, freq="D", categories=["hoaks"])
+    assert list(result.frame["hoaks"]) == [1, 0, 1, 0]
+    assert list(result.frame["total"]) == [2, 0, 1, 1]  # 2 Jan: nothing collected -> zero
+    assert result.has_total
+
+
+def test_incomplete_feed_leaves_empty_days_unknown():
+    frame = posts(["2024-01-01", "2024-01-03"], [True, True])
+    result = series.from_posts(frame, freq="D", categories=["hoaks"], complete_feed=False)
+    assert np.isnan(result.frame.loc["2024-01-02", "hoaks"])
+    assert result.frame.loc["2024-01-02", "days"] == 0
+
+
+def test_weeks_start_on_monday_and_partial_edges_count_observed_days_only():
+    # 2024-01-03 is a Wednesday; 2024-01-09 a Tuesday
+    frame = posts(["2024-01-03", "2024-01-07", "2024-01-09"], [True, True, False])
+    result = series.from_posts(frame, freq="W", categories=["hoaks"])
+    assert list(result.frame.index.strftime("%Y-%m-%d")) == ["2024-01-01", "2024-01-08"]
+    assert list(result.frame["days"]) == [5, 2]  # Wed-Sun, Mon-Tue
+    assert list(result.frame["hoaks"]) == [2, 0]
+
+
+def test_posts_without_categories_count_all_items():
+    frame = posts(["2024-03-01", "2024-03-15", "2024-04-02"], [True, False, False])
+    result = series.from_posts(frame.drop(columns="hoaks"), freq="M")
+    assert result.categories == [series.ALL_ITEMS]
+    assert list(result.frame[series.ALL_ITEMS]) == [2, 1]
+
+
+def test_windows_are_assigned_by_majority_of_observed_days():
+    counts = monthly_counts("2018-08-01", [25, 27, 53, 63, 75])  # Aug..Dec 2018
+    spans = {"before": ("2018-08-15", "2018-09-22"), "campaign": ("2018-09-23", "2018-11-10"),
+             "quiet": ("2018-11-11", "2018-11-13"), "voting": ("2018-11-14", "2018-11-14"),
+             "after": ("2018-11-15", "2018-11-30")}
+    flagged = series.flag_windows(series.from_counts(counts), windows_frame(spans))
+    # Aug: 17/31 before -> before; Sep: 22/30 before; Oct: all campaign;
+    # Nov: 10 campaign, 3 quiet, 1 voting, 16 after -> after (16/30 > 0.5); Dec: outside
+    assert list(flagged.frame["window"]) == ["before", "before", "campaign", "after", "outside"]
+    strict = series.flag_windows(series.from_counts(counts), windows_frame(spans), min_share=1)
+    assert list(strict.frame["window"]) == ["mixed", "mixed", "campaign", "mixed", "outside"]
+
+
+def test_flag_windows_uses_observed_days_of_a_partial_month():
+    counts = counts_frame([("2024-11-01", "2024-11-18", 4)])
+    spans = {"campaign": ("2024-09-25", "2024-11-23"), "after": ("2024-11-28", "2024-12-31")}
+    flagged = series.flag_windows(series.from_counts(counts), windows_frame(spans))
+    assert flagged.frame["window"].iloc[0] == "campaign"
+
+
+def test_bad_frequency_is_rejected():
+    with pytest.raises(ValueError, match="freq"):
+        series.check_freq("Q")

@@ -1,0 +1,140 @@
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as sps
+
+from negtrend import series, stats, text
+
+from helpers import monthly_counts, windows_frame
+
+SPANS = {"before": ("2020-01-01", "2020-03-31"), "campaign": ("2020-04-01", "2020-06-30")}
+
+
+def flagged_monthly(values, totals=None, spans=SPANS):
+    counts = monthly_counts("2020-01-01", values, totals=totals)
+    return series.flag_windows(series.from_counts(counts), windows_frame(spans))
+
+
+def test_rate_ratio_and_interval_match_a_hand_computation():
+    before, campaign = [10, 14, 12], [20, 26, 21]
+    result = stats.compare_phases(flagged_monthly(before + campaign), "hoax")
+    row = result.primary().set_index("window").loc["campaign"]
+
+    days_b = 31 + 29 + 31  # Jan-Mar 2020 (leap year)
+    days_c = 30 + 31 + 30
+    ratio = (sum(campaign) / days_c) / (sum(before) / days_b)
+    # Poisson fit: fitted value = group rate x days; Pearson dispersion over 6 - 2 df
+    rate_b, rate_c = sum(before) / days_b, sum(campaign) / days_c
+    fitted = [rate_b * d for d in (31, 29, 31)] + [rate_c * d for d in (30, 31, 30)]
+    pearson = sum((y - m) ** 2 / m for y, m in zip(before + campaign, fitted, strict=True))
+    dispersion = pearson / 4
+    se = math.sqrt(1 / sum(before) + 1 / sum(campaign)) * math.sqrt(max(dispersion, 1.0))
+    t = sps.t.ppf(0.975, 4)
+    assert row["estimate"] == pytest.approx(ratio, rel=1e-6)
+    assert row["dispersion"] == pytest.approx(dispersion, rel=1e-6)
+    assert row["ci_low"] == pytest.approx(ratio * math.exp(-t * se), rel=1e-6)
+    assert row["ci_high"] == pytest.approx(ratio * math.exp(t * se), rel=1e-6)
+    assert row["p_value"] == pytest.approx(2 * sps.t.sf(math.log(ratio) / se, 4), rel=1e-6)
+    assert result.primary_measure == "count_per_day"
+
+
+def test_overdispersion_widens_the_interval():
+    calm = stats.compare_phases(flagged_monthly([100, 101, 99, 150, 151, 149]), "hoax")
+    wild = stats.compare_phases(flagged_monthly([40, 160, 100, 60, 240, 150]), "hoax")
+    width = lambda r: r.primary()["ci_high"].iloc[0] / r.primary()["ci_low"].iloc[0]  # noqa: E731
+    assert width(wild) > 2 * width(calm)
+
+
+def test_share_is_the_primary_measure_when_volume_is_known():
+    # counts double but so does collection: the share does not move
+    values = [10, 12, 11, 20, 24, 22]
+    totals = [100, 120, 110, 200, 240, 220]
+    result = stats.compare_phases(flagged_monthly(values, totals), "hoax")
+    assert result.primary_measure == "share"
+    share = result.ratios.set_index(["measure", "window"]).loc[("share", "campaign")]
+    count = result.ratios.set_index(["measure", "window"]).loc[("count_per_day", "campaign")]
+    assert share["estimate"] == pytest.approx(1.0, abs=1e-9)
+    assert count["estimate"] > 1.9
+    assert text.basis_sentence(result).startswith("The verdict rests on the share")
+
+
+def test_no_residual_degrees_of_freedom_means_no_interval():
+    spans = {"before": ("2020-01-01", "2020-01-31"), "campaign": ("2020-02-01", "2020-02-29")}
+    result = stats.compare_phases(flagged_monthly([10, 30], spans=spans), "hoax")
+    row = result.primary().iloc[0]
+    assert not row["estimable"]
+    assert math.isnan(row["ci_low"])
+    assert "residual degrees of freedom" in row["note"]
+    assert stats.verdict(row) == "not estimable"
+
+
+def test_empty_baseline_is_reported_not_estimated():
+    spans = {"before": ("2019-01-01", "2019-06-30"), "campaign": ("2020-01-01", "2020-06-30")}
+    result = stats.compare_phases(flagged_monthly([1, 2, 3, 4, 5, 6], spans=spans), "hoax")
+    assert not result.primary()["estimable"].any()
+    assert any("no M-periods fall in the 'before' window" in n for n in result.notes)
+
+
+def test_sentences_say_inconclusive_when_the_interval_includes_one():
+    result = stats.compare_phases(flagged_monthly([100, 80, 120, 110, 90, 125]), "hoax")
+    row = result.primary().iloc[0]
+    assert row["ci_low"] < 1 < row["ci_high"]
+    sentence = text.ratio_sentence(row, "hoax", 0.05)
+    assert "inconclusive" in sentence and "95% CI" in sentence
+    rising = stats.compare_phases(flagged_monthly([25, 27, 53, 175, 353, 453]), "hoax")
+    sentence = text.ratio_sentence(rising.primary().iloc[0], "hoax", 0.05)
+    assert "higher during the campaign than before it" in sentence
+
+
+def simulated_monthly(rng, ratio, months=6, mean=120.0, alpha_nb=0.05):
+    """Negative binomial months: variance mean + alpha*mean^2 (overdispersed)."""
+    means = np.array([mean] * months + [mean * ratio] * months)
+    n = 1 / alpha_nb
+    return rng.negative_binomial(n, n / (n + means))
+
+
+@pytest.mark.slow
+def test_monthly_false_alarm_rate_and_coverage_by_simulation():
+    rng = np.random.default_rng(20241127)
+    spans = {"before": ("2020-01-01", "2020-06-30"), "campaign": ("2020-07-01", "2020-12-31")}
+    rejections, covered, reps = 0, 0, 400
+    for _ in range(reps):
+        values = simulated_monthly(rng, ratio=1.0)
+        row = stats.compare_phases(flagged_monthly(list(values), spans=spans), "hoax")
+        row = row.primary().iloc[0]
+        rejections += row["p_value"] < 0.05
+        covered += row["ci_low"] <= 1.0 <= row["ci_high"]
+    # nominal 5%: binomial sd over 400 reps is about 1.1 points
+    assert rejections / reps <= 0.08
+    assert covered / reps >= 0.92
+    # and it has power: a 1.5x rise is detected most of the time
+    detected = 0
+    for _ in range(100):
+        values = simulated_monthly(rng, ratio=1.5)
+        row = stats.compare_phases(flagged_monthly(list(values), spans=spans), "hoax")
+        detected += row.primary().iloc[0]["ci_low"] > 1
+    assert detected >= 55  # about 70% expected at this noise level
+
+
+@pytest.mark.slow
+def test_daily_autocorrelated_series_uses_robust_errors_and_keeps_false_alarms_down():
+    rng = np.random.default_rng(7)
+    days = pd.date_range("2021-01-01", periods=180, freq="D")
+    spans = {"before": ("2021-01-01", "2021-03-31"), "campaign": ("2021-04-01", "2021-06-29")}
+    rejections, reps = 0, 150
+    for _ in range(reps):
+        noise = np.zeros(len(days))
+        for i in range(1, len(days)):
+            noise[i] = 0.6 * noise[i - 1] + rng.normal(0, 0.25)
+        counts = rng.poisson(20 * np.exp(noise))
+        frame = pd.DataFrame({"date": np.repeat(days, 1), "text": "x"})
+        result = series.from_posts(frame, freq="D")
+        result.frame[series.ALL_ITEMS] = counts
+        flagged = series.flag_windows(result, windows_frame(spans))
+        row = stats.compare_phases(flagged, series.ALL_ITEMS).primary().iloc[0]
+        assert "EWC" in row["method"]
+        rejections += row["p_value"] < 0.05
+    # a plain Poisson test rejects most of these; EWC keeps it near nominal
+    assert rejections / reps <= 0.12
