@@ -19,10 +19,10 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: install
-	$(BIN)/negtrend report --data published:kominfo_ais_hoax_monthly --election pemilu2019 --freq M
-	$(BIN)/negtrend report --data published:komdigi_ais_hoax_monthly_2024 --election pemilu2024 --freq M
-	$(BIN)/negtrend report --data published:komdigi_ais_hoax_monthly_2024 --election pilkada2024 --freq M
-	$(BIN)/negtrend report --data published:kominfo_pemilu_hoax_issues_monthly --election pemilu2024 --freq M --category hoax_election
+	$(BIN)/negtrend report --data published:kominfo_ais_hoax_monthly --election pemilu2019 --freq M --reports-dir $(REPORTS)
+	$(BIN)/negtrend report --data published:komdigi_ais_hoax_monthly_2024 --election pemilu2024 --freq M --baseline after --reports-dir $(REPORTS)
+	$(BIN)/negtrend report --data published:komdigi_ais_hoax_monthly_2024 --election pilkada2024 --freq M --claim komdigi_2024_11_pilkada --reports-dir $(REPORTS)
+	$(BIN)/negtrend report --data published:kominfo_pemilu_hoax_issues_monthly --election pemilu2024 --freq M --category hoax_election --reports-dir $(REPORTS)
 	@echo
 	@echo "Reports index: $$($(BIN)/negtrend index --reports-dir $(REPORTS))"
 

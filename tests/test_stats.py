@@ -74,7 +74,9 @@ def test_empty_baseline_is_reported_not_estimated():
     spans = {"before": ("2019-01-01", "2019-06-30"), "campaign": ("2020-01-01", "2020-06-30")}
     result = stats.compare_phases(flagged_monthly([1, 2, 3, 4, 5, 6], spans=spans), "hoax")
     assert not result.primary()["estimable"].any()
-    assert any("no M-periods fall in the 'before' window" in n for n in result.notes)
+    assert all("no M-periods fall in the 'before' window" in note
+               for note in result.primary()["note"])
+    assert "not estimable" in text.comparison_sentences(result)[0]
 
 
 def test_sentences_say_inconclusive_when_the_interval_includes_one():

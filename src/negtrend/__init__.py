@@ -5,6 +5,7 @@
 
 from negtrend import (
     calendar,
+    claims,
     io,
     labels,
     paths,
@@ -32,6 +33,7 @@ __all__ = [
     "SeriesResult",
     "build_series",
     "calendar",
+    "claims",
     "compare_phases",
     "get_election",
     "io",

@@ -75,6 +75,8 @@ def report(
     after_days: Annotated[int | None, typer.Option(help="after-window length in days")] = None,
     baseline: Annotated[str, typer.Option(help="window the others are compared with")] = "before",
     alpha: Annotated[float, typer.Option(help="1 - confidence level")] = 0.05,
+    claim: Annotated[str | None, typer.Option(
+        help="a claim id from config/claims.yaml to test, e.g. komdigi_2024_11_pilkada")] = None,
     param: Annotated[list[str] | None, typer.Option(
         "--param", "-p", help="any other template parameter NAME=VALUE (repeat)")] = None,
     template: Annotated[str, typer.Option(help="notebook template name or path")] = "trend_report",
@@ -82,9 +84,11 @@ def report(
     kernel: Annotated[str, typer.Option(help="Jupyter kernel")] = runner.DEFAULT_KERNEL,
 ) -> None:
     """Render a trend report into reports/<run_key>/ and print its folder."""
-    from negtrend import io, labels
+    from negtrend import claims, io, labels
 
     try:
+        if claim:
+            claims.get_claim(claim)
         params = {
             "data": data,
             "election": election,
@@ -100,12 +104,13 @@ def report(
             "after_days": after_days,
             "baseline": baseline,
             "alpha": alpha,
+            "claim": claim,
         }
         params.update(_parse_param(param or []))
         outcome = runner.run_report(params, template=template, reports_dir=reports_dir,
                                     kernel=kernel)
     except (runner.ParameterError, runner.KernelMissingError, io.LoadError,
-            labels.LabelError, typer.BadParameter) as exc:
+            labels.LabelError, claims.ClaimError, typer.BadParameter) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(str(outcome.html))

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gc
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,11 +32,9 @@ _FORMATS = {
 _CHUNK = 1 << 20
 _SAMPLE = 1 << 19
 _BOMS = ("\ufeff", "ï»¿")
-_ISO = re.compile(
-    r"^(?P<date>\d{4}-\d{2}-\d{2})"
-    r"(?:[T ](?P<time>\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)"
-    r" ?(?P<offset>Z|[+-]\d{2}(?::?\d{2})?)?)?$"
-)
+# ISO 8601 accepted by default: a date, optionally " " or "T" and a time, optionally an offset.
+_ISO = (r"\d{4}-\d{2}-\d{2}"
+        r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)? ?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?")
 _OFFSET = r"\d:\d{2}(?::\d{2}(?:\.\d{1,9})?)? ?(?:Z|[+-]\d{2}(?::?\d{2})?)$"
 _ISO_HINT = "is not ISO 8601 (e.g. 2024-02-14 or 2024-02-14T10:00:00+07:00)"
 # datetime64[ns] covers 1677-09-21..2262-04-11; whole years inside that range are safe.
@@ -146,13 +144,16 @@ def _first_bad_byte(path: Path, encoding: str) -> tuple[int, int] | None:
     return None
 
 
-def _detect(path: Path, bad_offset: int) -> str | None:
+def _detect(path: Path, bad_offset: int) -> tuple[str | None, str]:
     """charset_normalizer on the head plus the bytes around the first bad byte.
 
-    Single-byte detection is a guess between near-identical code pages; when cp1252 scores
-    as well as the winner it is preferred (the common legacy encoding of Indonesian data).
+    Returns (encoding, "") or (None, why not). Between single-byte code pages the detector's
+    pick is a guess (cp1250 or cp775 for plain cp1252 text), so cp1252 is taken when it scores
+    as well as the winner, and another single-byte pick is not trusted; multi-byte and UTF-16/32
+    detections are.
     """
     import charset_normalizer
+    from charset_normalizer.utils import is_multi_byte_encoding
 
     with open(path, "rb") as handle:
         sample = handle.read(_SAMPLE)
@@ -162,11 +163,13 @@ def _detect(path: Path, bad_offset: int) -> str | None:
     matches = charset_normalizer.from_bytes(sample)
     best = matches.best()
     if best is None:
-        return None
+        return None, "detection found no candidate"
     tied = [m for m in matches if m.chaos == best.chaos and m.coherence == best.coherence]
     if any("cp1252" in m.could_be_from_charset for m in tied):
-        return "cp1252"
-    return best.encoding
+        return "cp1252", ""
+    if _is_utf8(best.encoding) or not is_multi_byte_encoding(best.encoding):
+        return None, f"detection guessed {best.encoding}, not trusted for single-byte text"
+    return best.encoding, ""
 
 
 def _is_utf8(encoding: str) -> bool:
@@ -197,15 +200,17 @@ def choose_encoding(path: str | Path, declared: str | None = None) -> tuple[str,
         return declared, "strict", f"{where}decoded as {declared} (declared)"
     if bad is None:
         return "utf-8", "strict", ""
-    detected = _detect(path, bad[0])
-    if detected and not _is_utf8(detected) and _first_bad_byte(path, detected) is None:
-        return detected, "strict", f"{where}decoded as {detected} (detected)"
-    why = "detection failed" if not detected else f"detected {detected} cannot decode it"
+    detected, why = _detect(path, bad[0])
+    if detected:
+        detected_bad = _first_bad_byte(path, detected)
+        if detected_bad is None:
+            return detected, "strict", f"{where}decoded as {detected} (detected)"
+        why = f"detected {detected} cannot decode byte 0x{detected_bad[1]:02x}"
     cp_bad = _first_bad_byte(path, "cp1252")
     if cp_bad is None:
         return "cp1252", "strict", f"{where}decoded as cp1252 (fallback; {why})"
     return "latin-1", "strict", (
-        f"{where}decoded as latin-1 (fallback; {why}, and cp1252 cannot decode byte "
+        f"{where}decoded as latin-1 (fallback; {why}; cp1252 cannot decode byte "
         f"0x{cp_bad[1]:02x} at offset {cp_bad[0]})")
 
 
@@ -257,13 +262,16 @@ def _raw_quarantine(rows: list[tuple[int, str, str, str]]) -> pd.DataFrame:
     return frame
 
 
-def _frame(names: list[str], columns: list[list], numbers: list[int]) -> pd.DataFrame:
-    """Text columns with "" as missing, plus the record number ``_row``."""
+def _frame(names: list[str], rows: list[list], numbers: list[int]) -> pd.DataFrame:
+    """Text columns from equal-length rows, "" as missing, plus the record number ``_row``."""
+    table = np.empty((len(rows), len(names)), dtype=object)
+    if rows and names:
+        table[:] = rows
     data = {"_row": np.asarray(numbers, dtype=np.int64)}
-    for name, values in zip(names, columns, strict=True):
-        data[name] = pd.Series([v if v != "" else None for v in values], dtype=object)
-    frame = pd.DataFrame(data)
-    return frame.astype({n: _text_dtype() for n in names}) if names else frame
+    for i, name in enumerate(names):
+        column = pd.Series(table[:, i]).astype(_text_dtype())
+        data[name] = column.mask(column == "")
+    return pd.DataFrame(data)
 
 
 def _text_dtype():
@@ -290,6 +298,8 @@ def _read_delimited(path: Path, delimiter: str, encoding: str, errors: str):
     numbers: list[int] = []
     bad: list[tuple[int, int, int, int]] = []  # record number, fields, first line, last line
     number = 0
+    gc_was_on = gc.isenabled()
+    gc.disable()  # millions of small lists make the cyclic GC the bottleneck; none are cyclic
     with open(path, encoding=encoding, errors=errors, newline="") as handle:
         reader = csv.reader(handle, delimiter=delimiter)
         try:
@@ -310,11 +320,13 @@ def _read_delimited(path: Path, delimiter: str, encoding: str, errors: str):
         except csv.Error as err:
             raise LoadError(f"{path}: cannot split record {number + 1} (near line "
                             f"{reader.line_num}): {err}; is a quote left open?") from None
+        finally:
+            if gc_was_on:
+                gc.enable()
     raws = _physical_lines(path, encoding, errors, [(b[2], b[3]) for b in bad]) if bad else []
     raw_q = [(b[0], "bad_fields", f"has {b[1]} fields, expected {width}", raw)
              for b, raw in zip(bad, raws, strict=True)]
-    columns = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in header]
-    return _frame(_clean_names(header), columns, numbers), _raw_quarantine(raw_q)
+    return _frame(_clean_names(header), rows, numbers), _raw_quarantine(raw_q)
 
 
 def _json_text(value) -> str | None:
@@ -352,8 +364,8 @@ def _read_jsonl(path: Path, encoding: str, errors: str):
             records.append(obj)
             numbers.append(number)
     keys = list(dict.fromkeys(k for rec in records for k in rec))
-    columns = [[_json_text(rec.get(k)) for rec in records] for k in keys]
-    return _frame(_clean_names(keys), columns, numbers), _raw_quarantine(bad)
+    rows = [[_json_text(rec.get(k)) for k in keys] for rec in records]
+    return _frame(_clean_names(keys), rows, numbers), _raw_quarantine(bad)
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
@@ -395,7 +407,8 @@ def _read_xlsx(path: Path, sheet) -> pd.DataFrame:
                         "save it as .xlsx") from None
     except (ValueError, IndexError, KeyError) as err:
         try:
-            sheets = pd.ExcelFile(path).sheet_names
+            with pd.ExcelFile(path) as book:
+                sheets = book.sheet_names
         except Exception:  # noqa: BLE001 - only to improve the message
             sheets = "unknown"
         raise LoadError(f"{path}: cannot read sheet {sheet!r} ({err}); sheets: {sheets}") from None
@@ -406,7 +419,9 @@ def _read_xlsx(path: Path, sheet) -> pd.DataFrame:
     return frame.astype({n: _text_dtype() for n in names})
 
 
-def read_table(path, *, fmt=None, encoding=None, sheet=None):
+def read_table(path: str | Path, *, fmt: str | None = None, encoding: str | None = None,
+               sheet: str | int | None = None,
+               ) -> tuple[pd.DataFrame, pd.DataFrame, str | None, str]:
     """Raw read: every column as text (missing -> NA) plus ``_row``, the source record number.
 
     Returns ``(frame, raw_quarantine, encoding_used, encoding_note)``; raw_quarantine holds
@@ -558,8 +573,8 @@ def parse_timestamps(values: pd.Series, tz: str = DEFAULT_TZ,
             out.loc[present] = _convert(parsed, tz) if with_zone else _localize(parsed, tz)
         return out
     candidates = text[present]
-    iso = candidates.str.fullmatch(_ISO.pattern).astype(bool)
-    has_offset = iso & candidates.str.contains(_OFFSET).astype(bool)
+    iso = candidates.str.fullmatch(_ISO).eq(True)
+    has_offset = iso & candidates.str.contains(_OFFSET).eq(True)
     naive_idx = candidates.index[iso & ~has_offset]
     offset_idx = candidates.index[has_offset]
     if len(naive_idx):
@@ -638,7 +653,8 @@ def parse_dates(values: pd.Series) -> pd.Series:
         values = values.where(_in_range(values))
         return values.dt.as_unit("ns").dt.normalize()
     text = values.str.strip()
-    day = text.dropna().astype(str).str.extract(_ISO)["date"].reindex(values.index)
+    valid = text.str.fullmatch(_ISO).eq(True)
+    day = text.str.slice(0, 10).where(valid)
     parsed = pd.to_datetime(day, format="%Y-%m-%d", errors="coerce")
     return parsed.where(_in_range(parsed)).astype("datetime64[ns]")
 
@@ -709,12 +725,13 @@ def read_counts(path, *, column_map=None, encoding=None, fmt=None, sheet=None) -
     def bad_number(raw: pd.Series, canon: str) -> pd.Series:
         return f"{canon} '" + _quote(raw) + "' is not a non-negative number"
 
-    text = {k: _quote(v) for k, v in (("s", start_raw), ("e", end_raw), ("d", date_raw))}
-    src = {k: mapping.get(k, "-") for k in ("period_start", "period_end", "date", "count")}
+    period_cols = [c for c in ("period_start", "period_end", "date") if c in mapping]
+    got = pd.Series("", index=frame.index)
+    for name in period_cols:
+        got = got + (", " if name != period_cols[0] else "") + f"{name} '" + _quote(col(name)) + "'"
     parts = [
-        _failure(frame, missing_period, "period_start", start_raw, "missing_period",
-                 "needs period_start and period_end, or date; got period_start '" + text["s"]
-                 + "', period_end '" + text["e"] + "', date '" + text["d"] + "'"),
+        _failure(frame, missing_period, period_cols[0], col(period_cols[0]), "missing_period",
+                 "needs period_start and period_end, or date; got " + got),
         _failure(frame, bad_start, "period_start", start_raw, "bad_date",
                  bad_date(start_raw, "period_start")),
         _failure(frame, bad_end, "period_end", end_raw, "bad_date",
@@ -727,7 +744,7 @@ def read_counts(path, *, column_map=None, encoding=None, fmt=None, sheet=None) -
         _failure(frame, missing_category, "category", category, "missing_category",
                  f"category (column '{mapping['category']}') is empty"),
         _failure(frame, missing_count, "count", count_raw, "missing_count",
-                 f"count (column '{src['count']}') is empty"),
+                 f"count (column '{mapping['count']}') is empty"),
         _failure(frame, bad_count, "count", count_raw, "bad_count",
                  bad_number(count_raw, "count")),
         _failure(frame, bad_total, "total", total_raw, "bad_total",

@@ -46,7 +46,7 @@ def trend(
     not mistaken for a fall.
     """
     categories = categories or series.categories
-    frame = series.frame
+    frame = focus(series.frame, windows)
     # Figure() rather than pyplot: no global state, no backend choice, nothing to close.
     fig = Figure(figsize=(9, 4.2), layout="constrained")
     ax = fig.add_subplot()
@@ -71,6 +71,18 @@ def trend(
     if title:
         ax.set_title(title, fontsize=11, loc="left")
     return fig
+
+
+def focus(frame: pd.DataFrame, windows: pd.DataFrame | None, margin: float = 0.25
+          ) -> pd.DataFrame:
+    """The periods around the windows (their span plus ``margin`` of it on each side), so a
+    corpus covering many years does not shrink the election to a sliver."""
+    if windows is None or frame.empty:
+        return frame
+    first, last = windows["start"].min(), windows["end"].max()
+    pad = (last - first) * margin
+    near = (frame.index >= first - pad) & (pd.to_datetime(frame["period_end"]) <= last + pad)
+    return frame[near] if near.any() else frame
 
 
 def save_figure(fig: Figure, folder: str | Path, name: str, formats=("png", "svg")) -> list[Path]:

@@ -36,6 +36,7 @@ def data_summary(loaded, series: SeriesResult) -> dict:
 
 
 def summary_table(summary: dict) -> pd.DataFrame:
+    """The data accounting as an item/value table."""
     rows = [
         ("source", summary["source"]),
         ("kind", summary["kind"]),
@@ -55,7 +56,7 @@ def summary_table(summary: dict) -> pd.DataFrame:
         ("exposure", "items collected per period (total)" if summary["exposure"] == "total"
          else "observed days only (collection volume unknown)"),
     ]
-    return pd.DataFrame(rows, columns=["item", "value"]).astype({"value": str})
+    return pd.DataFrame(rows, columns=["item", "value"]).astype({"value": str}).set_index("item")
 
 
 def _reasons(reasons: dict) -> str:
@@ -66,7 +67,7 @@ def window_frame(windows: pd.DataFrame) -> pd.DataFrame:
     out = windows.copy()
     out["start"] = out["start"].dt.strftime("%Y-%m-%d")
     out["end"] = out["end"].dt.strftime("%Y-%m-%d")
-    return out
+    return out.set_index("window")
 
 
 def figure_measures(series: SeriesResult) -> list[str]:
@@ -76,8 +77,13 @@ def figure_measures(series: SeriesResult) -> list[str]:
     return ["count_per_day"]
 
 
+def source_label(data: str) -> str:
+    """A short name for a data source: the series id or the file name."""
+    return str(data) if str(data).startswith("published:") else Path(str(data)).name
+
+
 def figure_title(election: Election, data: str, measure: str) -> str:
-    return f"{data} around {election.id}: {MEASURES[measure]}"
+    return f"{source_label(data)} around {election.id}: {MEASURES[measure]}"
 
 
 def ratio_frame(comparison: PhaseComparison) -> pd.DataFrame:
@@ -88,11 +94,12 @@ def ratio_frame(comparison: PhaseComparison) -> pd.DataFrame:
     frame["primary"] = comparison.ratios["measure"] == comparison.primary_measure
     columns = ["measure", "primary", "window", "baseline", "estimate", "ci_low", "ci_high",
                "p_value", "verdict", "periods_window", "periods_baseline", "method", "note"]
-    return frame[columns]
+    return frame[columns].set_index(["measure", "window"])
 
 
 def metrics(summary: dict, windows: pd.DataFrame, election: Election,
-            comparisons: list[PhaseComparison], figures: dict, output_dir: Path) -> dict:
+            comparisons: list[PhaseComparison], figures: dict, output_dir: Path,
+            claim=None, claim_comparisons: list[PhaseComparison] | None = None) -> dict:
     """The whole record of a report's numbers; deterministic for the same inputs."""
     from negtrend import text
 
@@ -104,9 +111,25 @@ def metrics(summary: dict, windows: pd.DataFrame, election: Election,
             row["verdict"] = verdict(row)
         record["sentences"] = text.comparison_sentences(comparison)
         records.append(record)
+    claim_record = None
+    if claim is not None:
+        claim_record = {
+            "id": claim.id, "direction": claim.direction, "phase": claim.phase,
+            "baseline": claim.baseline, "source": claim.source,
+            "assessments": [
+                {k: v for k, v in item.items() if k != "row"}
+                | {"estimate": (item["row"] or {}).get("estimate"),
+                   "ci_low": (item["row"] or {}).get("ci_low"),
+                   "ci_high": (item["row"] or {}).get("ci_high"),
+                   "p_value": (item["row"] or {}).get("p_value")}
+                for item in text.claim_assessments(claim, claim_comparisons or [])
+            ],
+            "sentences": text.claim_sentences(claim, claim_comparisons or []),
+        }
     return {
         "election": {"id": election.id, "name": election.name},
-        "windows": window_frame(windows).to_dict(orient="records"),
+        "claim": claim_record,
+        "windows": window_frame(windows).reset_index().to_dict(orient="records"),
         "data": summary,
         "comparisons": records,
         "figures": sorted(str(Path(p).relative_to(output_dir)) for paths in figures.values()

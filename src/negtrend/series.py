@@ -134,11 +134,10 @@ def from_counts(
     """
     freq = check_freq(freq)
     available = list(dict.fromkeys(counts["category"].astype(str)))
-    categories = list(categories or available)
-    missing = [c for c in categories if c not in available]
+    missing = [c for c in categories or [] if c not in available]
     if missing:
         raise KeyError(f"category {missing} not in the counts; categories are {available}")
-    rows = counts[counts["category"].astype(str).isin(categories)].copy()
+    rows = counts[counts["category"].astype(str).isin(categories or available)].copy()
     rows["period"] = period_start(rows["period_start"], freq).to_numpy()
     rows["end_bin"] = period_start(rows["period_end"], freq).to_numpy()
     unused = []
@@ -162,8 +161,10 @@ def from_counts(
         unused.append(part)
     rows = rows[~overlapping]
     if rows.empty:
-        raise ValueError(f"no count rows of {categories} fit a {FREQS[freq]}ly series; "
-                         "try a coarser freq")
+        raise ValueError(f"no count rows of {categories or available} fit a {FREQS[freq]}ly "
+                         "series; try a coarser freq")
+    # by default, the categories that have at least one usable row at this frequency
+    categories = list(categories or dict.fromkeys(rows["category"].astype(str)))
 
     has_total = rows["total"].notna().all() if "total" in rows else False
     grouped = rows.groupby(["period", "category"])

@@ -1,16 +1,19 @@
 """Election-phase comparisons: counts and rates per window and rate ratios with intervals.
 
-The model is a Poisson GLM of the period counts on window indicators with an offset: log(total)
-when collection volume is known (the *share* of collected items), and log(observed days)
-always (the *count per day*). Counts are overdispersed and autocorrelated, so the Poisson
+The model is a log-linear count GLM of the period counts on window indicators with an offset:
+log(total) when collection volume is known (the *share* of collected items), and log(observed
+days) always (the *count per day*). Counts are overdispersed and autocorrelated, so the Poisson
 variance is never trusted on its own:
 
 * daily and weekly series with at least 30 periods use equal-weighted-cosine (EWC)
   standard errors with t inference, robust to both overdispersion and autocorrelation
   (see :func:`ewc_covariance`); daily series add day-of-week terms;
-* shorter series (a dozen monthly figures) use quasi-Poisson: the variance is inflated by the
-  Pearson dispersion (never deflated below Poisson) and intervals use Student-t quantiles with
-  the residual degrees of freedom, so thin data give wide intervals;
+* shorter series (a dozen monthly figures) use a negative binomial (NB2) GLM, whose variance
+  grows with the square of the mean as published counts spanning 25 to 500 a month do, with
+  the overdispersion alpha by maximum likelihood (Poisson when alpha is 0); its variance is
+  further inflated by the Pearson dispersion (never deflated) to absorb the small-sample bias
+  of alpha, and intervals use Student-t quantiles with the residual degrees of freedom, so
+  thin data give wide intervals;
 * with no residual degrees of freedom the noise cannot be measured at all: the ratio is given
   but no interval, and the verdict is "not estimable".
 """
@@ -33,6 +36,7 @@ MEASURES = {
     "share": "share of collected items",
 }
 ROBUST_MIN_PERIODS = 30
+ALPHA_FLOOR = 1e-6
 
 
 @dataclass(frozen=True)
@@ -108,12 +112,29 @@ def phase_table(series: SeriesResult, category: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _design(frame: pd.DataFrame, windows: list[str], baseline: str, freq: str,
-            use_dow: bool) -> pd.DataFrame:
+def _design(frame: pd.DataFrame, windows: list[str], baseline: str, use_dow: bool
+            ) -> pd.DataFrame:
+    """Window indicators against the baseline, plus nuisance levels for the other periods.
+
+    Periods outside every window (one level before the first window, one after the last) and
+    each mixed period (its own level) are kept in the fit: they leave the window estimates
+    untouched but let the noise be measured on the whole series, not only on the handful of
+    periods inside the windows.
+    """
     design = pd.DataFrame({"const": 1.0}, index=frame.index)
     for window in windows:
         if window != baseline:
             design[window] = (frame["window"] == window).astype(float)
+    in_window = frame["window"].isin(WINDOW_ORDER)
+    if in_window.any():
+        first, last = frame.index[in_window].min(), frame.index[in_window].max()
+        outside = frame["window"] == "outside"
+        for name, mask in (("outside_early", outside & (frame.index < first)),
+                           ("outside_late", outside & (frame.index > last))):
+            if mask.any():
+                design[name] = mask.astype(float)
+    for period in frame.index[frame["window"] == "mixed"]:
+        design[f"mixed_{period:%Y%m%d}"] = (frame.index == period).astype(float)
     if use_dow:
         dow = pd.Series(frame.index.day_of_week, index=frame.index)
         for day in range(1, 7):
@@ -141,26 +162,62 @@ def ewc_covariance(design: np.ndarray, y: np.ndarray, mu: np.ndarray) -> tuple[n
     return bread @ (n * long_run) @ bread, terms
 
 
+def nb_alpha(y, design, offset) -> float:
+    """Negative binomial (NB2) overdispersion by maximum likelihood; 0 when data are Poisson.
+
+    Returns NaN when the likelihood cannot be maximised (too few points for the parameters).
+    """
+    import warnings
+
+    if len(y) <= design.shape[1] + 1:
+        return math.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            fit = sm.NegativeBinomial(y, design, offset=offset, loglike_method="nb2").fit(
+                disp=0, maxiter=200)
+        except (np.linalg.LinAlgError, ValueError):
+            return math.nan
+    alpha = float(fit.params.iloc[-1])
+    if not math.isfinite(alpha):
+        return math.nan
+    return alpha if alpha > ALPHA_FLOOR else 0.0
+
+
 def _fit(y, design, offset, robust_time: bool):
-    model = sm.GLM(y, design, family=sm.families.Poisson(), offset=offset)
-    poisson = model.fit()
-    df_resid = int(poisson.df_resid)
-    dispersion = float(poisson.pearson_chi2 / df_resid) if df_resid > 0 else math.nan
+    """Coefficients, standard errors, t degrees of freedom, dispersion and a method label."""
+    import warnings
+
     if robust_time:
+        poisson = sm.GLM(y, design, family=sm.families.Poisson(), offset=offset).fit()
         cov, terms = ewc_covariance(design.to_numpy(float), np.asarray(y, float),
                                     np.asarray(poisson.mu, float))
         bse = pd.Series(np.sqrt(np.diag(cov)), index=design.columns)
+        dispersion = float(poisson.pearson_chi2 / poisson.df_resid)
         return poisson.params, bse, terms, dispersion, \
             f"Poisson GLM, EWC autocorrelation-robust errors (t with {terms} df)"
+    alpha = nb_alpha(y, design, offset)
+    is_nb = bool(alpha and alpha > 0)
+    family = sm.families.NegativeBinomial(alpha=alpha) if is_nb else sm.families.Poisson()
+    if is_nb:
+        label = f"negative binomial GLM (NB2 alpha {alpha:.3g}; Pearson scale, t intervals)"
+    elif alpha == 0:
+        label = "quasi-Poisson GLM (NB alpha 0; Pearson scale, t intervals)"
+    else:
+        label = "quasi-Poisson GLM (NB alpha not estimable; Pearson scale, t intervals)"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = sm.GLM(y, design, family=family, offset=offset).fit()
+    df_resid = int(model.df_resid) - (1 if is_nb else 0)
+    dispersion = float(model.pearson_chi2 / df_resid) if df_resid > 0 else math.nan
     inflate = math.sqrt(max(dispersion, 1.0)) if df_resid > 0 else math.nan
-    return poisson.params, poisson.bse * inflate, df_resid, dispersion, \
-        "quasi-Poisson GLM (Pearson dispersion, t intervals)"
+    return model.params, model.bse * inflate, df_resid, dispersion, label
 
 
 def _ratio_rows(series: SeriesResult, category: str, measure: str, baseline: str,
                 alpha: float) -> tuple[list[dict], list[str]]:
     frame = series.frame
-    usable = frame[frame[category].notna() & frame["window"].isin(WINDOW_ORDER)]
+    usable = frame[frame[category].notna()]
     if measure == "share":
         usable = usable[usable["total"] > 0]
         exposure = usable["total"]
@@ -172,13 +229,15 @@ def _ratio_rows(series: SeriesResult, category: str, measure: str, baseline: str
     notes = []
     base = usable[usable["window"] == baseline]
     if base.empty:
-        reason = f"no {series.freq}-periods fall in the '{baseline}' window"
+        reason = (f"no {series.freq}-periods fall in the '{baseline}' window; the data cover "
+                  f"{frame.index.min():%Y-%m-%d}..{frame['period_end'].max():%Y-%m-%d} "
+                  "(a different before_days or baseline may help)")
         return [_empty_row(measure, w, baseline, reason) for w in others
-                if w in windows], [reason]
+                if w in windows], []
     y = usable[category].astype(float)
     robust_time = series.freq in ("D", "W") and len(usable) >= ROBUST_MIN_PERIODS
     use_dow = series.freq == "D" and len(usable) >= 14
-    design = _design(usable, windows, baseline, series.freq, use_dow)
+    design = _design(usable, windows, baseline, use_dow)
     params, bse, df_resid, dispersion, method = _fit(y, design, np.log(exposure), robust_time)
     rows = []
     for window in others:
@@ -265,9 +324,6 @@ def compare_phases(
                "estimable", "periods_window", "periods_baseline", "method", "dispersion",
                "df_resid", "log_se", "note"]
     ratios = pd.DataFrame(rows).reindex(columns=columns)
-    if not is_share_meaningful:
-        notes.append("collection volume is not known, so only counts per day can be "
-                     "compared: a change in how much was collected would look the same")
     table = phase_table(series, category)
     missing = [w for w in WINDOW_ORDER if w not in set(table.get("window", []))]
     if missing:

@@ -47,10 +47,10 @@ def ratio_sentence(row: dict | pd.Series, category: str, alpha: float) -> str:
     if outcome == "not estimable":
         shown = (f" (point estimate {number(row['estimate'])})"
                  if row.get("estimate") is not None and not math.isnan(row["estimate"]) else "")
-        return (f"{category.capitalize()} {where} compared with {base}, by {measure}: "
+        return (f"For {category}, the {measure} {where} compared with {base}: "
                 f"not estimable{shown} — {row['note']}.")
-    head = (f"{category.capitalize()} {where} was {number(row['estimate'])} times its level "
-            f"{base}, by {measure} (rate ratio; {level}% CI {number(row['ci_low'])}–"
+    head = (f"For {category}, the {measure} {where} was {number(row['estimate'])} times its "
+            f"level {base} (rate ratio; {level}% CI {number(row['ci_low'])}–"
             f"{number(row['ci_high'])}, {p_text(row['p_value'])})")
     if outcome == "inconclusive":
         return (f"{head}: inconclusive — the interval includes 1, so these data cannot tell a "
@@ -78,4 +78,49 @@ def comparison_sentences(comparison: PhaseComparison) -> list[str]:
                      f"{comparison.category}.")
     lines.append(basis_sentence(comparison))
     lines += [note[0].upper() + note[1:] + "." for note in comparison.notes]
+    return lines
+
+
+def claim_assessments(claim, comparisons: list[PhaseComparison]) -> list[dict]:
+    """For each category: the primary ratio of the claim's phase and what it says of the claim."""
+    from negtrend.claims import assess
+
+    out = []
+    for comparison in comparisons:
+        rows = comparison.primary()
+        rows = rows[(rows["window"] == claim.phase) & (rows["baseline"] == claim.baseline)]
+        if rows.empty:
+            out.append({"category": comparison.category, "assessment": "not estimable",
+                        "outcome": "not estimable", "row": None,
+                        "note": f"no '{claim.phase}' period to compare"})
+            continue
+        row = rows.iloc[0].to_dict()
+        outcome = verdict(row)
+        out.append({"category": comparison.category, "outcome": outcome,
+                    "assessment": assess(claim.direction, outcome), "row": row,
+                    "note": row.get("note", "")})
+    return out
+
+
+def claim_sentences(claim, comparisons: list[PhaseComparison]) -> list[str]:
+    """The claim, then one sentence per category saying what these data show about it."""
+    lines = [f"Claim tested ({claim.claimant}, {claim.date}): {claim.summary} "
+             f"Source: {claim.source}"]
+    alpha = comparisons[0].alpha if comparisons else 0.05
+    for item in claim_assessments(claim, comparisons):
+        category, row = item["category"], item["row"]
+        if item["assessment"] == "not estimable":
+            lines.append(f"For {category}, the claim cannot be tested with these data: "
+                         f"{item['note']}.")
+            continue
+        evidence = ratio_sentence(row, category, alpha).rstrip(".")
+        lead = {
+            "supported": "the data support the claim",
+            "contradicted": "the data contradict the claim",
+            "inconclusive": "the data neither support nor contradict the claim",
+        }[item["assessment"]]
+        lines.append(f"Claim ({claim.direction} {WINDOW_PHRASES.get(claim.phase, '')}): "
+                     f"{lead}. {evidence}.")
+    if claim.caveat:
+        lines.append(f"Caveat: {claim.caveat}")
     return lines

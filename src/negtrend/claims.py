@@ -1,0 +1,71 @@
+"""Public claims to test (``config/claims.yaml``) and whether a comparison supports one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from negtrend import paths
+from negtrend.calendar import WINDOW_ORDER
+
+DIRECTIONS = ("decrease", "increase")
+
+
+class ClaimError(ValueError):
+    """An unknown or malformed claim."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    claimant: str
+    date: str
+    direction: str
+    phase: str
+    baseline: str
+    quote: str
+    summary: str
+    source: str
+    caveat: str = ""
+
+
+def load_claims(path: str | Path | None = None) -> dict[str, Claim]:
+    path = Path(path) if path else paths.config_dir() / "claims.yaml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    claims = {}
+    for claim_id, entry in (raw.get("claims") or {}).items():
+        for key in ("direction", "phase", "baseline", "summary", "source"):
+            if not entry.get(key):
+                raise ClaimError(f"{path}: claim '{claim_id}', field '{key}': required")
+        if entry["direction"] not in DIRECTIONS:
+            raise ClaimError(f"{path}: claim '{claim_id}', field 'direction': expected one of "
+                             f"{DIRECTIONS}, got {entry['direction']!r}")
+        for key in ("phase", "baseline"):
+            if entry[key] not in WINDOW_ORDER:
+                raise ClaimError(f"{path}: claim '{claim_id}', field '{key}': expected one of "
+                                 f"{WINDOW_ORDER}, got {entry[key]!r}")
+        claims[claim_id] = Claim(
+            id=claim_id, claimant=str(entry.get("claimant", "")), date=str(entry.get("date", "")),
+            direction=entry["direction"], phase=entry["phase"], baseline=entry["baseline"],
+            quote=" ".join(str(entry.get("quote", "")).split()),
+            summary=" ".join(str(entry["summary"]).split()), source=str(entry["source"]),
+            caveat=" ".join(str(entry.get("caveat", "")).split()),
+        )
+    return claims
+
+
+def get_claim(claim_id: str, path: str | Path | None = None) -> Claim:
+    claims = load_claims(path)
+    if claim_id not in claims:
+        raise ClaimError(f"unknown claim '{claim_id}'; known: {', '.join(claims) or 'none'}")
+    return claims[claim_id]
+
+
+def assess(direction: str, outcome: str) -> str:
+    """What a comparison outcome (higher/lower/inconclusive/not estimable) says of a claim."""
+    if outcome in ("inconclusive", "not estimable"):
+        return outcome
+    agrees = (outcome == "lower") == (direction == "decrease")
+    return "supported" if agrees else "contradicted"

@@ -1,0 +1,167 @@
+"""The report command end to end: papermill runs of the trend_report template."""
+
+import json
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from negtrend import published, runner
+from negtrend.cli import app
+
+pytestmark = pytest.mark.slow
+
+
+def html_of(folder):
+    return (folder / "report.html").read_text(encoding="utf-8")
+
+
+def assert_no_code_cells(page):
+    assert "import negtrend" not in page
+    assert "nt.load_source" not in page
+    assert "hl-ipython3" not in page  # highlighted code input
+
+
+def test_unknown_parameter_fails_before_anything_runs(tmp_path):
+    with pytest.raises(runner.ParameterError, match="colour"):
+        runner.run_report({"data": "published:kominfo_ais_hoax_monthly", "colour": "red"},
+                          reports_dir=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+    result = CliRunner().invoke(app, ["report", "--data", "published:kominfo_ais_hoax_monthly",
+                                      "--election", "pemilu2019", "-p", "colour=red",
+                                      "--reports-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "unknown parameter" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_run_key_is_deterministic_and_ignores_output_dir():
+    params = {"data": "published:x", "election": "pemilu2019", "freq": "M"}
+    assert runner.run_key("trend_report", params) == runner.run_key(
+        "trend_report", {**params, "output_dir": "/elsewhere"})
+    assert runner.run_key("trend_report", params) != runner.run_key(
+        "trend_report", {**params, "freq": "W"})
+
+
+def test_missing_kernel_is_a_clear_error(tmp_path):
+    with pytest.raises(runner.KernelMissingError, match="make install"):
+        runner.run_report({"data": "published:kominfo_ais_hoax_monthly"}, reports_dir=tmp_path,
+                          kernel="no-such-kernel")
+
+
+@pytest.fixture(scope="module")
+def pemilu2019(tmp_path_factory):
+    reports = tmp_path_factory.mktemp("reports")
+    outcome = runner.run_report({"data": "published:kominfo_ais_hoax_monthly",
+                                 "election": "pemilu2019", "freq": "M"}, reports_dir=reports)
+    return outcome
+
+
+def test_pemilu2019_report_finds_more_hoaxes_during_the_campaign(pemilu2019):
+    assert pemilu2019.ok, pemilu2019.error
+    metrics = json.loads((pemilu2019.folder / "metrics.json").read_text())
+    comparison = metrics["comparisons"][0]
+    assert comparison["category"] == "hoax_all_categories"
+    assert comparison["primary_measure"] == "count_per_day"
+    campaign = next(r for r in comparison["ratios"]
+                    if r["window"] == "campaign" and r["measure"] == "count_per_day")
+    # Aug-Sep 2018 (25, 27 a month) against Oct 2018-Mar 2019 (53..453): far higher
+    assert campaign["ci_low"] > 1 and campaign["estimate"] > 3
+    assert campaign["verdict"] == "higher"
+    assert any("higher during the campaign than before it" in s
+               for s in comparison["sentences"])
+    # the report states these numbers: the same estimate appears in the HTML
+    page = html_of(pemilu2019.folder)
+    assert f"{campaign['estimate']:.2f}" in page
+    # accounting is in the record: 16 rows read; Apr 2019 first release set aside as a variant
+    data = metrics["data"]
+    assert data["n_read"] == 16 and data["n_kept"] + data["n_quarantined"] == 16
+    assert data["quarantine_reasons"] == {"other_variant": 1}
+
+
+def test_report_folder_has_html_without_code_figures_and_run_record(pemilu2019):
+    folder = pemilu2019.folder
+    page = html_of(folder)
+    assert_no_code_cells(page)
+    assert re.search(r'<img[^>]+src="data:image/png;base64,', page)
+    assert (folder / "figures" / "trend_count_per_day.png").stat().st_size > 5000
+    assert (folder / "figures" / "trend_count_per_day.svg").exists()
+    assert (folder / "executed.ipynb").exists()
+    record = json.loads((folder / "run.json").read_text())
+    assert record["status"] == "ok"
+    assert record["parameters"]["election"] == "pemilu2019"
+    source = published.published_path("kominfo_ais_hoax_monthly")
+    assert record["inputs"] == [{"path": str(source), "sha256": runner.sha256_file(source)}]
+    assert record["environment"]["packages"]["pandas"]
+    assert "git_commit" in record
+
+
+def test_index_links_every_run(pemilu2019):
+    index = runner.write_index(pemilu2019.folder.parent)
+    page = index.read_text()
+    assert f'href="{pemilu2019.run_key}/report.html"' in page
+    assert "pemilu2019" in page and "higher" in page
+
+
+def test_failing_notebook_keeps_html_with_the_error_and_exits_nonzero(tmp_path):
+    result = CliRunner().invoke(app, [
+        "report", "--data", "published:kominfo_ais_hoax_monthly", "--election", "pemilu2019",
+        "--category", "no_such_category", "--reports-dir", str(tmp_path)])
+    assert result.exit_code == 1
+    [folder] = [p for p in tmp_path.iterdir() if p.is_dir()]
+    page = html_of(folder)
+    assert "no_such_category" in page and "KeyError" in page
+    assert (folder / "executed.ipynb").exists()
+    assert json.loads((folder / "run.json").read_text())["status"] == "failed"
+
+
+def test_pilkada2024_report_states_what_the_data_show_about_the_claim(tmp_path):
+    outcome = runner.run_report({"data": "published:komdigi_ais_hoax_monthly_2024",
+                                 "election": "pilkada2024", "freq": "M",
+                                 "claim": "komdigi_2024_11_pilkada"}, reports_dir=tmp_path)
+    assert outcome.ok, outcome.error
+    metrics = json.loads((outcome.folder / "metrics.json").read_text())
+    campaign = next(r for r in metrics["comparisons"][0]["ratios"]
+                    if r["window"] == "campaign" and r["measure"] == "count_per_day")
+    includes_one = campaign["ci_low"] <= 1 <= campaign["ci_high"]
+    assert (campaign["verdict"] == "inconclusive") == includes_one
+    sentences = " ".join(metrics["comparisons"][0]["sentences"])
+    assert ("inconclusive" in sentences) == includes_one
+    assert "counts per day" in sentences  # says what the verdict rests on
+    # the ministry's claim (a decrease during the campaign) is assessed from the same numbers
+    [assessment] = metrics["claim"]["assessments"]
+    assert assessment["estimate"] == campaign["estimate"]
+    expected = ("inconclusive" if includes_one
+                else "supported" if campaign["ci_high"] < 1 else "contradicted")
+    assert assessment["assessment"] == expected
+    page = (outcome.folder / "report.html").read_text(encoding="utf-8")
+    assert "Claim tested (Komdigi" in page
+    assert metrics["claim"]["sentences"][1].split(":")[1].strip().startswith(
+        {"inconclusive": "the data neither support nor contradict",
+         "supported": "the data support", "contradicted": "the data contradict"}[expected])
+
+
+def test_unknown_claim_is_rejected_before_running(tmp_path):
+    result = CliRunner().invoke(app, ["report", "--data", "published:kominfo_ais_hoax_monthly",
+                                      "--election", "pemilu2019", "--claim", "nope",
+                                      "--reports-dir", str(tmp_path)])
+    assert result.exit_code == 2 and "unknown claim 'nope'" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_turnbackhoax_posts_around_pemilu2019_without_code_changes(shared_data, tmp_path):
+    path = shared_data / "turnbackhoax_titles_2015_2021" / "turnbackhoax_titles_2015_2021.csv"
+    result = CliRunner().invoke(app, [
+        "report", "--data", str(path), "--map", "text=title,timestamp=date",
+        "--election", "pemilu2019", "--freq", "W",
+        "--label", "hoaks=tag:SALAH|HOAX|HOAKS|DISINFORMASI|MISINFORMASI|FITNAH|FALSE",
+        "--reports-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    [folder] = [p for p in tmp_path.iterdir() if p.is_dir()]
+    metrics = json.loads((folder / "metrics.json").read_text())
+    data = metrics["data"]
+    assert data["n_read"] == 6975 and data["n_quarantined"] == 1  # one empty title
+    comparison = metrics["comparisons"][0]
+    assert comparison["category"] == "hoaks"
+    assert comparison["primary_measure"] == "share"  # every fact-check item is the exposure
+    assert_no_code_cells(html_of(folder))
