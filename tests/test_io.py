@@ -614,3 +614,14 @@ def test_real_turnbackhoax_xlsx(shared_data):
     assert len(frame) == 6975 and len(raw_q) == 0
     assert [c for c in frame.columns if c != "_row"] == ["Header", "Link"]
     assert encoding is None
+
+
+def test_fractional_counts_are_quarantined_not_misread(tmp_path):
+    path = tmp_path / "counts.csv"
+    path.write_text("date,category,count\n2024-01-01,hoaks,1.234\n2024-01-02,hoaks,12\n",
+                    encoding="utf-8")
+    result = io.read_counts(path)
+    assert list(result.data["count"]) == [12.0]
+    [reason] = result.quarantine["reason"]
+    assert result.quarantine["reason_code"].tolist() == ["bad_count"]
+    assert "1.234" in reason and "whole number" in reason

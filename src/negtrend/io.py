@@ -415,8 +415,10 @@ def _read_xlsx(path: Path, sheet) -> pd.DataFrame:
     frame.columns = _clean_names(list(frame.columns))
     frame.insert(0, "_row", np.arange(1, len(frame) + 1, dtype=np.int64))
     frame = frame[frame.drop(columns="_row").notna().any(axis=1)].reset_index(drop=True)
-    names = [c for c in frame.columns if c != "_row"]
-    return frame.astype({n: _text_dtype() for n in names})
+    for name in [c for c in frame.columns if c != "_row"]:
+        text = frame[name].astype(_text_dtype())
+        frame[name] = text.mask(text == "")
+    return frame
 
 
 def read_table(path: str | Path, *, fmt: str | None = None, encoding: str | None = None,
@@ -713,7 +715,9 @@ def read_counts(path, *, column_map=None, encoding=None, fmt=None, sheet=None) -
     count = _numbers(count_raw)
     missing_count = ~failed & _blank(count_raw)
     bad_count = ~failed & ~missing_count & count.isna()
-    failed = failed | missing_count | bad_count
+    # counts are whole numbers: "1.234" is an Indonesian thousands separator, not 1.234 items
+    fractional = ~failed & ~missing_count & ~bad_count & (count % 1 != 0)
+    failed = failed | missing_count | bad_count | fractional
     total_raw = col("total")
     total = _numbers(total_raw)
     bad_total = ~failed & ~_blank(total_raw) & total.isna()
@@ -747,6 +751,9 @@ def read_counts(path, *, column_map=None, encoding=None, fmt=None, sheet=None) -
                  f"count (column '{mapping['count']}') is empty"),
         _failure(frame, bad_count, "count", count_raw, "bad_count",
                  bad_number(count_raw, "count")),
+        _failure(frame, fractional, "count", count_raw, "bad_count",
+                 "count '" + _quote(count_raw) + "' is not a whole number (write 1234, not "
+                 "1.234 or 1,234)"),
         _failure(frame, bad_total, "total", total_raw, "bad_total",
                  bad_number(total_raw, "total")),
     ]
