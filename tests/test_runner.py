@@ -165,3 +165,28 @@ def test_turnbackhoax_posts_around_pemilu2019_without_code_changes(shared_data, 
     assert comparison["category"] == "hoaks"
     assert comparison["primary_measure"] == "share"  # every fact-check item is the exposure
     assert_no_code_cells(html_of(folder))
+
+
+def test_bundled_sample_corpus_recovers_the_known_effect(tmp_path):
+    """data/sample/posts_pemilu2024.csv is generated with a true hoax-share ratio of 1.5
+    during the campaign while volume also rises 30% (scripts/make_sample.py)."""
+    sample = runner.paths.data_dir() / "sample" / "posts_pemilu2024.csv"
+    outcome = runner.run_report({
+        "data": str(sample), "column_map": {"text": "title", "timestamp": "published"},
+        "labels": {"hoaks": "tag:SALAH|HOAKS"}, "election": "pemilu2024", "freq": "D"},
+        reports_dir=tmp_path)
+    assert outcome.ok, outcome.error
+    metrics = json.loads((outcome.folder / "metrics.json").read_text())
+    assert metrics["data"]["quarantine_reasons"] == {
+        "bad_timestamp": 1, "missing_text": 1, "missing_timestamp": 1}
+    quarantine = (outcome.folder / "quarantine.csv").read_text(encoding="utf-8")
+    assert "32/13/2023" in quarantine
+    comparison = metrics["comparisons"][0]
+    assert comparison["primary_measure"] == "share"
+    ratios = {(r["measure"], r["window"]): r for r in comparison["ratios"]}
+    share = ratios[("share", "campaign")]
+    assert share["ci_low"] < 1.5 < share["ci_high"] and share["verdict"] == "higher"
+    count = ratios[("count_per_day", "campaign")]
+    assert count["ci_low"] < 1.95 < count["ci_high"]
+    assert ratios[("share", "voting")]["verdict"] == "inconclusive"  # one day, no effect
+    assert (outcome.folder / "figures" / "trend_share.png").exists()

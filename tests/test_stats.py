@@ -121,6 +121,24 @@ def test_monthly_false_alarm_rate_and_coverage_by_simulation():
 
 
 @pytest.mark.slow
+def test_one_day_window_is_not_declared_significant_by_chance():
+    """A sandwich alone gives voting day (one period) a near-zero error; it must not."""
+    rng = np.random.default_rng(11)
+    days = pd.date_range("2021-01-01", periods=120, freq="D")
+    spans = {"before": ("2021-01-01", "2021-02-28"), "campaign": ("2021-03-01", "2021-04-27"),
+             "voting": ("2021-04-28", "2021-04-28"), "after": ("2021-04-29", "2021-04-30")}
+    rejections = 0
+    for _ in range(200):
+        frame = pd.DataFrame({"date": days, "text": "x"})
+        result = series.from_posts(frame, freq="D")
+        result.frame[series.ALL_ITEMS] = rng.poisson(15, len(days))
+        flagged = series.flag_windows(result, windows_frame(spans))
+        ratios = stats.compare_phases(flagged, series.ALL_ITEMS).primary().set_index("window")
+        rejections += ratios.loc["voting", "p_value"] < 0.05
+    assert rejections / 200 <= 0.08
+
+
+@pytest.mark.slow
 def test_daily_autocorrelated_series_uses_robust_errors_and_keeps_false_alarms_down():
     rng = np.random.default_rng(7)
     days = pd.date_range("2021-01-01", periods=180, freq="D")

@@ -331,4 +331,4 @@ def write_index(reports_dir: str | Path | None = None) -> Path:
     )
     target = folder / "index.html"
     target.write_text(page, encoding="utf-8")
-    return target
+    return target.resolve()

@@ -7,7 +7,8 @@ variance is never trusted on its own:
 
 * daily and weekly series with at least 30 periods use equal-weighted-cosine (EWC)
   standard errors with t inference, robust to both overdispersion and autocorrelation
-  (see :func:`ewc_covariance`); daily series add day-of-week terms;
+  (see :func:`ewc_covariance`), never smaller than the quasi-Poisson error (a sandwich is
+  blind to the noise of a window of one or three days); daily series add day-of-week terms;
 * shorter series (a dozen monthly figures) use a negative binomial (NB2) GLM, whose variance
   grows with the square of the mean as published counts spanning 25 to 500 a month do, with
   the overdispersion alpha by maximum likelihood (Poisson when alpha is 0); its variance is
@@ -192,10 +193,15 @@ def _fit(y, design, offset, robust_time: bool):
         poisson = sm.GLM(y, design, family=sm.families.Poisson(), offset=offset).fit()
         cov, terms = ewc_covariance(design.to_numpy(float), np.asarray(y, float),
                                     np.asarray(poisson.mu, float))
-        bse = pd.Series(np.sqrt(np.diag(cov)), index=design.columns)
         dispersion = float(poisson.pearson_chi2 / poisson.df_resid)
+        # A sandwich cannot see the noise of a coefficient resting on one or a few periods
+        # (voting day: the fit is exact there, the residual zero); the quasi-Poisson error
+        # can. Each coefficient takes the larger of the two.
+        quasi = poisson.bse * math.sqrt(max(dispersion, 1.0))
+        bse = np.maximum(pd.Series(np.sqrt(np.diag(cov)), index=design.columns), quasi)
         return poisson.params, bse, terms, dispersion, \
-            f"Poisson GLM, EWC autocorrelation-robust errors (t with {terms} df)"
+            f"Poisson GLM, EWC autocorrelation-robust errors or quasi-Poisson where larger " \
+            f"(t with {terms} df)"
     alpha = nb_alpha(y, design, offset)
     is_nb = bool(alpha and alpha > 0)
     family = sm.families.NegativeBinomial(alpha=alpha) if is_nb else sm.families.Poisson()
