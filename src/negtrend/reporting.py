@@ -6,6 +6,7 @@ holds, so a figure in a paper can be traced to its run.
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pandas as pd
@@ -135,3 +136,15 @@ def metrics(summary: dict, windows: pd.DataFrame, election: Election,
         "figures": sorted(str(Path(p).relative_to(output_dir)) for paths in figures.values()
                           for p in paths),
     }
+
+
+def sentences_html(sentences: list[str]) -> str:
+    """A bulleted list for the notebook; every sentence escaped, so text from a corpus or a
+    config file is shown as text and never run as markup."""
+    items = "".join(f"<li>{html.escape(s)}</li>" for s in sentences)
+    return f'<ul class="negtrend-sentences">{items}</ul>'
+
+
+def heading_html(election: Election, data: str) -> str:
+    return (f"<h2>{html.escape(election.name)}</h2><p>Data: <code>{html.escape(source_label(data))}"
+            f"</code> &middot; election id <code>{html.escape(election.id)}</code></p>")

@@ -293,7 +293,8 @@ def _headline(metrics: dict) -> tuple[str, str]:
                 if not row.get("estimable"):
                     return "n/a", "not estimable"
                 text = f"{row['estimate']:.2f} ({row['ci_low']:.2f}–{row['ci_high']:.2f})"
-                return f"{comparison.get('category')}: {text}", row.get("verdict", "")
+                return (f"{comparison.get('category')} vs {row.get('baseline')}: {text}",
+                        row.get("verdict", ""))
     return "", ""
 
 
@@ -319,7 +320,7 @@ def write_index(reports_dir: str | Path | None = None) -> Path:
         ]
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     headers = ["run", "election", "data", "categories", "freq",
-               "campaign vs baseline (rate ratio, CI)", "verdict", "status", "finished"]
+               "campaign vs baseline: rate ratio (CI)", "verdict", "status", "finished"]
     page = (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<title>negtrend reports</title><style>body{font-family:sans-serif;margin:2em}"

@@ -119,6 +119,11 @@ def claim_sentences(claim, comparisons: list[PhaseComparison]) -> list[str]:
             "contradicted": "the data contradict the claim",
             "inconclusive": "the data neither support nor contradict the claim",
         }[item["assessment"]]
+        if item["assessment"] == "inconclusive":
+            points_down = row["estimate"] < 1
+            agrees = points_down == (claim.direction == "decrease")
+            lead += (f"; the point estimate points {'the same way' if agrees else 'the other way'}"
+                     f" (a {'fall' if points_down else 'rise'}), but not beyond chance")
         lines.append(f"Claim ({claim.direction} {WINDOW_PHRASES.get(claim.phase, '')}): "
                      f"{lead}. {evidence}.")
     if claim.caveat:
