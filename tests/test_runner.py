@@ -190,3 +190,14 @@ def test_bundled_sample_corpus_recovers_the_known_effect(tmp_path):
     assert count["ci_low"] < 1.95 < count["ci_high"]
     assert ratios[("share", "voting")]["verdict"] == "inconclusive"  # one day, no effect
     assert (outcome.folder / "figures" / "trend_share.png").exists()
+
+
+def test_missing_data_fails_before_running_and_relative_paths_work(tmp_path, monkeypatch):
+    with pytest.raises(runner.ParameterError, match="data file not found: nope.csv"):
+        runner.run_report({"data": "nope.csv"}, reports_dir=tmp_path)
+    with pytest.raises(runner.ParameterError, match="no bundled published series 'nope'"):
+        runner.run_report({"data": "published:nope"}, reports_dir=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.chdir(runner.paths.data_dir())
+    assert runner.resolve_data("sample/posts_pemilu2024.csv") == str(
+        runner.paths.data_dir() / "sample" / "posts_pemilu2024.csv")

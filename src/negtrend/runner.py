@@ -212,6 +212,24 @@ def _json_safe(value):
     return value
 
 
+def resolve_data(data) -> str:
+    """An absolute path (the notebook runs in the report folder), or a known published series;
+    anything else is a ParameterError before the run starts."""
+    from negtrend import io, published
+
+    text = str(data)
+    if text.startswith(published.PREFIX):
+        try:
+            published.published_path(text[len(published.PREFIX):])
+        except io.LoadError as exc:
+            raise ParameterError(str(exc)) from None
+        return text
+    path = Path(text).expanduser()
+    if not path.is_file():
+        raise ParameterError(f"data file not found: {text} (looked in {Path.cwd()})")
+    return str(path.resolve())
+
+
 def run_report(
     params: dict,
     template: str = "trend_report",
@@ -224,6 +242,8 @@ def run_report(
 
     source = template_path(template)
     resolved = validate_parameters(source, params)
+    if "data" in resolved:
+        resolved["data"] = resolve_data(resolved["data"])
     check_kernel(kernel)
     key = run_key(source.stem, resolved)
     folder = Path(reports_dir or paths.reports_dir()) / key
