@@ -119,6 +119,152 @@ def report(
         raise typer.Exit(1)
 
 
+def _fail(message: str, code: int = 2):
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _echo_json(data) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+@app.command("classify")
+def classify_command(
+    data: Annotated[Path, typer.Option(help="posts: Parquet, CSV, TSV, JSONL or XLSX")],
+    out: Annotated[Path, typer.Option(help="output Parquet (all input columns + categories)")],
+    backend: Annotated[str, typer.Option(help="lexicon, or the folder of a trained model")
+                       ] = "lexicon",
+    map: Annotated[str | None, typer.Option("--map", help="e.g. text=comment_text")] = None,
+    category: Annotated[list[str] | None, typer.Option(help="limit to these (repeat)")] = None,
+    processes: Annotated[int | None, typer.Option(help="default: one per core")] = None,
+    batch_size: Annotated[int, typer.Option(help="rows per batch")] = 100_000,
+    encoding: Annotated[str | None, typer.Option(help="declared encoding of a text file")
+                        ] = None,
+    progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
+) -> None:
+    """Tag every post; stream batches over all cores; print a JSON summary."""
+    from negtrend import classify, io
+
+    try:
+        mapping = io.parse_column_map(map)
+        result = classify.classify_file(
+            data, out, backend, categories=list(category or []) or None,
+            text_column=mapping.get("text", "text"), encoding=encoding,
+            batch_size=batch_size, processes=processes, progress=progress)
+    except (classify.ClassifyError, io.LoadError, FileNotFoundError) as exc:
+        _fail(str(exc))
+    _echo_json(result.summary())
+
+
+@app.command()
+def explain(
+    text: Annotated[str, typer.Argument(help="the text to explain")],
+) -> None:
+    """Show which lexicon terms fire on a text, on which view, and the category scores."""
+    from negtrend import classify
+
+    _echo_json(classify.LexiconBackend().explain(text))
+
+
+@app.command()
+def train(
+    data: Annotated[Path, typer.Option(help="labeled texts (CSV, TSV, JSONL, Parquet, XLSX)")],
+    text_col: Annotated[str, typer.Option(help="the text column")],
+    labels: Annotated[str, typer.Option(
+        help="comma-separated label columns; NAME=COL1|COL2 for any-of, e.g. "
+             "HS,Abusive,sara=HS_Religion|HS_Race")],
+    out: Annotated[Path, typer.Option(help="folder for model.skops and metadata.json")],
+    folds: Annotated[int, typer.Option(help="k for cross-validation scores (0: skip)")] = 5,
+    seed: Annotated[int, typer.Option(help="random seed of the split")] = 0,
+) -> None:
+    """Train the TF-IDF + linear model; save it safely (skops) with its CV scores."""
+    from negtrend import model
+
+    try:
+        texts, frame = model.read_labeled(data, text_col, labels.split(","))
+    except (ValueError, KeyError) as exc:
+        _fail(str(exc))
+    digest = runner.sha256_file(data)
+    scores = None
+    if folds:
+        scores = model.cross_validate(texts, frame, folds=folds, seed=seed)
+    trained = model.train(texts, frame, seed=seed, data_sha256=digest)
+    if scores is not None:
+        trained.metadata["cv"] = {"folds": folds, "seed": seed,
+                                  "scores": scores.to_dict(orient="records")}
+    model.save(trained, out)
+    _echo_json({"model": str(out), "labels": trained.labels, "thresholds": trained.thresholds,
+                "cv": trained.metadata.get("cv")})
+
+
+@app.command()
+def evaluate(
+    model_dir: Annotated[Path | None, typer.Option("--model", help="a trained model folder")
+                         ] = None,
+    backend: Annotated[str | None, typer.Option(help="'lexicon' to score the lexicon")] = None,
+    data: Annotated[Path | None, typer.Option(help="labeled texts")] = None,
+    text_col: Annotated[str, typer.Option(help="the text column")] = "text",
+    labels: Annotated[str | None, typer.Option(help="as for train; NAME must be a category "
+                                                    "when scoring the lexicon")] = None,
+    folds: Annotated[int, typer.Option(
+        help="with --model: k-fold CV re-training with the model's settings (0: score the "
+             "model as it is on --data, a held-out set)")] = 5,
+    seed: Annotated[int, typer.Option(help="random seed of the split")] = 0,
+    gold: Annotated[Path | None, typer.Option(
+        help="an annotated sample from `negtrend sample`")] = None,
+) -> None:
+    """Precision, recall and F1 per label: CV, held-out data, lexicon, or annotated sample."""
+    from negtrend import classify, model, validation
+
+    try:
+        if gold is not None:
+            table = validation.evaluate_gold_file(gold)
+        elif data is None or labels is None:
+            _fail("give --gold FILE, or --data FILE --labels ... with --model DIR or "
+                  "--backend lexicon")
+        else:
+            texts, frame = model.read_labeled(data, text_col, labels.split(","))
+            if backend == "lexicon":
+                tagged = classify.tag_texts(classify.LexiconBackend(list(frame.columns)), texts)
+                table = validation.score_table(frame, pd_frame(tagged.tags, frame.index))
+            elif model_dir is not None and folds:
+                trained = model.load(model_dir)
+                table = model.cross_validate(texts, frame, folds=folds, seed=seed,
+                                             norm=trained.norm,
+                                             params=trained.metadata.get("params"))
+            elif model_dir is not None:
+                table = model.evaluate(model.load(model_dir), texts, frame)
+            else:
+                _fail("give --model DIR or --backend lexicon")
+    except (validation.GoldError, model.ModelLoadError, ValueError, KeyError) as exc:
+        _fail(str(exc))
+    typer.echo(table.to_string(index=False))
+
+
+def pd_frame(columns: dict, index):
+    import pandas as pd
+
+    return pd.DataFrame(columns, index=index)
+
+
+@app.command()
+def sample(
+    data: Annotated[Path, typer.Option(help="output of `negtrend classify` (Parquet)")],
+    out: Annotated[Path, typer.Option(help="CSV to annotate (fill the gold_* columns)")],
+    per_stratum: Annotated[int, typer.Option(help="rows per predicted-category stratum")
+                           ] = 100,
+    seed: Annotated[int, typer.Option(help="random seed")] = 0,
+) -> None:
+    """Draw a stratified sample of tagged posts for manual annotation."""
+    from negtrend import validation
+
+    try:
+        drawn = validation.sample_file(data, out, per_stratum=per_stratum, seed=seed)
+    except validation.GoldError as exc:
+        _fail(str(exc))
+    typer.echo(f"{len(drawn)} rows in {drawn['_stratum'].nunique()} strata -> {out}")
+
+
 @app.command()
 def index(
     reports_dir: Annotated[Path | None, typer.Option(help="default: reports/")] = None,
