@@ -67,6 +67,8 @@ def report(
     kind: Annotated[str, typer.Option(help="auto, posts or counts")] = "auto",
     label: Annotated[list[str] | None, typer.Option(
         help="pre-assigned label rule CATEGORY=RULE, e.g. hoaks=tag:SALAH|HOAX (repeat)")] = None,
+    classifier: Annotated[str | None, typer.Option(
+        help="tag the posts' text: lexicon, or a trained model folder")] = None,
     variant: Annotated[str | None, typer.Option(
         help="for published series with conflicting releases: which release to use")] = None,
     timezone: Annotated[str, typer.Option(help="zone for naive timestamps")] = "Asia/Jakarta",
@@ -97,6 +99,7 @@ def report(
             "column_map": io.parse_column_map(map),
             "kind": kind,
             "labels": labels.parse_rules(label),
+            "classifier": classifier,
             "variant": variant,
             "timezone": timezone,
             "timestamp_format": timestamp_format,

@@ -7,7 +7,10 @@ classifier is not needed when the source already carries the answer:
 * ``"tag:SALAH|HOAX|HOAKS"`` - true where column ``tag`` equals one of the values (case-blind);
 * ``"title~pemilu|pilpres"`` - true where column ``title`` matches the regular expression
   (case-blind);
-* ``"Berita_Hoax"`` - the column itself, read as a boolean (true/false, 1/0, yes/no, ya/tidak).
+* ``"Berita_Hoax"`` - the column itself, read as a boolean (true/false, 1/0, yes/no, ya/tidak);
+* a list of rules - true where any of them is (``["HS_Religion", "HS_Race"]``).
+
+Named maps for known sources live in ``config/categories.yaml`` (``label_maps``).
 """
 
 from __future__ import annotations
@@ -24,15 +27,26 @@ class LabelError(ValueError):
     """A rule that names a missing column or a column that is not boolean."""
 
 
-def parse_rules(spec: str | dict | list | None) -> dict[str, str]:
-    """``"hoaks=tag:SALAH|HOAX"`` or a list of such strings, or a dict -> {category: rule}."""
+def parse_rules(spec: str | dict | list | None) -> dict[str, str | list[str]]:
+    """``"hoaks=tag:SALAH|HOAX"`` or a list of such strings, or a dict -> {category: rule}.
+
+    ``"map:NAME"`` stands for the named map in ``config/categories.yaml``.
+    """
     if not spec:
         return {}
     if isinstance(spec, dict):
-        return {str(k): str(v) for k, v in spec.items()}
+        return {str(k): [str(r) for r in v] if isinstance(v, list) else str(v)
+                for k, v in spec.items()}
+    if isinstance(spec, str) and spec.startswith("map:"):
+        from negtrend import taxonomy
+
+        return parse_rules(taxonomy.label_map(spec[4:]))
     items = [spec] if isinstance(spec, str) else list(spec)
     rules = {}
     for item in items:
+        if str(item).startswith("map:"):
+            rules.update(parse_rules(str(item)))
+            continue
         name, sep, rule = str(item).partition("=")
         if not sep or not name.strip() or not rule.strip():
             raise LabelError(f"label rule {item!r}: expected CATEGORY=RULE, e.g. "
@@ -55,19 +69,24 @@ def apply_rules(posts: pd.DataFrame, rules: dict[str, str]) -> pd.DataFrame:
     """Add one boolean column per rule; the source columns are left as they were."""
     out = posts.copy()
     for category, rule in rules.items():
-        column, values, pattern = _split(rule)
-        if column not in out.columns:
-            raise LabelError(f"label rule for '{category}' names column '{column}', which is "
-                             f"not in the data; columns are {list(out.columns)}")
-        source = out[column].astype("string").fillna("")
-        if values is not None:
-            wanted = {v.strip().lower() for v in values}
-            out[category] = source.str.strip().str.lower().isin(wanted).astype(bool)
-        elif pattern is not None:
-            out[category] = source.str.contains(pattern, regex=True).astype(bool)
-        else:
-            out[category] = as_boolean(out[column], column)
+        parts = rule if isinstance(rule, list) else [rule]
+        flags = [_evaluate(posts, category, part) for part in parts]
+        out[category] = pd.concat(flags, axis=1).any(axis=1) if len(flags) > 1 else flags[0]
     return out
+
+
+def _evaluate(posts: pd.DataFrame, category: str, rule: str) -> pd.Series:
+    column, values, pattern = _split(rule)
+    if column not in posts.columns:
+        raise LabelError(f"label rule for '{category}' names column '{column}', which is "
+                         f"not in the data; columns are {list(posts.columns)}")
+    source = posts[column].astype("string").fillna("")
+    if values is not None:
+        wanted = {v.strip().lower() for v in values}
+        return source.str.strip().str.lower().isin(wanted).astype(bool)
+    if pattern is not None:
+        return source.str.contains(pattern, regex=True).astype(bool)
+    return as_boolean(posts[column], column)
 
 
 def _split(rule: str):

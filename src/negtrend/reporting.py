@@ -16,6 +16,23 @@ from negtrend.series import SeriesResult
 from negtrend.stats import MEASURES, PhaseComparison, verdict
 
 
+def choose_categories(categories: list[str] | None, labels: dict | None,
+                      classifier: str | None) -> list[str] | None:
+    """The categories a report compares: those asked for, else the pre-assigned labels, else
+    the classifier's, else None (every category in counts; all items for posts)."""
+    if categories:
+        return list(categories)
+    if labels:
+        from negtrend import labels as label_rules
+
+        return list(label_rules.parse_rules(labels))
+    if classifier:
+        from negtrend import classify
+
+        return list(classify.make_backend(classifier).categories)
+    return None
+
+
 def data_summary(loaded, series: SeriesResult) -> dict:
     """Rows read, kept and set aside (at loading and at this frequency), and the date span."""
     summary = dict(loaded.summary())
