@@ -87,10 +87,11 @@ class ModelBackend:
         return TagResult(tags, {c: scores[c].to_numpy(np.float32) for c in self.categories})
 
 
-def make_backend(spec: str, categories: list[str] | None = None):
-    """``"lexicon"`` or the folder of a saved model."""
+def make_backend(spec: str, categories: list[str] | None = None, norm=None):
+    """``"lexicon"`` or the folder of a saved model; ``norm`` (a textnorm.NormConfig) changes
+    the lexicon's normalization, e.g. to measure what it costs."""
     if spec == "lexicon":
-        return LexiconBackend(categories)
+        return LexiconBackend(categories, norm=norm)
     if Path(spec).is_dir():
         return ModelBackend(spec)
     raise ClassifyError(f"backend must be 'lexicon' or the folder of a saved model, got {spec!r}")
@@ -244,9 +245,9 @@ def _rebatch(reader, batch_size: int):
 _WORKER_BACKEND = None
 
 
-def _init_worker(spec: str, categories: list[str] | None) -> None:
+def _init_worker(spec: str, categories: list[str] | None, norm) -> None:
     global _WORKER_BACKEND
-    _WORKER_BACKEND = make_backend(spec, categories)
+    _WORKER_BACKEND = make_backend(spec, categories, norm)
 
 
 def _tag_in_worker(texts: pa.Array) -> TagResult:
@@ -266,6 +267,7 @@ def classify_file(
     scores: bool = True,
     quarantine_path: str | Path | None = None,
     progress: bool = False,
+    norm=None,
 ) -> ClassifyResult:
     """Stream ``source`` through a backend into a Parquet file with one column per category.
 
@@ -277,7 +279,7 @@ def classify_file(
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     quarantine_path = Path(quarantine_path or output.with_suffix(".quarantine.csv"))
-    probe = make_backend(backend, categories)
+    probe = make_backend(backend, categories, norm)
     result = ClassifyResult(str(source), str(output), backend, list(probe.categories),
                             processes=processes, quarantine_path=str(quarantine_path))
     result.positives = dict.fromkeys(probe.categories, 0)
@@ -289,7 +291,7 @@ def classify_file(
     try:
         if processes > 1:
             pool = mp.get_context("fork" if hasattr(os, "fork") else "spawn").Pool(
-                processes, initializer=_init_worker, initargs=(backend, categories))
+                processes, initializer=_init_worker, initargs=(backend, categories, norm))
         in_flight: collections.deque = collections.deque()
         next_row = 1
 
