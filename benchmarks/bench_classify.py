@@ -4,7 +4,8 @@ categories -> Parquet, on a generated corpus.
 Not run by the tests. Usage:
     .venv/bin/python benchmarks/bench_classify.py --rows 2000000 [--rows-big 10000000]
 Prints a markdown table; record it in docs/benchmarks.md. Peak RSS is the largest sum of the
-resident memory of this process and its workers, sampled every 50 ms.
+proportional set size (PSS: shared pages split between the processes that share them, so
+forked workers are not counted twice) of this process and its workers, sampled every 50 ms.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def make_corpus(path: Path, rows: int, seed: int = 0, chunk: int = 1_000_000) ->
 
 
 class PeakMemory:
-    """Polls the RSS of this process plus its children."""
+    """Polls the PSS of this process plus its children."""
 
     def __init__(self):
         self.peak = 0
@@ -61,12 +62,12 @@ class PeakMemory:
         me = psutil.Process()
         while not self._stop.is_set():
             try:
-                total = me.memory_info().rss + sum(
-                    c.memory_info().rss for c in me.children(recursive=True))
+                total = me.memory_full_info().pss + sum(
+                    c.memory_full_info().pss for c in me.children(recursive=True))
             except psutil.Error:
                 total = 0
             self.peak = max(self.peak, total)
-            time.sleep(0.05)
+            time.sleep(0.1)
 
     def __enter__(self):
         self._thread.start()
@@ -98,7 +99,7 @@ def main() -> None:
         source = Path(folder) / "corpus.parquet"
         make_corpus(source, args.rows)
         print(f"corpus: {args.rows:,} posts, {source.stat().st_size / 1e6:.0f} MB Parquet\n")
-        print("| posts | processes | normalization | posts/s | peak RSS (MB) | judi_online |")
+        print("| posts | processes | normalization | posts/s | peak PSS (MB) | judi_online |")
         print("|---:|---:|---|---:|---:|---:|")
         for processes in (1, 2):
             for label, norm in (("on (default)", None), ("off", off)):

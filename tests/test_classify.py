@@ -33,10 +33,13 @@ def corpus(n):
                      "platform": ["x"] * n})
 
 
-@pytest.mark.parametrize("processes", [1, 2])
-def test_every_row_is_kept_in_order_with_reasons(tmp_path, fake_backend, processes):
+@pytest.mark.parametrize(("processes", "row_group_size"), [(1, None), (2, None), (2, 700)])
+def test_every_row_is_kept_in_order_with_reasons(tmp_path, fake_backend, processes,
+                                                 row_group_size):
+    # one big row group is read in batches by the main process; small row groups are read
+    # by the workers themselves: both must give the same output
     source = tmp_path / "posts.parquet"
-    pq.write_table(corpus(10_007), source)
+    pq.write_table(corpus(10_007), source, row_group_size=row_group_size)
     result = classify.classify_file(source, tmp_path / "tagged.parquet", "fake",
                                     batch_size=1000, processes=processes)
     assert result.n_read == 10_007 and result.accounting_ok

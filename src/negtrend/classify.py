@@ -250,8 +250,55 @@ def _init_worker(spec: str, categories: list[str] | None, norm) -> None:
     _WORKER_BACKEND = make_backend(spec, categories, norm)
 
 
-def _tag_in_worker(texts: pa.Array) -> TagResult:
-    return tag_texts(_WORKER_BACKEND, texts)
+@dataclass(frozen=True)
+class _Task:
+    """One unit of work: a batch in hand, or Parquet row groups the worker reads itself (so
+    decoding runs in parallel and only results travel between processes)."""
+
+    first_row: int
+    text_column: str
+    with_scores: bool
+    batch: pa.RecordBatch | None = None
+    path: str | None = None
+    row_group: int | None = None
+
+
+def _run_task(task: _Task, backend=None):
+    backend = backend or _WORKER_BACKEND
+    batch = task.batch
+    if batch is None:
+        table = pq.ParquetFile(task.path).read_row_group(task.row_group)
+        batch = table.combine_chunks().to_batches()[0] if table.num_rows else \
+            pa.RecordBatch.from_pylist([], schema=table.schema)
+    texts = batch.column(task.text_column).cast(pa.string())
+    tagged = tag_texts(backend, texts)
+    return _assemble(batch, tagged, backend.categories, task.text_column, task.first_row,
+                     task.with_scores)
+
+
+def _tasks(source: Path, batch_size: int, text_column: str, encoding: str | None,
+           with_scores: bool) -> tuple[int | None, collections.abc.Iterator[_Task], list[dict]]:
+    """Parquet with modest row groups: one task per row group; anything else: batches."""
+    if io.infer_format(source) == "parquet":
+        meta = pq.ParquetFile(source).metadata
+        groups = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+        if groups and max(groups) <= 4 * batch_size:
+            if text_column not in pq.read_schema(source).names:
+                raise ClassifyError(f"{source}: no text column '{text_column}'; columns are "
+                                    f"{pq.read_schema(source).names} (map one with --map)")
+            firsts = np.concatenate([[1], 1 + np.cumsum(groups)[:-1]]).astype(int)
+            tasks = (_Task(int(first), text_column, with_scores, path=str(source), row_group=i)
+                     for i, first in enumerate(firsts))
+            return meta.num_rows, tasks, []
+    total, batches, bad_rows = iter_batches(source, batch_size, text_column, encoding)
+
+    def from_batches():
+        first = 1
+        for batch in batches:
+            yield _Task(first, text_column, with_scores, batch=batch)
+            first += batch.num_rows
+
+    return total, from_batches(), bad_rows
 
 
 def classify_file(
@@ -272,18 +319,19 @@ def classify_file(
     """Stream ``source`` through a backend into a Parquet file with one column per category.
 
     All input columns are kept; ``_row`` numbers the records (1 = first); ``_reason`` says why
-    a row was not tagged. ``processes`` defaults to the number of cores.
+    a row was not tagged. ``processes`` defaults to the number of cores; at most two tasks
+    per process are in flight, so memory stays flat however long the corpus is.
     """
     began = time.perf_counter()
     processes = max(1, processes or os.cpu_count() or 1)
-    output = Path(output)
+    source, output = Path(source), Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     quarantine_path = Path(quarantine_path or output.with_suffix(".quarantine.csv"))
     probe = make_backend(backend, categories, norm)
     result = ClassifyResult(str(source), str(output), backend, list(probe.categories),
                             processes=processes, quarantine_path=str(quarantine_path))
     result.positives = dict.fromkeys(probe.categories, 0)
-    total, batches, bad_rows = iter_batches(source, batch_size, text_column, encoding)
+    total, tasks, bad_rows = _tasks(source, batch_size, text_column, encoding, scores)
     bar = _progress(total, progress)
     writer = None
     quarantined: list[pd.DataFrame] = []
@@ -293,28 +341,21 @@ def classify_file(
             pool = mp.get_context("fork" if hasattr(os, "fork") else "spawn").Pool(
                 processes, initializer=_init_worker, initargs=(backend, categories, norm))
         in_flight: collections.deque = collections.deque()
-        next_row = 1
 
         def drain(block: bool) -> None:
             nonlocal writer
-            while in_flight and (block or in_flight[0][1].ready()):
-                batch, pending, first_row = in_flight.popleft()
-                tagged = pending.get()
-                out, bad = _assemble(batch, tagged, probe.categories, text_column, first_row,
-                                     scores)
+            while in_flight and (block or in_flight[0].ready()):
+                out, bad = in_flight.popleft().get()
                 writer = writer or pq.ParquetWriter(output, out.schema, compression="snappy")
                 writer.write_batch(out)
                 _count(result, out, probe.categories, bad)
                 if len(bad):
                     quarantined.append(bad)
-                bar.update(batch.num_rows)
+                bar.update(out.num_rows)
 
-        for batch in batches:
-            texts = batch.column(text_column).cast(pa.string())
-            pending = (pool.apply_async(_tag_in_worker, (texts,)) if pool
-                       else _Done(tag_texts(probe, texts)))
-            in_flight.append((batch, pending, next_row))
-            next_row += batch.num_rows
+        for task in tasks:
+            in_flight.append(pool.apply_async(_run_task, (task,)) if pool
+                             else _Done(_run_task(task, probe)))
             drain(block=len(in_flight) >= 2 * processes)
         drain(block=True)
     finally:
