@@ -23,7 +23,8 @@ class WordBackend:
 
 @pytest.fixture
 def fake_backend(monkeypatch):
-    monkeypatch.setattr(classify, "make_backend", lambda spec, categories=None, norm=None: WordBackend())
+    monkeypatch.setattr(classify, "make_backend",
+                        lambda spec, categories=None, norm=None: WordBackend())
 
 
 def corpus(n):
