@@ -1,0 +1,134 @@
+"""Precision, recall and F1 of the DEFAULT lexicon on the labeled sets in ../shared/data.
+
+Not run by the tests. Usage:
+    .venv/bin/python benchmarks/quality_lexicon.py [--data ../shared/data]
+Prints a markdown table.
+
+- judi_online on gbennnn (37,216 YouTube comments, label 0/1). The lexicon was developed while
+  looking at one random half only (``SPLIT_SEED``: rows with ``rng.random() < 0.5``, the
+  "development half"); the other half ("held-out half") was not read while writing the rules, and
+  is reported separately.
+- judi_online on the ayu-dash YouTube set: an out-of-sample check (never used for development).
+  Its ``target`` labels come from keyword rules with a list of ~40 site names, not from people, so
+  spam naming other sites counts as "false positive" here: read its precision as a lower bound.
+- hoaks on turnbackhoax titles vs their verdict tag: the verdict is usually written in the title
+  ("[SALAH] ..."), so this mostly checks verdict parsing, not hoax detection.
+- ujaran_kebencian vs ``HS`` and sara vs ``HS_Religion or HS_Race`` on Ibrohim & Budi (2019),
+  13,169 tweets (CC BY-NC-SA 4.0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from negtrend import lexicon, paths
+from negtrend.io import read_table
+
+SPLIT_SEED = 20240214
+GBENNNN = "judol_comments_labeled_gbennnn/dataset_judol_labelled.csv"
+YOUTUBE = "youtube_judol_comments_2013_2025/labeled_comments.csv"
+IBROHIM = "ibrohim_budi_2019_hate_abusive/re_dataset.csv"
+TURNBACKHOAX = "turnbackhoax_titles_2015_2021/turnbackhoax_titles_2015_2021.csv"
+HOAX_VERDICTS = {"SALAH", "HOAX", "HOAKS", "DISINFORMASI", "MISINFORMASI", "FITNAH", "FALSE",
+                 "HASUT"}  # the label map for turnbackhoax in config/categories.yaml
+
+
+def scores(predicted: np.ndarray, truth: np.ndarray) -> dict:
+    tp = int((predicted & truth).sum())
+    fp = int((predicted & ~truth).sum())
+    fn = int((~predicted & truth).sum())
+    precision = tp / (tp + fp) if tp + fp else float("nan")
+    recall = tp / (tp + fn) if tp + fn else float("nan")
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else float("nan")
+    return {"n": len(truth), "positives": int(truth.sum()), "flagged": int(predicted.sum()),
+            "precision": precision, "recall": recall, "f1": f1}
+
+
+def tag(tagger: lexicon.LexiconTagger, texts: pd.Series, category: str) -> np.ndarray:
+    values = pa.array(texts.astype(object).where(texts.notna(), None).tolist(), pa.string())
+    return tagger.tag_array(values)[category]
+
+
+def flag(frame: pd.DataFrame, column: str) -> np.ndarray:
+    return (frame[column].str.strip() == "1").to_numpy()
+
+
+def gbennnn_rows(tagger, root: Path) -> list[dict]:
+    frame = read_table(root / GBENNNN)[0]
+    truth, predicted = flag(frame, "label"), tag(tagger, frame["comment_text"], "judi_online")
+    development = np.random.default_rng(SPLIT_SEED).random(len(frame)) < 0.5
+    name = "gbennnn judol comments"
+    return [
+        {"set": name, "part": "development half (seen)", "category": "judi_online",
+         "label": "label", **scores(predicted[development], truth[development])},
+        {"set": name, "part": "held-out half (unseen)", "category": "judi_online",
+         "label": "label", **scores(predicted[~development], truth[~development])},
+        {"set": name, "part": "all", "category": "judi_online", "label": "label",
+         **scores(predicted, truth)},
+    ]
+
+
+def youtube_rows(tagger, root: Path) -> list[dict]:
+    frame = read_table(root / YOUTUBE)[0]
+    frame = frame[frame["target"].str.strip().isin(["0", "1"])]
+    truth, predicted = flag(frame, "target"), tag(tagger, frame["comment_text"], "judi_online")
+    return [{"set": "ayu-dash YouTube comments", "part": "all (out of sample; heuristic labels)",
+             "category": "judi_online", "label": "target", **scores(predicted, truth)}]
+
+
+def ibrohim_rows(tagger, root: Path) -> list[dict]:
+    frame = read_table(root / IBROHIM)[0]
+    hate = tag(tagger, frame["Tweet"], "ujaran_kebencian")
+    sara = tag(tagger, frame["Tweet"], "sara")
+    religion_or_race = flag(frame, "HS_Religion") | flag(frame, "HS_Race")
+    name = "Ibrohim & Budi 2019 tweets"
+    return [
+        {"set": name, "part": "all", "category": "ujaran_kebencian", "label": "HS",
+         **scores(hate, flag(frame, "HS"))},
+        {"set": name, "part": "all", "category": "sara", "label": "HS_Religion or HS_Race",
+         **scores(sara, religion_or_race)},
+    ]
+
+
+def turnbackhoax_rows(tagger, root: Path) -> list[dict]:
+    frame = read_table(root / TURNBACKHOAX)[0]
+    truth = frame["tag"].fillna("").str.strip().str.upper().isin(HOAX_VERDICTS).to_numpy()
+    return [{"set": "turnbackhoax titles", "part": "all (verdict often in the title)",
+             "category": "hoaks", "label": "tag in hoax verdicts",
+             **scores(tag(tagger, frame["title"], "hoaks"), truth)}]
+
+
+def markdown(rows: list[dict]) -> str:
+    lines = ["| data set | part | category | label | n | positives | flagged | precision | "
+             "recall | F1 |", "|---|---|---|---|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        lines.append(f"| {r['set']} | {r['part']} | {r['category']} | {r['label']} | {r['n']:,} "
+                     f"| {r['positives']:,} | {r['flagged']:,} | {r['precision']:.3f} "
+                     f"| {r['recall']:.3f} | {r['f1']:.3f} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=paths.shared_data_dir())
+    args = parser.parse_args()
+    if args.data is None or not Path(args.data).is_dir():
+        raise SystemExit("no ../shared/data; pass --data FOLDER")
+    start = time.perf_counter()
+    tagger = lexicon.LexiconTagger()
+    rows = (gbennnn_rows(tagger, args.data) + youtube_rows(tagger, args.data)
+            + ibrohim_rows(tagger, args.data) + turnbackhoax_rows(tagger, args.data))
+    print(f"Default lexicon ({len(tagger.entries)} entries), threshold {tagger.threshold}, "
+          f"textnorm.DEFAULT; gbennnn split seed {SPLIT_SEED}.\n")
+    print(markdown(rows))
+    print(f"\n({time.perf_counter() - start:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()
