@@ -82,3 +82,37 @@ def test_missing_text_column_is_a_clear_error(tmp_path, fake_backend):
 def test_unknown_backend_is_named():
     with pytest.raises(classify.ClassifyError, match="'lexicon' or the folder"):
         classify.make_backend("bayes")
+
+
+def test_real_lexicon_on_the_bundled_sample_via_the_cli(tmp_path):
+    from typer.testing import CliRunner
+
+    from negtrend import paths
+    from negtrend.cli import app
+
+    sample = paths.data_dir() / "sample" / "posts_pemilu2024.csv"
+    out = tmp_path / "tagged.parquet"
+    result = CliRunner().invoke(app, ["classify", "--data", str(sample), "--map", "text=title",
+                                      "--out", str(out), "--no-progress", "--batch-size", "500"])
+    assert result.exit_code == 0, result.output
+    summary = __import__("json").loads(result.output)
+    assert summary["n_read"] == 3387 and summary["accounting_ok"]
+    assert summary["n_quarantined"] == 1  # the one empty title
+    table = pq.read_table(out).to_pandas()
+    assert len(table) == 3387 and table["_row"].is_monotonic_increasing
+    assert {"hoaks", "judi_online", "pemilu", "hoaks_score"} <= set(table.columns)
+    # titles mention KPU, TPS, capres, quick count... the pemilu topic tag fires on those
+    mentions = table["title"].str.contains("KPU|TPS|capres|quick count", na=False)
+    assert table.loc[mentions, "pemilu"].mean() > 0.95
+    assert not table.loc[table["title"] == "", "pemilu"].notna().any()
+
+
+def test_explain_names_the_terms_that_fired():
+    from typer.testing import CliRunner
+
+    from negtrend.cli import app
+
+    result = CliRunner().invoke(app, ["explain", "𝐒𝐋𝐎𝐓 𝐆𝐀𝐂𝐎𝐑 hari ini, depo 10rb wd cepat"])
+    assert result.exit_code == 0, result.output
+    hits = __import__("json").loads(result.output)
+    assert any(h["category"] == "judi_online" and h["fired"] for h in hits)
