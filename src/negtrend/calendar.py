@@ -246,3 +246,35 @@ def windows(
     )
     frame.attrs["election"] = election.id
     return frame
+
+
+ELECTION_HOLIDAY_WORDS = ("election",)
+
+
+def holiday_covariates(start, end, country: str = "ID") -> pd.DataFrame:
+    """Daily indicators of what shakes online volume: public holidays, Ramadan, and the Idul
+    Fitri week (mudik), from the ``holidays`` package.
+
+    Election days, which the package lists as holidays, are left out: they are what is being
+    measured, and a holiday term on voting day would absorb the effect.
+    """
+    import holidays as holiday_tables
+
+    days = pd.date_range(pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize(),
+                         freq="D", name="date")
+    years = list(range(days.min().year - 1, days.max().year + 2))
+    table = holiday_tables.country_holidays(country, years=years, language="en_US")
+    named = {pd.Timestamp(day): name for day, name in table.items()
+             if not any(word in name.lower() for word in ELECTION_HOLIDAY_WORDS)}
+    eid = sorted(day for day, name in named.items()
+                 if "eid al-fitr" in name.lower() and "second" not in name.lower())
+    ramadan = pd.Series(False, index=days)
+    eid_week = pd.Series(False, index=days)
+    for day in eid:
+        ramadan |= (days >= day - pd.Timedelta(days=30)) & (days < day)
+        eid_week |= (days >= day - pd.Timedelta(days=3)) & (days <= day + pd.Timedelta(days=3))
+    return pd.DataFrame({
+        "holiday": days.isin(list(named)),
+        "ramadan": ramadan.to_numpy(),
+        "eid_week": eid_week.to_numpy(),
+    }, index=days)
