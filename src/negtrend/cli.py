@@ -146,7 +146,7 @@ def classify_command(
     progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
 ) -> None:
     """Tag every post; stream batches over all cores; print a JSON summary."""
-    from negtrend import classify, io
+    from negtrend import classify, io, model
 
     try:
         mapping = io.parse_column_map(map)
@@ -154,7 +154,8 @@ def classify_command(
             data, out, backend, categories=list(category or []) or None,
             text_column=mapping.get("text", "text"), encoding=encoding,
             batch_size=batch_size, processes=processes, progress=progress)
-    except (classify.ClassifyError, io.LoadError, FileNotFoundError) as exc:
+    except (classify.ClassifyError, io.LoadError, model.ModelLoadError,
+            FileNotFoundError) as exc:
         _fail(str(exc))
     _echo_json(result.summary())
 
@@ -194,7 +195,7 @@ def train(
     trained = model.train(texts, frame, seed=seed, data_sha256=digest)
     if scores is not None:
         trained.metadata["cv"] = {"folds": folds, "seed": seed,
-                                  "scores": scores.to_dict(orient="records")}
+                                  "scores": scores.reset_index().to_dict(orient="records")}
     model.save(trained, out)
     _echo_json({"model": str(out), "labels": trained.labels, "thresholds": trained.thresholds,
                 "cv": trained.metadata.get("cv")})
@@ -229,7 +230,8 @@ def evaluate(
             texts, frame = model.read_labeled(data, text_col, labels.split(","))
             if backend == "lexicon":
                 tagged = classify.tag_texts(classify.LexiconBackend(list(frame.columns)), texts)
-                table = validation.score_table(frame, pd_frame(tagged.tags, frame.index))
+                table = model.scores_table(frame.astype(bool),
+                                           pd_frame(tagged.tags, frame.index))
             elif model_dir is not None and folds:
                 trained = model.load(model_dir)
                 table = model.cross_validate(texts, frame, folds=folds, seed=seed,
@@ -241,6 +243,8 @@ def evaluate(
                 _fail("give --model DIR or --backend lexicon")
     except (validation.GoldError, model.ModelLoadError, ValueError, KeyError) as exc:
         _fail(str(exc))
+    if table.index.name == "label":
+        table = table.reset_index()
     typer.echo(table.to_string(index=False))
 
 
@@ -257,12 +261,14 @@ def sample(
     per_stratum: Annotated[int, typer.Option(help="rows per predicted-category stratum")
                            ] = 100,
     seed: Annotated[int, typer.Option(help="random seed")] = 0,
+    text_col: Annotated[str, typer.Option(help="the text column of the tagged file")] = "text",
 ) -> None:
     """Draw a stratified sample of tagged posts for manual annotation."""
     from negtrend import validation
 
     try:
-        drawn = validation.sample_file(data, out, per_stratum=per_stratum, seed=seed)
+        drawn = validation.sample_file(data, out, per_stratum=per_stratum, seed=seed,
+                                       text_column=text_col)
     except validation.GoldError as exc:
         _fail(str(exc))
     typer.echo(f"{len(drawn)} rows in {drawn['_stratum'].nunique()} strata -> {out}")

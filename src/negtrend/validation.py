@@ -153,17 +153,3 @@ def evaluate_gold_file(path: str | Path) -> pd.DataFrame:
         raise GoldError(f"{path}: row {first['_row']} could not be read: {first['reason']}")
     return evaluate_gold(frame.drop(columns="_row"), path)
 
-
-def score_table(truth: pd.DataFrame, predicted: pd.DataFrame) -> pd.DataFrame:
-    """Precision, recall, F1 and support per column of two aligned boolean frames."""
-    rows = []
-    for name in truth.columns:
-        g = truth[name].astype(bool).to_numpy()
-        p = predicted[name].astype(bool).to_numpy()
-        tp = int(np.sum(g & p))
-        precision = tp / p.sum() if p.sum() else np.nan
-        recall = tp / g.sum() if g.sum() else np.nan
-        f1 = 2 * tp / (p.sum() + g.sum()) if p.sum() + g.sum() else np.nan
-        rows.append({"label": name, "precision": precision, "recall": recall, "f1": f1,
-                     "support": int(g.sum()), "predicted": int(p.sum()), "n": len(g)})
-    return pd.DataFrame(rows)

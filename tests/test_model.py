@@ -1,0 +1,357 @@
+"""negtrend.model: training, thresholds from inner CV, honest cross-validation, safe save/load."""
+
+import json
+import os
+import pickle
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+import skops.io as sio
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from negtrend import model as nm
+
+VOCAB = {
+    "judol": ["slot", "gacor", "maxwin", "depo", "jackpot", "scatter", "wd", "togel"],
+    "hate": ["benci", "usir", "kafir", "bodoh", "musnahkan", "antek", "penjajah", "laknat"],
+    "rare": ["zakat", "fitrah", "mustahik", "amil"],
+}
+NEUTRAL = [f"kata{i}" for i in range(300)]
+
+
+def synthetic(n, seed, rates=(0.3, 0.3, 0.04)):
+    """Texts of neutral words, plus two words from a label's vocabulary when it is positive."""
+    rng = np.random.default_rng(seed)
+    flags = rng.random((n, len(VOCAB))) < np.array(rates)
+    texts = []
+    for row in flags:
+        words = list(rng.choice(NEUTRAL, size=rng.integers(5, 10)))
+        for on, vocab in zip(row, VOCAB.values(), strict=True):
+            if on:
+                words += list(rng.choice(vocab, size=2))
+        rng.shuffle(words)
+        texts.append(" ".join(words))
+    return texts, pd.DataFrame(flags, columns=list(VOCAB))
+
+
+def random_unique(n, seed, rate=0.3):
+    """Unique texts of random tokens and labels that have nothing to do with them."""
+    rng = np.random.default_rng(seed)
+    texts = [" ".join(f"w{t}" for t in rng.integers(0, 5000, size=8)) + f" id{i}"
+             for i in range(n)]
+    return texts, pd.DataFrame({"noise": rng.random(n) < rate})
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    texts, labels = synthetic(300, seed=1)
+    return nm.train(texts, labels, seed=0)
+
+
+def test_train_predicts_held_out_examples(fitted):
+    texts, labels = synthetic(150, seed=2)
+    table = nm.evaluate(fitted, texts, labels)
+    assert list(table.index) == list(VOCAB)
+    assert (table.loc[["judol", "hate"], "f1"] >= 0.95).all(), table
+    predicted = fitted.predict(pd.Series(texts[:5], index=[10, 11, 12, 13, 14]))
+    assert list(predicted.columns) == list(VOCAB)
+    assert list(predicted.index) == [10, 11, 12, 13, 14]
+    assert all(pd.api.types.is_bool_dtype(dtype) for dtype in predicted.dtypes)
+    scores = fitted.predict_scores(["slot gacor maxwin kata1", "kata2 kata3 kata4"])
+    assert scores.loc[0, "judol"] > 0.5 > scores.loc[1, "judol"]
+    assert ((scores >= 0) & (scores <= 1)).all().all()
+
+
+def test_rare_label_gets_threshold_from_inner_cv(fitted):
+    assert fitted.metadata["label_counts"]["rare"] < 20
+    for label in VOCAB:
+        assert 0 < fitted.thresholds[label] < 1
+        assert fitted.metadata["thresholds_from"][label]["source"] == "inner 3-fold CV"
+
+
+def test_thresholds_come_from_out_of_fold_scores_not_in_sample():
+    # A model memorizes unique texts, so in-sample scores separate random labels perfectly;
+    # only out-of-fold scores reveal that the label cannot be predicted.
+    texts, labels = random_unique(240, seed=3)
+    model = nm.train(texts, labels, params={"C": 100.0, "word_min_df": 1, "char_min_df": 1,
+                                              "classifier": "logreg"})
+    in_sample = nm.evaluate(model, texts, labels).loc["noise", "f1"]
+    assert in_sample > 0.9
+    assert model.metadata["thresholds_from"]["noise"]["oof_f1"] < 0.7
+
+
+def test_label_too_rare_for_inner_cv_keeps_half():
+    texts, labels = synthetic(120, seed=14, rates=(0.3, 0.3, 0.0))
+    labels.loc[:1, "rare"] = True  # two positives cannot fill three inner folds
+    model = nm.train(texts, labels)
+    assert model.thresholds["rare"] == 0.5
+    assert model.metadata["thresholds_from"]["rare"]["source"].startswith("default")
+    assert model.metadata["thresholds_from"]["judol"]["source"].startswith("inner")
+
+
+def test_tuning_off_uses_half():
+    texts, labels = synthetic(120, seed=4, rates=(0.3, 0.3, 0.1))
+    model = nm.train(texts, labels, tune_thresholds=False)
+    assert set(model.thresholds.values()) == {0.5}
+
+
+def test_single_label_and_label_validation():
+    texts, labels = synthetic(150, seed=5)
+    model = nm.train(texts, labels[["judol"]])
+    assert list(model.predict_scores(texts[:3]).columns) == ["judol"]
+    with pytest.raises(ValueError, match="only one class"):
+        nm.train(texts, labels.assign(judol=False))
+    with pytest.raises(ValueError, match="0/1"):
+        nm.train(texts, labels.assign(judol=2))
+    with pytest.raises(ValueError, match="label rows"):
+        nm.train(texts[:-1], labels)
+
+
+def test_metadata_records_data_hash_counts_and_settings(fitted):
+    meta = fitted.metadata
+    assert re.fullmatch(r"[0-9a-f]{64}", meta["data_sha256"])
+    assert meta["data_sha256_of"] == "texts and labels"
+    texts, labels = synthetic(300, seed=1)
+    assert meta["label_counts"] == {k: int(v) for k, v in labels.sum().items()}
+    assert meta["n_rows"] == 300
+    assert meta["versions"]["scikit-learn"]
+    assert meta["params"]["char_ngram"] == [2, 5]
+    assert meta["created"].endswith("+00:00")
+    assert fitted.norm == nm.norm_dict(None)
+    other = nm.train(texts, labels.assign(rare=labels["hate"]), tune_thresholds=False)
+    assert other.metadata["data_sha256"] != meta["data_sha256"]
+    given = nm.train(texts, labels, tune_thresholds=False, data_sha256="ab" * 32)
+    assert given.metadata["data_sha256"] == "ab" * 32
+    assert given.metadata["data_sha256_of"] == "file"
+
+
+def test_build_pipeline_params():
+    pipeline = nm.build_pipeline(C=2.0, char_ngram=(3, 4))
+    char = dict(pipeline.named_steps["features"].transformer_list)["char"]
+    assert char.ngram_range == (3, 4) and char.analyzer == "char_wb" and char.sublinear_tf
+    assert pipeline.get_params()["clf__estimator__C"] == 2.0
+    svm = nm.build_pipeline(classifier="svm", C=0.5, class_weight=None)
+    assert svm.get_params()["clf__estimator__estimator__C"] == 0.5  # calibrated LinearSVC
+    with pytest.raises(ValueError, match="unknown model parameters"):
+        nm.build_pipeline(ngram=(1, 3))
+    with pytest.raises(ValueError, match="classifier"):
+        nm.build_pipeline(classifier="forest")
+
+
+# --- folds and cross-validation --------------------------------------------------------------
+
+
+def test_stratified_folds_balance_every_label_and_are_fixed_by_seed():
+    _, labels = synthetic(400, seed=6, rates=(0.3, 0.1, 0.05))
+    Y = labels.to_numpy()
+    folds = nm.stratified_folds(Y, 5, seed=0)
+    assert sorted(set(folds)) == [0, 1, 2, 3, 4]
+    for j in range(Y.shape[1]):
+        per_fold = np.bincount(folds[Y[:, j]], minlength=5)
+        assert per_fold.max() - per_fold.min() <= 2, (labels.columns[j], per_fold)
+    sizes = np.bincount(folds)
+    assert sizes.max() - sizes.min() <= 2
+    assert (nm.stratified_folds(Y, 5, seed=0) == folds).all()
+    assert (nm.stratified_folds(Y, 5, seed=1) != folds).any()
+
+
+def test_duplicates_share_a_fold():
+    texts = ["a b"] * 5 + ["C  d"] * 3 + ["c d"] + [f"t{i}" for i in range(30)]
+    labels = pd.DataFrame({"x": [i % 2 == 0 for i in range(len(texts))]})
+    folds = nm.cv_folds(texts, labels, folds=5, seed=0)
+    assert len(set(folds[:5])) == 1
+    assert len(set(folds[5:9])) == 1  # equal after normalization (case, spacing)
+
+
+def test_cross_validate_returns_sane_rows_per_label():
+    texts, labels = synthetic(250, seed=7, rates=(0.3, 0.3, 0.08))
+    table = nm.cross_validate(texts, labels, folds=3, seed=0)
+    assert list(table.index) == list(VOCAB)
+    cols = ["precision", "recall", "f1", "f1_sd", "f1_pooled"]
+    assert ((table[cols] >= 0) & (table[cols] <= 1)).all().all()
+    assert table["support"].to_dict() == {k: int(v) for k, v in labels.sum().items()}
+    assert (table.loc[["judol", "hate"], "f1"] > 0.9).all()
+    assert table.attrs["folds"] == 3 and sum(table.attrs["fold_sizes"]) == 250
+
+
+def test_cross_validate_never_trains_on_the_test_fold(monkeypatch):
+    texts, labels = synthetic(200, seed=8, rates=(0.3, 0.3, 0.1))
+    seen = []
+    real_train = nm.train
+
+    def spy(train_texts, train_labels, **kwargs):
+        seen.append(list(train_texts))
+        return real_train(train_texts, train_labels, **kwargs)
+
+    monkeypatch.setattr(nm, "train", spy)
+    nm.cross_validate(texts, labels, folds=4, seed=3)
+    folds = nm.cv_folds(texts, labels, folds=4, seed=3)
+    assert len(seen) == 4
+    for k, trained_on in enumerate(seen):
+        held_out = {t for t, f in zip(texts, folds, strict=True) if f == k}
+        assert held_out and not held_out & set(trained_on)
+        assert len(trained_on) + len(held_out) == len(texts)
+
+
+def test_random_labels_score_near_chance_although_the_model_memorizes():
+    texts, labels = random_unique(300, seed=9, rate=0.3)
+    params = {"C": 100.0, "word_min_df": 1, "char_min_df": 1, "classifier": "logreg"}
+    memorizer = nm.train(texts, labels, params=params, tune_thresholds=False)
+    assert nm.evaluate(memorizer, texts, labels).loc["noise", "f1"] > 0.9  # so a leak would show
+    table = nm.cross_validate(texts, labels, folds=5, seed=0, params=params)
+    chance = 2 * 0.3 / 1.3  # F1 of calling everything positive
+    assert table.loc["noise", "f1"] < chance + 0.1
+
+
+def test_duplicates_would_leak_without_grouping():
+    texts, labels = random_unique(150, seed=10, rate=0.4)
+    texts = texts + [t.upper() for t in texts]  # same text after normalization
+    labels = pd.concat([labels, labels], ignore_index=True)
+    params = {"C": 100.0, "word_min_df": 1, "char_min_df": 1, "classifier": "logreg"}
+    grouped = nm.cross_validate(texts, labels, folds=5, seed=0, params=params)
+    leaky = nm.cross_validate(texts, labels, folds=5, seed=0, params=params,
+                              group_duplicates=False)
+    assert grouped.loc["noise", "f1"] < 2 * 0.4 / 1.4 + 0.1
+    assert leaky.loc["noise", "f1"] > grouped.loc["noise", "f1"] + 0.15
+
+
+# --- save and load ------------------------------------------------------------------------
+
+
+def test_save_load_round_trip(fitted, tmp_path):
+    folder = nm.save(fitted, tmp_path / "m")
+    assert {p.name for p in folder.iterdir()} == {"model.skops", "metadata.json"}
+    info = json.loads((folder / "metadata.json").read_text())
+    assert info["labels"] == list(VOCAB) and info["metadata"]["label_counts"]
+    loaded = nm.load(folder)
+    texts, _ = synthetic(50, seed=11)
+    pd.testing.assert_frame_equal(loaded.predict_scores(texts), fitted.predict_scores(texts))
+    assert loaded.thresholds == fitted.thresholds
+    assert loaded.norm == fitted.norm and loaded.metadata == json.loads(
+        json.dumps(fitted.metadata))
+    assert nm.load(folder / "model.skops").labels == fitted.labels
+
+
+def test_pickles_are_refused(fitted, tmp_path):
+    (tmp_path / "model.pkl").write_bytes(pickle.dumps(fitted.pipeline))
+    with pytest.raises(nm.ModelLoadError, match="pickle can run code on load"):
+        nm.load(tmp_path / "model.pkl")
+    with pytest.raises(nm.ModelLoadError, match="model.pkl: pickle"):
+        nm.load(tmp_path)
+    disguised = nm.save(fitted, tmp_path / "disguised")
+    (disguised / "model.skops").write_bytes(pickle.dumps({"x": 1}))
+    with pytest.raises(nm.ModelLoadError, match="only loads skops files"):
+        nm.load(disguised)
+
+
+class Sneaky(FunctionTransformer):
+    """A class that is not part of any negtrend pipeline."""
+
+
+@pytest.mark.parametrize("step", [FunctionTransformer(func=os.system), Sneaky()],
+                         ids=["os.system", "custom-class"])
+def test_untrusted_types_are_refused(fitted, tmp_path, step):
+    folder = nm.save(fitted, tmp_path / "m")
+    bad = Pipeline([("features", step), ("clf", LogisticRegression())])
+    sio.dump(bad, folder / "model.skops")
+    with pytest.raises(nm.ModelLoadError) as info:
+        nm.load(folder)
+    message = str(info.value)
+    assert "model.skops" in message
+    assert ("system" in message) if step.func is os.system else ("Sneaky" in message)
+
+
+def test_allowed_types_are_only_what_build_pipeline_makes():
+    assert nm.allowed_types() <= {"sklearn.calibration._CalibratedClassifier",
+                                  "sklearn.calibration._SigmoidCalibration"}
+
+
+def test_svm_model_round_trips(tmp_path):
+    texts, labels = synthetic(150, seed=12)
+    model = nm.train(texts, labels[["judol", "hate"]], params={"classifier": "svm", "C": 0.3})
+    loaded = nm.load(nm.save(model, tmp_path / "svm"))
+    pd.testing.assert_frame_equal(loaded.predict_scores(texts), model.predict_scores(texts))
+    labels.loc[:, "rare"] = False
+    labels.loc[:3, "rare"] = True
+    with pytest.raises(ValueError, match="at least 5 examples"):
+        nm.train(texts, labels, params={"classifier": "svm"})
+
+
+def test_missing_model_or_metadata(fitted, tmp_path):
+    with pytest.raises(nm.ModelLoadError, match="no model.skops"):
+        nm.load(tmp_path)
+    folder = nm.save(fitted, tmp_path / "m")
+    (folder / "metadata.json").unlink()
+    with pytest.raises(nm.ModelLoadError, match="metadata"):
+        nm.load(folder)
+
+
+# --- labelled files ----------------------------------------------------------------------
+
+
+def write_csv(path, rows):
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+def test_read_labeled_parses_specs_and_drops_empty_text(tmp_path):
+    path = write_csv(tmp_path / "l.csv", {
+        "Tweet": ["satu", "", "tiga", "empat", "  "],
+        "HS": ["1", "0", "true", "No", "1"],
+        "HS_Religion": ["0", "0", "yes", "0", "x"],
+        "HS_Race": ["1", "0", "FALSE", "0", "0"],
+    })
+    texts, labels = nm.read_labeled(path, "Tweet", ["HS", "sara=HS_Religion|HS_Race"])
+    assert list(texts) == ["satu", "tiga", "empat"]
+    assert list(labels.index) == list(texts.index) == [1, 3, 4]
+    assert labels["HS"].tolist() == [True, True, False]
+    assert labels["sara"].tolist() == [True, True, False]
+    assert labels.attrs["dropped_empty_text"] == 2 and labels.attrs["dropped_rows"] == [2, 5]
+    assert labels.attrs["rows_read"] == 5
+
+
+def test_read_labeled_rejects_non_boolean_naming_row_and_column(tmp_path):
+    path = write_csv(tmp_path / "l.csv", {"t": ["a", "b", "c"], "HS": ["1", "0", "2"]})
+    with pytest.raises(ValueError, match=r"l\.csv: row 3, column 'HS'.*'2'"):
+        nm.read_labeled(path, "t", ["HS"])
+    with pytest.raises(ValueError, match="no column"):
+        nm.read_labeled(path, "t", ["Abusive"])
+    with pytest.raises(ValueError, match="expected COL"):
+        nm.read_labeled(path, "t", ["sara="])
+
+
+# --- real data (skipped when ../shared/data is absent) -----------------------------------
+
+
+@pytest.mark.shared
+def test_judol_small_train_generalizes(shared_data):
+    path = shared_data / "judol_comments_labeled_gbennnn" / "dataset_judol_labelled.csv"
+    texts, labels = nm.read_labeled(path, "comment_text", ["judol=label"])
+    order = np.random.default_rng(0).permutation(len(texts))
+    train, test = order[:3000], order[3000:5000]
+    model = nm.train(texts.iloc[train], labels.iloc[train])
+    table = nm.evaluate(model, texts.iloc[test], labels.iloc[test])
+    assert table.loc["judol", "f1"] > 0.9, table
+
+
+@pytest.mark.shared
+def test_read_labeled_hate_speech_file(shared_data):
+    path = shared_data / "ibrohim_budi_2019_hate_abusive" / "re_dataset.csv"
+    texts, labels = nm.read_labeled(path, "Tweet", ["HS", "Abusive", "sara=HS_Religion|HS_Race"])
+    assert len(texts) == 13169 and labels.attrs["dropped_empty_text"] == 0
+    assert labels.sum().to_dict() == {"HS": 5561, "Abusive": 5043, "sara": 1264}
+
+
+def test_fast_char_features_equal_sklearn(fitted):
+    docs = ["", "a", "ab abc", "slot  gacor\tmaxwin\n", "x" * 30, "é ü 中文 ok", " kata1 kata2 "]
+    docs += synthetic(40, seed=13)[0]
+    union = fitted.pipeline.named_steps["features"]
+    fast, slow = nm.features(union, docs), union.transform(docs)
+    assert fast.shape == slow.shape and fast.dtype == slow.dtype
+    assert (fast != slow).nnz == 0
+    scores = fitted.predict_scores(docs).to_numpy()
+    np.testing.assert_array_equal(scores, fitted.pipeline.predict_proba(nm.normalize_texts(docs)))
