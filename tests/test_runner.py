@@ -201,3 +201,23 @@ def test_missing_data_fails_before_running_and_relative_paths_work(tmp_path, mon
     monkeypatch.chdir(runner.paths.data_dir())
     assert runner.resolve_data("sample/posts_pemilu2024.csv") == str(
         runner.paths.data_dir() / "sample" / "posts_pemilu2024.csv")
+
+
+def test_report_on_raw_comments_tagged_by_the_lexicon(shared_data, tmp_path):
+    """Raw YouTube comments -> lexicon tags -> weekly series around Pilkada 2024."""
+    path = shared_data / "youtube_judol_comments_2013_2025" / "labeled_comments.csv"
+    outcome = runner.run_report({
+        "data": str(path), "column_map": {"text": "comment_text", "timestamp": "published_at"},
+        "timestamp_format": "%m/%d/%y %H:%M", "classifier": "lexicon",
+        "categories": ["judi_online"], "election": "pilkada2024", "freq": "W"},
+        reports_dir=tmp_path)
+    assert outcome.ok, outcome.error
+    metrics = json.loads((outcome.folder / "metrics.json").read_text())
+    data = metrics["data"]
+    assert data["n_read"] == 20753 and data["accounting_ok"]
+    comparison = metrics["comparisons"][0]
+    assert comparison["category"] == "judi_online"
+    assert comparison["primary_measure"] == "share"
+    table = {row["window"]: row for row in comparison["phase_table"]}
+    assert table["campaign"]["count"] > 0 and table["campaign"]["total"] > table[
+        "campaign"]["count"]
