@@ -6,6 +6,7 @@
 from negtrend import (
     calendar,
     claims,
+    classify,
     io,
     labels,
     paths,
@@ -14,8 +15,12 @@ from negtrend import (
     reporting,
     runner,
     series,
+    simulate,
     stats,
+    taxonomy,
     text,
+    textnorm,
+    validation,
 )
 from negtrend.calendar import Election, get_election, load_elections, windows
 from negtrend.io import LoadResult, read_counts, read_posts
@@ -34,6 +39,7 @@ __all__ = [
     "build_series",
     "calendar",
     "claims",
+    "classify",
     "compare_phases",
     "get_election",
     "io",
@@ -49,7 +55,11 @@ __all__ = [
     "reporting",
     "runner",
     "series",
+    "simulate",
     "stats",
+    "taxonomy",
     "text",
+    "textnorm",
+    "validation",
     "windows",
 ]
