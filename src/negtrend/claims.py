@@ -69,3 +69,82 @@ def assess(direction: str, outcome: str) -> str:
         return outcome
     agrees = (outcome == "lower") == (direction == "decrease")
     return "supported" if agrees else "contradicted"
+
+
+def check_claim(
+    series,
+    category: str,
+    windows,
+    direction: str = "decrease",
+    phase: str = "campaign",
+    baseline: str = "before",
+    alpha: float = 0.05,
+    placebo_step: int | None = None,
+    power_simulations: int = 100,
+    seed: int = 0,
+) -> dict:
+    """Supported, contradicted or inconclusive - with the evidence behind the verdict.
+
+    Supported needs the interval to exclude 1 in the claimed direction *and*, where placebo
+    dates exist, the placebo check to agree (p below alpha): a model-based interval alone is
+    not enough to back a public claim. Contradicted needs the interval to exclude 1 the
+    other way. Anything else is inconclusive, and the minimum detectable effect says how
+    large a change the data could have shown.
+    """
+    import math
+
+    from negtrend import placebo, power, stats
+
+    if direction not in DIRECTIONS:
+        raise ClaimError(f"direction must be one of {DIRECTIONS}, got {direction!r}")
+    comparison = stats.compare_phases(series, category, baseline=baseline, alpha=alpha)
+    rows = comparison.primary()
+    rows = rows[rows["window"] == phase]
+    row = rows.iloc[0].to_dict() if len(rows) else {}
+    check = placebo.placebo(series, windows, category, phase, baseline, step=placebo_step)
+    detectable = power.power(series, category, phase, baseline, alpha=alpha,
+                             simulations=power_simulations, seed=seed)
+    outcome = stats.verdict(row) if row else "not estimable"
+    verdict = assess(direction, outcome)
+    notes = []
+    if verdict == "supported" and math.isfinite(check.p_value) and check.p_value >= alpha:
+        verdict = "inconclusive"
+        notes.append(f"the interval excludes 1 but placebo dates give ratios this far from 1 "
+                     f"as often as p = {check.p_value:.2f}")
+    if verdict == "not estimable":
+        verdict = "inconclusive"
+        notes.append(row.get("note") or f"no '{phase}' period to compare")
+    if not math.isfinite(check.p_value):
+        notes.append("no placebo dates fit in the data outside the election windows")
+
+    mde = (detectable.mde_decrease if direction == "decrease" else detectable.mde_increase)
+    if not math.isfinite(mde):
+        extreme = "a tenth of" if direction == "decrease" else "ten times"
+        notes.append(f"even the largest change tried ({extreme} the baseline rate) would be "
+                     f"detected in fewer than {detectable.target:.0%} of simulations: these "
+                     "data have almost no power to test this claim")
+
+    def clean(value):
+        return None if value is None or not math.isfinite(float(value)) else float(value)
+
+    return {
+        "verdict": verdict,
+        "direction": direction,
+        "category": category,
+        "phase": phase,
+        "baseline": baseline,
+        "measure": comparison.primary_measure,
+        "estimate": clean(row.get("estimate")),
+        "ci_low": clean(row.get("ci_low")),
+        "ci_high": clean(row.get("ci_high")),
+        "p_value": clean(row.get("p_value")),
+        "alpha": alpha,
+        "method": row.get("method", ""),
+        "placebo_p": clean(check.p_value),
+        "n_placebos": check.n,
+        "mde": clean(mde),
+        "mde_other_direction": clean(detectable.mde_increase if direction == "decrease"
+                                     else detectable.mde_decrease),
+        "power_simulations": detectable.simulations,
+        "notes": notes,
+    }

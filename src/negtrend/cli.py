@@ -275,6 +275,49 @@ def sample(
 
 
 @app.command()
+def claim(
+    data: Annotated[str, typer.Option(help="a file path, or published:SERIES")],
+    election: Annotated[str, typer.Option(help="election id")],
+    category: Annotated[str, typer.Option(help="the category the claim is about")],
+    direction: Annotated[str, typer.Option(help="decrease or increase")] = "decrease",
+    phase: Annotated[str, typer.Option(help="the window the claim is about")] = "campaign",
+    baseline: Annotated[str, typer.Option(help="what it is compared with")] = "before",
+    freq: Annotated[str, typer.Option(help="D, W or M")] = "M",
+    map: Annotated[str | None, typer.Option("--map", help="column mapping")] = None,
+    label: Annotated[list[str] | None, typer.Option(help="label rule CAT=RULE (repeat)")
+                     ] = None,
+    classifier: Annotated[str | None, typer.Option(help="lexicon or a model folder")] = None,
+    variant: Annotated[str | None, typer.Option(help="published release variant")] = None,
+    timestamp_format: Annotated[str | None, typer.Option(help="strptime format")] = None,
+    before_days: Annotated[int | None, typer.Option(help="baseline length in days")] = None,
+    alpha: Annotated[float, typer.Option(help="1 - confidence level")] = 0.05,
+) -> None:
+    """Test a claim; print one JSON object (verdict, estimate, interval, placebo p, MDE).
+
+    Exits 0 whatever the verdict; 2 for bad input.
+    """
+    from negtrend import claims, classify, io, labels, series, sources
+
+    try:
+        loaded = sources.load_source(data, column_map=map, variant=variant,
+                                     timestamp_format=timestamp_format)
+        if label:
+            loaded = labels.apply_to_result(loaded, label)
+        if classifier:
+            loaded = classify.tag_posts(loaded, classifier, [category])
+        windows = calendar.windows(election, before_days=before_days)
+        built = series.build_series(loaded, freq=freq, categories=[category], windows=windows)
+        verdict = claims.check_claim(built, category, windows, direction=direction,
+                                     phase=phase, baseline=baseline, alpha=alpha)
+    except (io.LoadError, labels.LabelError, claims.ClaimError, calendar.CalendarError,
+            KeyError, ValueError) as exc:
+        _fail(str(exc))
+    verdict.update(data=data, election=election, freq=freq.upper(),
+                   n_read=loaded.n_read, n_quarantined=loaded.n_quarantined)
+    _echo_json(verdict)
+
+
+@app.command()
 def index(
     reports_dir: Annotated[Path | None, typer.Option(help="default: reports/")] = None,
 ) -> None:

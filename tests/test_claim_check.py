@@ -1,0 +1,73 @@
+"""Placebo-in-time, power and the claim verdict, against simulated series with known truth."""
+
+import json
+import math
+
+import pytest
+from typer.testing import CliRunner
+
+from negtrend import claims, placebo, power, simulate
+from negtrend.cli import app
+
+pytestmark = pytest.mark.slow
+
+
+def long_scenario(**effects):
+    """A year of quiet time before the election, so placebo dates exist."""
+    return simulate.Scenario(start="2022-06-01", before_days=400, campaign_days=70,
+                             after_days=60, effects=effects, noise_sd=0.1)
+
+
+def test_placebo_p_is_small_for_a_real_effect_and_not_for_none():
+    strong = simulate.simulate_series(long_scenario(campaign=2.0), seed=1)
+    windows = strong.windows.copy()
+    # compare the campaign with the 70 days before it; the earlier year is placebo time
+    windows.loc[windows["window"] == "before", "start"] = windows.loc[
+        windows["window"] == "campaign", "start"].iloc[0] - __import__("pandas").Timedelta(
+        days=70)
+    result = placebo.placebo(strong.series, windows, "sim")
+    assert result.n >= 20
+    assert result.estimate > 1.6 and result.p_value < 0.1
+    null = simulate.simulate_series(long_scenario(), seed=2)
+    result = placebo.placebo(null.series, windows, "sim")
+    assert result.p_value > 0.1
+    assert len(result.placebo_starts) == result.n
+
+
+def test_minimum_detectable_effect_shrinks_with_more_data():
+    few = simulate.Scenario(volume=10, share=0.05, noise_sd=0.05)  # about 0.5 items a day
+    many = simulate.Scenario(volume=5000, share=0.05, noise_sd=0.05)
+    thin = power.power(simulate.simulate_series(few, seed=3).series, "sim", simulations=40)
+    rich = power.power(simulate.simulate_series(many, seed=3).series, "sim", simulations=40)
+    assert rich.mde_increase <= 1.25  # 250 items a day: modest changes are detectable
+    assert math.isnan(thin.mde_increase) or thin.mde_increase > rich.mde_increase
+    assert set(rich.curve.columns) == {"ratio", "power"}
+    assert set(rich.curve.columns) == {"ratio", "power"}
+
+
+def test_claim_verdicts_follow_the_truth():
+    windows_of = simulate.windows_for
+    down = simulate.simulate_series(simulate.Scenario(effects={"campaign": 0.5}), seed=5)
+    verdict = claims.check_claim(down.series, "sim", windows_of(simulate.Scenario()),
+                                 direction="decrease", power_simulations=20)
+    assert verdict["verdict"] == "supported" and verdict["ci_high"] < 1
+    opposite = claims.check_claim(down.series, "sim", windows_of(simulate.Scenario()),
+                                  direction="increase", power_simulations=20)
+    assert opposite["verdict"] == "contradicted"
+    flat = simulate.aggregate(simulate.simulate_series(simulate.Scenario(), seed=6), "M")
+    verdict = claims.check_claim(flat, "sim", windows_of(simulate.Scenario()),
+                                 direction="decrease", power_simulations=20)
+    assert verdict["verdict"] == "inconclusive"
+
+
+def test_claim_command_prints_one_json_object_and_exits_zero():
+    result = CliRunner().invoke(app, [
+        "claim", "--data", "published:komdigi_ais_hoax_monthly_2024", "--election",
+        "pilkada2024", "--category", "hoax_all_categories", "--direction", "decrease"])
+    assert result.exit_code == 0, result.output
+    verdict = json.loads(result.output)
+    for key in ("verdict", "estimate", "ci_low", "ci_high", "p_value", "placebo_p", "mde"):
+        assert key in verdict
+    assert verdict["verdict"] in {"supported", "contradicted", "inconclusive"}
+    includes_one = verdict["ci_low"] <= 1 <= verdict["ci_high"]
+    assert (verdict["verdict"] == "inconclusive") or not includes_one
