@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import skops.io as sio
+from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
@@ -77,8 +78,8 @@ def test_thresholds_come_from_out_of_fold_scores_not_in_sample():
     # A model memorizes unique texts, so in-sample scores separate random labels perfectly;
     # only out-of-fold scores reveal that the label cannot be predicted.
     texts, labels = random_unique(240, seed=3)
-    model = nm.train(texts, labels, params={"C": 100.0, "word_min_df": 1, "char_min_df": 1,
-                                              "classifier": "logreg"})
+    model = nm.train(texts, labels, params={"C": 100.0, "nb_scale": 0.0, "word_min_df": 1,
+                                              "char_min_df": 1, "classifier": "logreg"})
     in_sample = nm.evaluate(model, texts, labels).loc["noise", "f1"]
     assert in_sample > 0.9
     assert model.metadata["thresholds_from"]["noise"]["oof_f1"] < 0.7
@@ -279,6 +280,30 @@ def test_svm_model_round_trips(tmp_path):
     labels.loc[:3, "rare"] = True
     with pytest.raises(ValueError, match="at least 5 examples"):
         nm.train(texts, labels, params={"classifier": "svm"})
+
+
+def test_nb_lr_is_folded_into_plain_logistic_regression(tmp_path):
+    texts, labels = synthetic(200, seed=15)
+    labels = labels[["judol", "hate"]]
+    params = {"nb_scale": 1.0, "C": 1.0}
+    model = nm.train(texts, labels, params=params, tune_thresholds=False)
+    union, clf = model.pipeline.named_steps["features"], model.pipeline.named_steps["clf"]
+    X = union.transform(nm.normalize_texts(texts))
+    ratios = nm.nb_log_ratios(X, labels.to_numpy().astype(np.uint8))
+    for j, est in enumerate(clf.estimators_):  # same scores as an LR fitted on X * r
+        assert type(est) is LogisticRegression
+        direct = clone(est).fit(X.multiply(ratios[j]).tocsr(), labels.iloc[:, j])
+        np.testing.assert_allclose(X @ est.coef_.ravel() + est.intercept_,
+                                   X.multiply(ratios[j]).tocsr() @ direct.coef_.ravel()
+                                   + direct.intercept_, rtol=1e-6, atol=1e-8)
+    held, truth = synthetic(100, seed=16)
+    assert (nm.evaluate(model, held, truth[["judol", "hate"]])["f1"] >= 0.95).all()
+    loaded = nm.load(nm.save(model, tmp_path / "nb"))  # no types beyond the allow-list
+    pd.testing.assert_frame_equal(loaded.predict_scores(texts), model.predict_scores(texts))
+    half = nm.train(texts, labels, params={**params, "nb_scale": 0.5}, tune_thresholds=False)
+    assert not np.allclose(half.predict_scores(texts), model.predict_scores(texts))
+    plain = nm.train(texts, labels, params={**params, "nb_scale": 0.0}, tune_thresholds=False)
+    assert not np.allclose(plain.predict_scores(texts), model.predict_scores(texts))
 
 
 def test_missing_model_or_metadata(fitted, tmp_path):

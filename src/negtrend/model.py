@@ -56,7 +56,13 @@ DEFAULT_PARAMS: dict = {
     "char_min_df": 2,
     "char_max_features": 300_000,
     "classifier": "logreg",  # or "svm" (LinearSVC + sigmoid calibration; needs >= 5 per class)
-    "C": 10.0,  # chosen by 5-fold CV; see benchmarks/quality_model.py
+    "C": 1.0,  # with nb_scale 1 (NB-LR), chosen by 5-fold CV; see benchmarks/quality_model.py
+    # NB-LR (Wang & Manning 2012): weight of a logistic regression fitted per label on features
+    # scaled by that label's naive-Bayes log-count ratio, interpolated with the plain one
+    # (0 = plain LR, 1 = NB-LR only). Folded into plain LogisticRegression weights after fitting,
+    # so a saved model holds no extra types. Ignored by "svm".
+    "nb_scale": 1.0,
+    "nb_alpha": 1.0,  # add-alpha smoothing of the log-count ratio
     "class_weight": "balanced",
     "max_iter": 2000,
     "random_state": None,  # train() sets it from its seed unless given here
@@ -141,6 +147,8 @@ def _classifier(p: dict):
 def build_pipeline(**params) -> Pipeline:
     """Word (1-2) and char_wb (2-5) TF-IDF side by side, then a one-vs-rest linear model.
 
+    ``train`` fits the logistic regressions as NB-LR by default (``nb_scale``; ``_blend_nb``).
+
     Lowercasing is left to ``textnorm`` so the model sees exactly what the normalizer made.
     """
     p = resolve_params(params)
@@ -216,12 +224,46 @@ def features(union: FeatureUnion, docs: list[str]):
     return sp.hstack(blocks).tocsr()
 
 
-def _fit_quietly(clf, X, Y: np.ndarray):
-    """Fit, hiding one-vs-rest's warning for a label absent from one inner fold."""
+def _fit_quietly(clf, X, Y: np.ndarray, nb_scale: float = 0.0, nb_alpha: float = 1.0):
+    """Fit, hiding one-vs-rest's warning for a label absent from one inner fold.
+
+    With ``nb_scale`` > 0 each label's LogisticRegression is then blended with NB-LR (see
+    ``_blend_nb``), so the fitted object is still a plain one-vs-rest of LogisticRegression.
+    """
     y = Y[:, 0] if Y.shape[1] == 1 else Y
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Label not .* is present in all training")
-        return clf.fit(X, y)
+        clf.fit(X, y)
+    if nb_scale > 0:
+        _blend_nb(clf, X, Y, nb_scale, nb_alpha)
+    return clf
+
+
+def nb_log_ratios(X, Y: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    """(n_labels, n_features) log-count ratios r = log((p/|p|) / (q/|q|)) on binarized X."""
+    Xb = sp.csr_matrix(X, dtype=np.float64, copy=True)
+    Xb.data[:] = 1.0
+    Y = np.asarray(Y, dtype=np.float64).reshape(len(Y), -1)
+    pos = np.asarray((sp.csr_matrix(Y.T) @ Xb).todense()) + alpha
+    neg = np.asarray(Xb.sum(axis=0)).ravel()[None, :] - pos + 2 * alpha
+    return (np.log(pos / pos.sum(axis=1, keepdims=True))
+            - np.log(neg / neg.sum(axis=1, keepdims=True)))
+
+
+def _blend_nb(clf, X, Y: np.ndarray, beta: float, alpha: float) -> None:
+    """Per label: fit the LR again on X scaled by r, fold r into its weights, and blend.
+
+    LR on (x * r) scores w . (x * r) + b = (w * r) . x + b, so NB-LR is a plain linear model on
+    x; the blend (1 - beta) * plain + beta * NB-LR (weights and intercept) is one too.
+    """
+    ratios = nb_log_ratios(X, Y, alpha)
+    X = sp.csr_matrix(X)
+    for j, est in enumerate(clf.estimators_):
+        if not isinstance(est, LogisticRegression):  # a label constant in this training part
+            continue
+        nb = clone(est).fit(sp.csr_matrix(X.multiply(ratios[j])), Y[:, j])
+        est.coef_ = (1 - beta) * est.coef_ + beta * nb.coef_ * ratios[j]
+        est.intercept_ = (1 - beta) * est.intercept_ + beta * nb.intercept_
 
 
 # --- the model -----------------------------------------------------------------------------
@@ -289,7 +331,8 @@ def _best_f1_threshold(scores: np.ndarray, truth: np.ndarray) -> tuple[float, fl
     return threshold, float(f1[best])
 
 
-def _inner_thresholds(clf, X, Y: np.ndarray, labels: list[str], seed: int) -> tuple[dict, dict]:
+def _inner_thresholds(clf, X, Y: np.ndarray, labels: list[str], seed: int,
+                      nb: tuple = (0.0, 1.0)) -> tuple[dict, dict]:
     """Thresholds from out-of-fold scores on the training data only (never any test data).
 
     A label with fewer than ``INNER_FOLDS`` positives (or negatives) keeps 0.5: its out-of-fold
@@ -301,7 +344,7 @@ def _inner_thresholds(clf, X, Y: np.ndarray, labels: list[str], seed: int) -> tu
         folds = stratified_folds(Y, INNER_FOLDS, seed)
         for k in range(INNER_FOLDS):
             test = folds == k
-            model = _fit_quietly(clone(clf), X[~test], Y[~test])
+            model = _fit_quietly(clone(clf), X[~test], Y[~test], *nb)
             oof[test] = _label_scores(model, X[test], Y.shape[1])
     thresholds, info = {}, {}
     for j, label in enumerate(labels):
@@ -357,12 +400,13 @@ def train(texts, labels: pd.DataFrame, *, norm=None, params=None, tune_threshold
                          f"per label; {rare} have fewer (use classifier='logreg')")
     config = norm_dict(norm)
     pipeline = build_pipeline(**p)
+    nb = (float(p["nb_scale"]) if p["classifier"] == "logreg" else 0.0, float(p["nb_alpha"]))
     X = pipeline.named_steps["features"].fit_transform(normalize_texts(raw, config))
     clf = pipeline.named_steps["clf"]
     thresholds, inner = ({n: 0.5 for n in names}, {})
     if tune_thresholds:
-        thresholds, inner = _inner_thresholds(clf, X, Y, names, seed)
-    _fit_quietly(clf, X, Y)
+        thresholds, inner = _inner_thresholds(clf, X, Y, names, seed, nb)
+    _fit_quietly(clf, X, Y, *nb)
     meta = {
         "data_sha256": data_sha256 or content_sha256(raw, Y, names),
         "data_sha256_of": "file" if data_sha256 else "texts and labels",
