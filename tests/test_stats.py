@@ -158,3 +158,16 @@ def test_daily_autocorrelated_series_uses_robust_errors_and_keeps_false_alarms_d
         rejections += row["p_value"] < 0.05
     # a plain Poisson test rejects most of these; EWC keeps it near nominal
     assert rejections / reps <= 0.12
+
+
+def test_benjamini_hochberg_across_categories_matches_the_step_up_rule():
+    comparisons = []
+    for values in ([10, 11, 9, 30, 33, 29], [10, 12, 9, 11, 12, 10], [20, 22, 18, 25, 27, 24]):
+        comparisons.append(stats.compare_phases(flagged_monthly(values), "hoax"))
+    table = stats.adjust_across_categories(comparisons)
+    p = table["p_value"].to_numpy()
+    order = np.argsort(p)
+    m = len(p)
+    expected = np.minimum.accumulate((p[order] * m / np.arange(1, m + 1))[::-1])[::-1]
+    assert np.allclose(table["p_bh"].to_numpy()[order], np.minimum(expected, 1))
+    assert (table["p_bh"] >= table["p_value"]).all()

@@ -355,3 +355,29 @@ def verdict(row: pd.Series | dict) -> str:
     if row["ci_high"] < 1:
         return "lower"
     return "inconclusive"
+
+
+def adjust_across_categories(comparisons: list[PhaseComparison], window: str = "campaign"
+                             ) -> pd.DataFrame:
+    """Benjamini-Hochberg adjusted p-values across categories, beside the raw ones.
+
+    Testing six categories at once makes one "significant" change likely by chance; the
+    adjusted p-value controls the expected share of false discoveries among the changes
+    reported.
+    """
+    from statsmodels.stats.multitest import multipletests
+
+    rows = []
+    for comparison in comparisons:
+        primary = comparison.primary()
+        primary = primary[(primary["window"] == window) & primary["estimable"].astype(bool)]
+        if len(primary):
+            row = primary.iloc[0]
+            rows.append({"category": comparison.category, "window": window,
+                         "estimate": row["estimate"], "p_value": row["p_value"]})
+    table = pd.DataFrame(rows, columns=["category", "window", "estimate", "p_value"])
+    if len(table):
+        table["p_bh"] = multipletests(table["p_value"].to_numpy(), method="fdr_bh")[1]
+    else:
+        table["p_bh"] = []
+    return table
