@@ -94,6 +94,7 @@ def check_claim(
     import math
 
     from negtrend import placebo, power, stats
+    from negtrend.jsonable import jsonable
 
     if direction not in DIRECTIONS:
         raise ClaimError(f"direction must be one of {DIRECTIONS}, got {direction!r}")
@@ -124,27 +125,24 @@ def check_claim(
                      f"detected in fewer than {detectable.target:.0%} of simulations: these "
                      "data have almost no power to test this claim")
 
-    def clean(value):
-        return None if value is None or not math.isfinite(float(value)) else float(value)
-
-    return {
+    return jsonable({
         "verdict": verdict,
         "direction": direction,
         "category": category,
         "phase": phase,
         "baseline": baseline,
         "measure": comparison.primary_measure,
-        "estimate": clean(row.get("estimate")),
-        "ci_low": clean(row.get("ci_low")),
-        "ci_high": clean(row.get("ci_high")),
-        "p_value": clean(row.get("p_value")),
+        "estimate": row.get("estimate"),
+        "ci_low": row.get("ci_low"),
+        "ci_high": row.get("ci_high"),
+        "p_value": row.get("p_value"),
         "alpha": alpha,
         "method": row.get("method", ""),
-        "placebo_p": clean(check.p_value),
+        "placebo_p": check.p_value,
         "n_placebos": check.n,
-        "mde": clean(mde),
-        "mde_other_direction": clean(detectable.mde_increase if direction == "decrease"
-                                     else detectable.mde_decrease),
+        "mde": mde,
+        "mde_other_direction": (detectable.mde_increase if direction == "decrease"
+                                else detectable.mde_decrease),
         "power_simulations": detectable.simulations,
         "notes": notes,
-    }
+    })

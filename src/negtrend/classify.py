@@ -97,6 +97,19 @@ def make_backend(spec: str, categories: list[str] | None = None, norm=None):
     raise ClassifyError(f"backend must be 'lexicon' or the folder of a saved model, got {spec!r}")
 
 
+def backend_categories(spec: str) -> list[str]:
+    """The categories a backend tags, read from its files without building it."""
+    if spec == "lexicon":
+        from negtrend import lexicon
+
+        return list(lexicon.load_lexicons())
+    if Path(spec).is_dir():
+        from negtrend import model
+
+        return model.saved_labels(spec)
+    raise ClassifyError(f"backend must be 'lexicon' or the folder of a saved model, got {spec!r}")
+
+
 def _empty_text(texts: pa.Array) -> np.ndarray:
     stripped = pc.utf8_trim_whitespace(texts.cast(pa.string()))
     return np.asarray(pc.fill_null(pc.equal(pc.utf8_length(stripped), 0), True))

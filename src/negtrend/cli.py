@@ -218,6 +218,8 @@ def evaluate(
         help="an annotated sample from `negtrend sample`")] = None,
 ) -> None:
     """Precision, recall and F1 per label: CV, held-out data, lexicon, or annotated sample."""
+    import pandas as pd
+
     from negtrend import classify, model, validation
 
     try:
@@ -231,7 +233,7 @@ def evaluate(
             if backend == "lexicon":
                 tagged = classify.tag_texts(classify.LexiconBackend(list(frame.columns)), texts)
                 table = model.scores_table(frame.astype(bool),
-                                           pd_frame(tagged.tags, frame.index))
+                                           pd.DataFrame(tagged.tags, index=frame.index))
             elif model_dir is not None and folds:
                 trained = model.load(model_dir)
                 table = model.cross_validate(texts, frame, folds=folds, seed=seed,
@@ -246,12 +248,6 @@ def evaluate(
     if table.index.name == "label":
         table = table.reset_index()
     typer.echo(table.to_string(index=False))
-
-
-def pd_frame(columns: dict, index):
-    import pandas as pd
-
-    return pd.DataFrame(columns, index=index)
 
 
 @app.command()

@@ -667,6 +667,11 @@ def _read_metadata(path: Path) -> dict:
     return info
 
 
+def saved_labels(folder) -> list[str]:
+    """The labels of a saved model, from its metadata alone (no pipeline is loaded)."""
+    return list(_read_metadata(_model_paths(folder)[1])["labels"])
+
+
 def load(folder) -> TrainedModel:
     """Load a saved model; pickles and any type beyond ``allowed_types()`` are refused."""
     model_file, meta_file = _model_paths(folder)

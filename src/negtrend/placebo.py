@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from negtrend.jsonable import jsonable
 from negtrend.series import SeriesResult, flag_windows
 from negtrend.stats import compare_phases
 
@@ -35,14 +36,11 @@ class PlaceboResult:
         return len(self.placebo_estimates)
 
     def to_dict(self) -> dict:
-        return {"estimate": _finite(self.estimate), "p_value": _finite(self.p_value),
-                "n_placebos": self.n, "measure": self.measure,
-                "placebo_estimates": [_finite(v) for v in self.placebo_estimates],
-                "placebo_starts": [s.strftime("%Y-%m-%d") for s in self.placebo_starts]}
-
-
-def _finite(value):
-    return None if value is None or not math.isfinite(value) else float(value)
+        return jsonable({"estimate": self.estimate, "p_value": self.p_value,
+                         "n_placebos": self.n, "measure": self.measure,
+                         "placebo_estimates": self.placebo_estimates,
+                         "placebo_starts": [s.strftime("%Y-%m-%d")
+                                            for s in self.placebo_starts]})
 
 
 def _ratio(series: SeriesResult, windows: pd.DataFrame, category: str, phase: str,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from negtrend.jsonable import jsonable
 from negtrend.series import SeriesResult
 from negtrend.stats import compare_phases
 
@@ -30,15 +31,11 @@ class PowerResult:
     curve: pd.DataFrame  # ratio, power
 
     def to_dict(self) -> dict:
-        def clean(v):
-            return None if v is None or not math.isfinite(v) else float(v)
-
-        return {"mde_increase": clean(self.mde_increase), "mde_decrease": clean(self.mde_decrease),
-                "target": self.target, "simulations": self.simulations,
-                "nb_alpha": clean(self.alpha_nb),
-                "curve": [{"ratio": float(r), "power": float(p)}
-                          for r, p in zip(self.curve["ratio"], self.curve["power"],
-                                          strict=True)]}
+        return jsonable({"mde_increase": self.mde_increase, "mde_decrease": self.mde_decrease,
+                         "target": self.target, "simulations": self.simulations,
+                         "nb_alpha": self.alpha_nb,
+                         "curve": self.curve[["ratio", "power"]].astype(float).to_dict(
+                             orient="records")})
 
 
 def _design(series: SeriesResult, category: str, phase: str, baseline: str, measure: str):

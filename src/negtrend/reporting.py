@@ -29,7 +29,7 @@ def choose_categories(categories: list[str] | None, labels: dict | None,
     if classifier:
         from negtrend import classify
 
-        return list(classify.make_backend(classifier).categories)
+        return classify.backend_categories(classifier)
     return None
 
 

@@ -23,6 +23,7 @@ from importlib import metadata
 from pathlib import Path
 
 from negtrend import paths
+from negtrend.jsonable import jsonable
 
 DEFAULT_KERNEL = "negtrend"
 RUNNER_OWNED = ("output_dir",)
@@ -193,23 +194,7 @@ def record_metrics(metrics: dict, output_dir: str | Path) -> Path:
     """Called by a template: every number the report states, as JSON (NaN becomes null)."""
     folder = Path(output_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    return write_json(_json_safe(metrics), folder / "metrics.json")
-
-
-def _json_safe(value):
-    import math
-
-    import numpy as np
-
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+    return write_json(jsonable(metrics), folder / "metrics.json")
 
 
 def resolve_data(data) -> str:

@@ -42,7 +42,7 @@ def peek_columns(path: str | Path) -> list[str]:
         return []
     sep = "\t" if suffix in {".tsv", ".tab"} else ","
     header = pd.read_csv(path, nrows=0, sep=sep, encoding="latin-1")
-    return [str(c).replace("\ufeff", "").replace("ï»¿", "").strip() for c in header.columns]
+    return io._clean_names(list(header.columns))
 
 
 def load_source(

@@ -30,6 +30,7 @@ import statsmodels.api as sm
 from scipy import stats as sps
 
 from negtrend.calendar import WINDOW_ORDER
+from negtrend.jsonable import jsonable
 from negtrend.series import SeriesResult
 
 MEASURES = {
@@ -70,19 +71,7 @@ class PhaseComparison:
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
-    out = []
-    for row in frame.to_dict(orient="records"):
-        clean = {}
-        for key, value in row.items():
-            if isinstance(value, (np.floating, float)):
-                value = None if math.isnan(float(value)) else float(value)
-            elif isinstance(value, np.integer):
-                value = int(value)
-            elif isinstance(value, (np.bool_, bool)):
-                value = bool(value)
-            clean[key] = value
-        out.append(clean)
-    return out
+    return jsonable(frame.to_dict(orient="records"))
 
 
 def phase_table(series: SeriesResult, category: str) -> pd.DataFrame:

@@ -15,13 +15,7 @@ WINDOW_PHRASES = {
     "after": "after the vote",
     "before": "before the campaign",
 }
-BASELINE_PHRASES = {
-    "before": "before it",
-    "campaign": "during the campaign",
-    "after": "after the vote",
-    "quiet": "during the quiet period",
-    "voting": "on voting day",
-}
+BASELINE_PHRASES = {**WINDOW_PHRASES, "before": "before it"}
 
 
 def number(value: float, digits: int = 2) -> str:
