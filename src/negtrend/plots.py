@@ -63,14 +63,62 @@ def trend(
                 markersize=4 if series.freq == "D" else 6, linewidth=1.4, label=name)
     ax.set_ylabel("per 1,000 collected items" if measure == "share" else "items per day")
     ax.set_ylim(bottom=0)
-    ax.xaxis.set_major_locator(mdates.AutoDateLocator())
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
-    ax.grid(axis="y", color="#cccccc", linewidth=0.6)
-    ax.spines[["top", "right"]].set_visible(False)
+    _date_axis(ax)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
     if title:
         ax.set_title(title, fontsize=11, loc="left")
     return fig
+
+
+def _date_axis(ax) -> None:
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator())
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    ax.grid(axis="y", color="#cccccc", linewidth=0.6)
+    ax.spines[["top", "right"]].set_visible(False)
+
+
+def effect_series(ax, frame: pd.DataFrame, windows: pd.DataFrame | None, title: str = ""
+                  ) -> None:
+    """Observed rate as points, the fitted rate as a line, the counterfactual (no election
+    effect) dashed: the gap between the last two is the estimated effect."""
+    if windows is not None and len(windows):
+        _shade(ax, windows)
+    if len(frame):
+        ax.plot(frame.index, frame["observed"], linestyle="none", marker="o", markersize=3,
+                color="#555555", label="observed")
+        if "fitted" in frame:
+            ax.plot(frame.index, frame["fitted"], color=LINE_COLORS[1], linewidth=1.4,
+                    label="fitted")
+        if "counterfactual" in frame:
+            ax.plot(frame.index, frame["counterfactual"], color=LINE_COLORS[2], linewidth=1.4,
+                    linestyle="--", label="without the election effect")
+    ax.set_ylim(bottom=0)
+    _date_axis(ax)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
+    if title:
+        ax.set_title(title, fontsize=10, loc="left")
+
+
+def distribution(ax, estimates, real: float, label: str = "") -> None:
+    """Placebo estimates as a histogram (log scale) with the real estimate marked."""
+    import numpy as np
+
+    values = np.asarray(estimates, float)
+    values = values[np.isfinite(values) & (values > 0)]
+    if len(values):
+        ax.hist(np.log(values), bins=min(30, max(5, len(values) // 3)), color="#bbbbbb",
+                edgecolor="#555555", label="placebo dates")
+    if real and np.isfinite(real) and real > 0:
+        ax.axvline(np.log(real), color=LINE_COLORS[2], linewidth=2, linestyle="--",
+                   label="real election")
+    ticks = ax.get_xticks()
+    ax.set_xticks(ticks, [f"{np.exp(t):.2g}" for t in ticks])
+    ax.set_xlabel("rate ratio (log scale)")
+    ax.set_ylabel("placebo dates")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(frameon=False, fontsize=8)
+    if label:
+        ax.set_title(label, fontsize=10, loc="left")
 
 
 def focus(frame: pd.DataFrame, windows: pd.DataFrame | None, margin: float = 0.25

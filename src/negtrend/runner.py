@@ -19,11 +19,11 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 from negtrend import paths
 from negtrend.jsonable import jsonable
+from negtrend.provenance import package_versions
 
 DEFAULT_KERNEL = "negtrend"
 RUNNER_OWNED = ("output_dir",)
@@ -141,13 +141,8 @@ def input_files(params: dict) -> list[Path]:
 
 
 def environment() -> dict:
-    versions = {}
-    for name in PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
-    return {"python": platform.python_version(), "platform": platform.platform(),
+    versions = package_versions(PACKAGES)
+    return {"python": versions.pop("python"), "platform": platform.platform(),
             "packages": versions}
 
 

@@ -30,6 +30,7 @@ import statsmodels.api as sm
 from scipy import stats as sps
 
 from negtrend.calendar import WINDOW_ORDER
+from negtrend.effect import EffectResult, comparison_labels
 from negtrend.jsonable import jsonable
 from negtrend.series import SeriesResult
 
@@ -53,6 +54,7 @@ class PhaseComparison:
     phase_table: pd.DataFrame
     ratios: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    fits: dict = field(default_factory=dict, repr=False, compare=False)  # measure -> Fit
 
     def primary(self) -> pd.DataFrame:
         return self.ratios[self.ratios["measure"] == self.primary_measure]
@@ -102,8 +104,8 @@ def phase_table(series: SeriesResult, category: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _design(frame: pd.DataFrame, windows: list[str], baseline: str, use_dow: bool
-            ) -> pd.DataFrame:
+def _design(frame: pd.DataFrame, windows: list[str], baseline: str, use_dow: bool,
+            use_holidays: bool = False) -> pd.DataFrame:
     """Window indicators against the baseline, plus nuisance levels for the other periods.
 
     Periods outside every window (one level before the first window, one after the last) and
@@ -125,10 +127,34 @@ def _design(frame: pd.DataFrame, windows: list[str], baseline: str, use_dow: boo
                 design[name] = mask.astype(float)
     for period in frame.index[frame["window"] == "mixed"]:
         design[f"mixed_{period:%Y%m%d}"] = (frame.index == period).astype(float)
+    return seasonal_terms(design, use_dow, use_holidays)
+
+
+def seasonal_terms(design: pd.DataFrame, use_dow: bool, use_holidays: bool) -> pd.DataFrame:
+    """Day-of-week indicators (Monday is the reference) and holiday terms for daily data."""
     if use_dow:
-        dow = pd.Series(frame.index.day_of_week, index=frame.index)
+        dow = pd.Series(design.index.day_of_week, index=design.index)
         for day in range(1, 7):
             design[f"dow{day}"] = (dow == day).astype(float)
+    if use_holidays:
+        design = add_holidays(design, design.index)
+    return design
+
+
+def add_holidays(design: pd.DataFrame, days: pd.DatetimeIndex) -> pd.DataFrame:
+    """Public holiday, Ramadan and Idul Fitri week indicators (daily data), each kept only if it
+    varies and is not already spanned by the other terms (a holiday term must never stand in
+    for a window)."""
+    from negtrend.calendar import holiday_covariates
+
+    covariates = holiday_covariates(days.min(), days.max()).reindex(days, fill_value=False)
+    for name in covariates.columns:
+        column = covariates[name].astype(float).to_numpy()
+        if column.min() == column.max():
+            continue
+        candidate = design.assign(**{name: column})
+        if np.linalg.matrix_rank(candidate.to_numpy()) == candidate.shape[1]:
+            design = candidate
     return design
 
 
@@ -174,8 +200,11 @@ def nb_alpha(y, design, offset) -> float:
     return alpha if alpha > ALPHA_FLOOR else 0.0
 
 
-def _fit(y, design, offset, robust_time: bool):
-    """Coefficients, standard errors, t degrees of freedom, dispersion and a method label."""
+def fit_count_model(y, design, offset, robust_time: bool):
+    """Coefficients, standard errors, t degrees of freedom, dispersion and a method label.
+
+    ``robust_time``: Poisson with EWC errors (long daily/weekly series); otherwise NB2 GLM
+    with Pearson inflation (short series). Shared by every count-model estimator."""
     import warnings
 
     if robust_time:
@@ -189,7 +218,7 @@ def _fit(y, design, offset, robust_time: bool):
         quasi = poisson.bse * math.sqrt(max(dispersion, 1.0))
         bse = np.maximum(pd.Series(np.sqrt(np.diag(cov)), index=design.columns), quasi)
         return poisson.params, bse, terms, dispersion, \
-            f"Poisson GLM, EWC autocorrelation-robust errors or quasi-Poisson where larger " \
+            "Poisson GLM, EWC autocorrelation-robust errors or quasi-Poisson where larger " \
             f"(t with {terms} df)"
     alpha = nb_alpha(y, design, offset)
     is_nb = bool(alpha and alpha > 0)
@@ -209,8 +238,29 @@ def _fit(y, design, offset, robust_time: bool):
     return model.params, model.bse * inflate, df_resid, dispersion, label
 
 
+@dataclass(frozen=True)
+class Fit:
+    """What a fitted comparison model needs to draw itself: rows used, design, coefficients."""
+
+    frame: pd.DataFrame
+    design: pd.DataFrame
+    params: pd.Series
+    exposure: pd.Series
+    method: str
+
+    def rates(self, measure: str, zeroed: tuple = ()) -> pd.Series:
+        """Fitted rate per unit of exposure (per 1,000 items for the share, per day for the
+        count), with the ``zeroed`` design columns set to 0 - the counterfactual."""
+        design = self.design.copy()
+        for column in zeroed:
+            if column in design:
+                design[column] = 0.0
+        rate = np.exp(design.to_numpy(float) @ self.params.reindex(design.columns).to_numpy())
+        return pd.Series(rate * (1000 if measure == "share" else 1), index=self.frame.index)
+
+
 def _ratio_rows(series: SeriesResult, category: str, measure: str, baseline: str,
-                alpha: float) -> tuple[list[dict], list[str]]:
+                alpha: float, holidays: bool = True) -> tuple[list[dict], list[str], Fit | None]:
     frame = series.frame
     usable = frame[frame[category].notna()]
     if measure == "share":
@@ -228,12 +278,18 @@ def _ratio_rows(series: SeriesResult, category: str, measure: str, baseline: str
                   f"{frame.index.min():%Y-%m-%d}..{frame['period_end'].max():%Y-%m-%d} "
                   "(a different before_days or baseline may help)")
         return [_empty_row(measure, w, baseline, reason) for w in others
-                if w in windows], []
+                if w in windows], [], None
     y = usable[category].astype(float)
     robust_time = series.freq in ("D", "W") and len(usable) >= ROBUST_MIN_PERIODS
     use_dow = series.freq == "D" and len(usable) >= 14
-    design = _design(usable, windows, baseline, use_dow)
-    params, bse, df_resid, dispersion, method = _fit(y, design, np.log(exposure), robust_time)
+    design = _design(usable, windows, baseline, use_dow, use_holidays=holidays and use_dow)
+    params, bse, df_resid, dispersion, method = fit_count_model(y, design, np.log(exposure),
+                                                                robust_time)
+    if any(name in design for name in ("holiday", "ramadan", "eid_week")):
+        method += "; day-of-week and holiday terms"
+    elif use_dow:
+        method += "; day-of-week terms"
+    fit = Fit(usable, design, params, exposure, method)
     rows = []
     for window in others:
         if window not in windows:
@@ -275,7 +331,7 @@ def _ratio_rows(series: SeriesResult, category: str, measure: str, baseline: str
             estimable=True,
         )
         rows.append(row)
-    return rows, notes
+    return rows, notes, fit
 
 
 def _nan_effect() -> dict:
@@ -294,6 +350,7 @@ def compare_phases(
     category: str,
     baseline: str = "before",
     alpha: float = 0.05,
+    holidays: bool = True,
 ) -> PhaseComparison:
     """Compare every election window with ``baseline`` for one category.
 
@@ -310,9 +367,12 @@ def compare_phases(
     is_share_meaningful = series.has_total and category != "all_items"
     if is_share_meaningful:
         measures.append("share")
-    rows, notes = [], []
+    rows, notes, fits = [], [], {}
     for measure in measures:
-        measure_rows, measure_notes = _ratio_rows(series, category, measure, baseline, alpha)
+        measure_rows, measure_notes, fit = _ratio_rows(series, category, measure, baseline,
+                                                       alpha, holidays)
+        if fit is not None:
+            fits[measure] = fit
         rows += measure_rows
         notes += [n for n in measure_notes if n not in notes]
     columns = ["measure", "window", "baseline", "estimate", "ci_low", "ci_high", "p_value",
@@ -332,7 +392,118 @@ def compare_phases(
         phase_table=table,
         ratios=ratios,
         notes=notes,
+        fits=fits,
     )
+
+
+def compare_periods(
+    series: SeriesResult,
+    category: str,
+    phase: str = "campaign",
+    baseline: str = "before",
+    alpha: float = 0.05,
+    measure: str | None = None,
+    holidays: bool = True,
+    windows: pd.DataFrame | None = None,
+) -> EffectResult:
+    """Rate ratio of ``phase`` against ``baseline`` as an ``EffectResult``.
+
+    The model is the one of :func:`compare_phases` (negative binomial or EWC-robust Poisson
+    GLM with exposure offset, day-of-week and holiday terms for daily data); the table holds
+    every window's ratio and counts, the series the observed, fitted and counterfactual rates
+    (the fit with the ``phase`` indicator switched off).
+    """
+    comparison = compare_phases(series, category, baseline=baseline, alpha=alpha,
+                                holidays=holidays)
+    measure = measure or comparison.primary_measure
+    if measure not in MEASURES:
+        raise ValueError(f"measure must be one of {list(MEASURES)}, got {measure!r}")
+    ratios = comparison.ratios[comparison.ratios["measure"] == measure]
+    if ratios.empty and measure == "share":
+        raise ValueError("measure 'share' needs the collection volume (a total column)")
+    chosen = ratios[ratios["window"] == phase]
+    row = chosen.iloc[0].to_dict() if len(chosen) else {}
+    effect = {
+        "estimate": row.get("estimate", math.nan),
+        "ci_low": row.get("ci_low", math.nan),
+        "ci_high": row.get("ci_high", math.nan),
+        "p_value": row.get("p_value", math.nan),
+        "log_se": row.get("log_se", math.nan),
+        "df": row.get("df_resid"),
+        "alpha": alpha,
+        "scale": "rate ratio",
+        "phase": phase,
+        "baseline": baseline,
+        "measure": measure,
+    }
+    table = comparison.phase_table.merge(ratios.drop(columns=["measure"]), on="window",
+                                         how="left")
+    fit = comparison.fits.get(measure)
+    notes = list(comparison.notes)
+    if not row:
+        notes.append(f"no '{phase}' period to compare")
+    elif row.get("note"):
+        notes.append(row["note"])
+    return EffectResult(
+        method="compare_periods",
+        category=category,
+        windows=windows_frame(series, windows),
+        effect=effect,
+        labels=comparison_labels(phase, baseline, measure),
+        table=table,
+        series=_fit_series(fit, category, measure, (phase,)),
+        meta=result_meta(series, {"phase": phase, "baseline": baseline, "alpha": alpha,
+                            "measure": measure, "holidays": holidays},
+                   row.get("method", ""), n=len(fit.frame) if fit else 0),
+        notes=tuple(notes),
+    )
+
+
+def windows_frame(series: SeriesResult, windows: pd.DataFrame | None) -> pd.DataFrame:
+    """The windows given, or the span of each window's periods in the flagged series."""
+    if windows is not None:
+        return windows[["window", "start", "end"]].reset_index(drop=True)
+    frame = series.frame
+    if "window" not in frame:
+        return pd.DataFrame(columns=["window", "start", "end"])
+    rows = []
+    for window in WINDOW_ORDER:
+        part = frame[frame["window"] == window]
+        if len(part):
+            rows.append({"window": window, "start": part.index.min(),
+                         "end": pd.to_datetime(part["period_end"]).max()})
+    return pd.DataFrame(rows, columns=["window", "start", "end"])
+
+
+def _fit_series(fit, category: str, measure: str, zeroed: tuple) -> pd.DataFrame:
+    """Observed, fitted and counterfactual rates per period, and each period's window."""
+    if fit is None:
+        return pd.DataFrame(columns=["observed", "fitted", "counterfactual", "window"])
+    scale = 1000 if measure == "share" else 1
+    return pd.DataFrame({
+        "observed": scale * fit.frame[category].astype(float) / fit.exposure,
+        "fitted": fit.rates(measure),
+        "counterfactual": fit.rates(measure, zeroed),
+        "window": fit.frame["window"],
+    })
+
+
+def result_meta(series: SeriesResult, spec: dict, model: str, n: int, seed=None) -> dict:
+    from negtrend.provenance import package_versions
+
+    robust = model.startswith("Poisson GLM, EWC")
+    return {
+        "spec": spec,
+        "freq": series.freq,
+        "exposure": series.exposure,
+        "n": n,
+        "seed": seed,
+        "model": model,
+        "model_id": ("GLM Poisson dengan galat tahan autokorelasi (EWC) atau kuasi-Poisson bila "
+                     "lebih besar" if robust else
+                     "GLM binomial negatif atau kuasi-Poisson dengan skala Pearson dan selang t"),
+        "versions": package_versions(),
+    }
 
 
 def verdict(row: pd.Series | dict) -> str:

@@ -1,0 +1,210 @@
+"""One result object for every estimator: ``EffectResult``.
+
+Period comparison, interrupted time series, placebo-in-time, changepoints and
+difference-in-differences all answer "how big was the change and how sure are we?", so they
+return the same frozen object: the method, the windows it used, the headline effect (estimate,
+interval, p), a tidy table, the observed / fitted / counterfactual series and the metadata
+needed to reproduce it. ``summary`` writes the answer in English or Bahasa Indonesia,
+``to_dict`` gives every number at full precision in JSON-safe form, and ``plot`` draws it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from negtrend.jsonable import jsonable
+
+LANGS = ("en", "id")
+OUTCOMES = {
+    "en": {"higher": "higher", "lower": "lower", "inconclusive":
+           "inconclusive — the interval includes 1", "not estimable": "not estimable"},
+    "id": {"higher": "lebih tinggi", "lower": "lebih rendah", "inconclusive":
+           "tidak meyakinkan — selang memuat 1", "not estimable": "tidak dapat diestimasi"},
+}
+WINDOW_NAMES = {
+    "en": {"before": "before the campaign", "campaign": "campaign", "quiet": "quiet period",
+           "voting": "voting day", "after": "after the vote"},
+    "id": {"before": "sebelum kampanye", "campaign": "masa kampanye", "quiet": "masa tenang",
+           "voting": "hari pemungutan suara", "after": "setelah pemungutan suara"},
+}
+MEASURE_NAMES = {
+    "en": {"count_per_day": "count per day", "share": "share of collected items"},
+    "id": {"count_per_day": "jumlah per hari", "share": "proporsi dari item yang dikumpulkan"},
+}
+SCALES = {
+    "rate ratio": {"en": "rate ratio", "id": "rasio laju"},
+    "ratio of rate ratios": {"en": "ratio of rate ratios", "id": "rasio dari rasio laju"},
+    "level change": {"en": "level change (rate ratio)", "id": "perubahan tingkat (rasio laju)"},
+    "rate ratio at the break": {"en": "rate ratio at the break",
+                                "id": "rasio laju di titik perubahan"},
+}
+WORDS = {
+    "en": {"ci": "CI", "method": "Method", "note": "Note", "p": "p", "na": "n/a"},
+    "id": {"ci": "SK", "method": "Metode", "note": "Catatan", "p": "p", "na": "t/a"},
+}
+
+
+def check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
+    return lang
+
+
+def comparison_labels(phase: str, baseline: str, measure: str) -> dict:
+    """'campaign vs before the campaign: share of collected items', in each language."""
+    versus = {"en": "vs", "id": "dibanding"}
+    return {lang: f"{WINDOW_NAMES[lang].get(phase, phase)} {versus[lang]} "
+                  f"{WINDOW_NAMES[lang].get(baseline, baseline)}: "
+                  f"{MEASURE_NAMES[lang].get(measure, measure)}" for lang in LANGS}
+
+
+def scale_text(scale: str, lang: str) -> str:
+    return SCALES.get(scale, {}).get(lang, scale)
+
+
+def format_number(value, lang: str = "en", digits: int = 2) -> str:
+    """2 decimals; Indonesian uses a decimal comma and a dot for thousands."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return WORDS[lang]["na"]
+    text = f"{value:,.{digits}f}"
+    if lang == "id":
+        text = text.replace(",", "_").replace(".", ",").replace("_", ".")
+    return text
+
+
+def format_p(p, lang: str = "en") -> str:
+    if p is None or (isinstance(p, float) and not math.isfinite(p)):
+        return f"p {WORDS[lang]['na']}"
+    if p < 0.001:
+        return "p < " + format_number(0.001, lang, 3)
+    return "p = " + format_number(p, lang, 3)
+
+
+def outcome_of(effect: dict) -> str:
+    """'higher', 'lower', 'inconclusive' or 'not estimable' from an effect's interval."""
+    low, high = effect.get("ci_low"), effect.get("ci_high")
+    if low is None or high is None or not (math.isfinite(low) and math.isfinite(high)):
+        return "not estimable"
+    if low > 1:
+        return "higher"
+    if high < 1:
+        return "lower"
+    return "inconclusive"
+
+
+@dataclass(frozen=True)
+class EffectResult:
+    """A frozen estimate with everything needed to read, reproduce and draw it.
+
+    ``effect`` holds ``estimate``, ``ci_low``, ``ci_high``, ``p_value``, ``alpha`` and
+    ``scale`` (what the estimate is, e.g. "rate ratio"); ``labels`` says in each language what
+    was compared ("campaign vs before: share of collected items"). ``series`` is indexed by
+    period with ``observed`` and, where the method has them, ``fitted`` and ``counterfactual``
+    (all as rates per unit of exposure) and ``window``.
+    """
+
+    method: str
+    category: str
+    windows: pd.DataFrame
+    effect: dict
+    labels: dict
+    table: pd.DataFrame = field(default_factory=pd.DataFrame)
+    series: pd.DataFrame = field(default_factory=pd.DataFrame)
+    meta: dict = field(default_factory=dict)
+    notes: tuple = ()
+
+    @property
+    def estimate(self) -> float:
+        return self.effect.get("estimate", math.nan)
+
+    @property
+    def ci(self) -> tuple[float, float]:
+        return self.effect.get("ci_low", math.nan), self.effect.get("ci_high", math.nan)
+
+    @property
+    def p_value(self) -> float:
+        return self.effect.get("p_value", math.nan)
+
+    @property
+    def outcome(self) -> str:
+        return outcome_of(self.effect)
+
+    def summary(self, lang: str = "en") -> str:
+        """The headline in one or two sentences, in English ("en") or Indonesian ("id")."""
+        check_lang(lang)
+        words = WORDS[lang]
+        effect = self.effect
+        level = int(round(100 * (1 - effect.get("alpha", 0.05))))
+        scale = scale_text(effect.get("scale", ""), lang)
+        head = (f"{self.category} — {self.labels[lang]}: {scale} "
+                f"{format_number(effect.get('estimate'), lang)}")
+        low, high = self.ci
+        if math.isfinite(low) and math.isfinite(high):
+            head += (f" ({level}% {words['ci']} {format_number(low, lang)}–"
+                     f"{format_number(high, lang)}, {format_p(self.p_value, lang)})")
+        elif self.p_value is not None and math.isfinite(self.p_value):
+            head += f" ({format_p(self.p_value, lang)})"
+        text = f"{head}: {OUTCOMES[lang][self.outcome]}."
+        method = self.meta.get("model_" + lang) or self.meta.get("model", self.method)
+        text += f" {words['method']}: {method}."
+        for note in self.meta.get("notes_" + lang, self.notes if lang == "en" else ()):
+            text += f" {words['note']}: {note}."
+        return " ".join(text.split())
+
+    def to_dict(self) -> dict:
+        """Every number at full precision; NaN and infinity become null."""
+        windows = self.windows.copy()
+        for column in ("start", "end"):
+            if column in windows:
+                windows[column] = pd.to_datetime(windows[column]).dt.strftime("%Y-%m-%d")
+        series = self.series.copy()
+        if len(series):
+            series.index = pd.to_datetime(series.index).strftime("%Y-%m-%d")
+            series = series.reset_index(names="period")
+        return jsonable({
+            "method": self.method,
+            "category": self.category,
+            "effect": dict(self.effect),
+            "labels": dict(self.labels),
+            "outcome": self.outcome,
+            "windows": windows.to_dict(orient="records"),
+            "table": _records(self.table),
+            "series": series.to_dict(orient="records"),
+            "meta": dict(self.meta),
+            "notes": list(self.notes),
+        })
+
+    def plot(self, ax=None, lang: str = "en"):
+        """Observed rate, fitted and counterfactual lines, windows shaded; for methods whose
+        evidence is a distribution (placebo), a histogram with the real estimate marked."""
+        from negtrend import plots
+
+        check_lang(lang)
+        if ax is None:
+            fig = Figure(figsize=(9, 3.8), layout="constrained")
+            ax = fig.add_subplot(1, 1, 1)
+        else:
+            fig = ax.figure
+        if self.meta.get("plot") == "distribution":
+            plots.distribution(ax, self.table["estimate"], self.estimate,
+                               label=self.labels[lang])
+        else:
+            plots.effect_series(ax, self.series, self.windows, title=self.summary_title(lang))
+        return fig
+
+    def summary_title(self, lang: str = "en") -> str:
+        return f"{self.category}: {self.labels[check_lang(lang)]}"
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    if frame is None or not len(frame):
+        return []
+    frame = frame.copy()
+    for column in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            frame[column] = frame[column].dt.strftime("%Y-%m-%d")
+    return frame.to_dict(orient="records")
