@@ -26,12 +26,14 @@ def test_placebo_p_is_small_for_a_real_effect_and_not_for_none():
         windows["window"] == "campaign", "start"].iloc[0] - __import__("pandas").Timedelta(
         days=70)
     result = placebo.placebo(strong.series, windows, "sim")
-    assert result.n >= 20
+    assert result.effect["n_placebos"] >= 20
+    assert result.method == "placebo" and result.meta["plot"] == "distribution"
     assert result.estimate > 1.6 and result.p_value < 0.1
     null = simulate.simulate_series(long_scenario(), seed=2)
     result = placebo.placebo(null.series, windows, "sim")
     assert result.p_value > 0.1
-    assert len(result.placebo_starts) == result.n
+    assert len(result.table) == result.effect["n_placebos"]
+    assert (result.table["estimate"] > 0).all()
 
 
 def test_minimum_detectable_effect_shrinks_with_more_data():

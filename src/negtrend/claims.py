@@ -103,8 +103,9 @@ def check_claim(
     rows = rows[rows["window"] == phase]
     row = rows.iloc[0].to_dict() if len(rows) else {}
     check = placebo.placebo(series, windows, category, phase, baseline, step=placebo_step)
-    detectable = power.power(series, category, phase, baseline, alpha=alpha,
-                             simulations=power_simulations, seed=seed)
+    detectable = (power.power(series, category, phase, baseline, alpha=alpha,
+                              simulations=power_simulations, seed=seed)
+                  if power_simulations > 0 else None)
     outcome = stats.verdict(row) if row else "not estimable"
     verdict = assess(direction, outcome)
     notes = []
@@ -118,8 +119,14 @@ def check_claim(
     if not math.isfinite(check.p_value):
         notes.append("no placebo dates fit in the data outside the election windows")
 
-    mde = (detectable.mde_decrease if direction == "decrease" else detectable.mde_increase)
-    if not math.isfinite(mde):
+    mde = mde_other = math.nan
+    if detectable is None:
+        notes.append("power not computed (power_simulations = 0)")
+    else:
+        mde = detectable.mde_decrease if direction == "decrease" else detectable.mde_increase
+        mde_other = (detectable.mde_increase if direction == "decrease"
+                     else detectable.mde_decrease)
+    if detectable is not None and not math.isfinite(mde):
         extreme = "a tenth of" if direction == "decrease" else "ten times"
         notes.append(f"even the largest change tried ({extreme} the baseline rate) would be "
                      f"detected in fewer than {detectable.target:.0%} of simulations: these "
@@ -139,10 +146,9 @@ def check_claim(
         "alpha": alpha,
         "method": row.get("method", ""),
         "placebo_p": check.p_value,
-        "n_placebos": check.n,
+        "n_placebos": check.effect["n_placebos"],
         "mde": mde,
-        "mde_other_direction": (detectable.mde_increase if direction == "decrease"
-                                else detectable.mde_decrease),
-        "power_simulations": detectable.simulations,
+        "mde_other_direction": mde_other,
+        "power_simulations": detectable.simulations if detectable else 0,
         "notes": notes,
     })

@@ -11,36 +11,15 @@ log scale) as the real estimate: ``(1 + k) / (1 + n)``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from negtrend.jsonable import jsonable
+from negtrend.effect import LANGS, EffectResult, comparison_labels
 from negtrend.series import SeriesResult, flag_windows
-from negtrend.stats import compare_phases
+from negtrend.stats import compare_phases, result_meta, windows_frame
 
 CHECKED = ("before", "campaign")
-
-
-@dataclass(frozen=True)
-class PlaceboResult:
-    estimate: float  # the real rate ratio (phase vs baseline, primary measure)
-    placebo_estimates: np.ndarray
-    placebo_starts: list[pd.Timestamp]
-    p_value: float  # NaN when there are no placebo positions
-    measure: str
-
-    @property
-    def n(self) -> int:
-        return len(self.placebo_estimates)
-
-    def to_dict(self) -> dict:
-        return jsonable({"estimate": self.estimate, "p_value": self.p_value,
-                         "n_placebos": self.n, "measure": self.measure,
-                         "placebo_estimates": self.placebo_estimates,
-                         "placebo_starts": [s.strftime("%Y-%m-%d")
-                                            for s in self.placebo_starts]})
 
 
 def _ratio(series: SeriesResult, windows: pd.DataFrame, category: str, phase: str,
@@ -82,8 +61,11 @@ def placebo(
     baseline: str = "before",
     step: int | None = None,
     min_share: float = 0.5,
-) -> PlaceboResult:
-    """Real estimate, placebo estimates and the permutation p-value (two-sided)."""
+) -> EffectResult:
+    """The real estimate, the placebo estimates and the two-sided permutation p-value.
+
+    Returned as an ``EffectResult`` whose ``p_value`` is the permutation p (no interval: the
+    placebo distribution *is* the evidence; ``table`` lists it, ``plot`` draws it)."""
     real, measure = _ratio(series, windows, category, phase, baseline, min_share)
     real_start = windows.set_index("window").loc["before", "start"]
     estimates, starts = [], []
@@ -97,10 +79,28 @@ def placebo(
         if math.isfinite(value) and value > 0:
             estimates.append(value)
             starts.append(start)
-    estimates = np.asarray(estimates)
-    if not len(estimates) or not math.isfinite(real) or real <= 0:
-        return PlaceboResult(real, estimates, starts, math.nan, measure)
-    distance = abs(math.log(real))
-    extreme = int(np.sum(np.abs(np.log(estimates)) >= distance - 1e-12))
-    return PlaceboResult(real, estimates, starts, (1 + extreme) / (1 + len(estimates)),
-                         measure)
+    values = np.asarray(estimates, float)
+    p_value, notes = math.nan, []
+    if not len(values):
+        notes.append("no placebo dates fit in the data outside the election windows")
+    elif math.isfinite(real) and real > 0:
+        extreme = int(np.sum(np.abs(np.log(values)) >= abs(math.log(real)) - 1e-12))
+        p_value = (1 + extreme) / (1 + len(values))
+    labels = comparison_labels(phase, baseline, measure)
+    suffix = {"en": " (placebo dates)", "id": " (tanggal plasebo)"}
+    return EffectResult(
+        method="placebo",
+        category=category,
+        windows=windows_frame(series, windows),
+        effect={"estimate": real, "ci_low": math.nan, "ci_high": math.nan,
+                "p_value": p_value, "alpha": math.nan, "scale": "rate ratio",
+                "phase": phase, "baseline": baseline, "measure": measure,
+                "n_placebos": len(values)},
+        labels={lang: labels[lang] + suffix[lang] for lang in LANGS},
+        table=pd.DataFrame({"start": pd.to_datetime(starts), "estimate": values}),
+        meta={**result_meta(series, {"phase": phase, "baseline": baseline, "step": step,
+                                     "min_share": min_share}, "placebo-in-time permutation",
+                            n=len(values)),
+              "model_id": "uji permutasi tanggal plasebo", "plot": "distribution"},
+        notes=tuple(notes),
+    )
