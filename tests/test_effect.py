@@ -1,0 +1,120 @@
+"""EffectResult: the one result object (summary in two languages, JSON-safe dict, plot)."""
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from negtrend import effect, simulate, stats
+from negtrend.its import its
+
+
+@pytest.fixture(scope="module")
+def simulated():
+    scenario = simulate.Scenario(effects={"campaign": 1.5}, volume=2000, noise_sd=0.05)
+    return simulate.simulate_series(scenario, seed=11)
+
+
+def test_compare_periods_recovers_a_known_ratio_and_draws_its_counterfactual(simulated):
+    result = stats.compare_periods(simulated.series, "sim", windows=simulated.windows)
+    assert result.method == "compare_periods"
+    assert result.ci[0] < 1.5 < result.ci[1]
+    assert result.outcome == "higher"
+    frame = result.series
+    campaign = frame["window"] == "campaign"
+    # outside the campaign the counterfactual is the fit; inside it is the fit / the ratio
+    assert np.allclose(frame.loc[~campaign & (frame["window"] == "before"), "fitted"],
+                       frame.loc[~campaign & (frame["window"] == "before"), "counterfactual"])
+    ratio = frame.loc[campaign, "fitted"] / frame.loc[campaign, "counterfactual"]
+    assert np.allclose(ratio, result.estimate)
+    # the fitted share averages the observed one within each window (GLM score equations)
+    table = result.table.set_index("window")
+    assert table.loc["campaign", "estimate"] == pytest.approx(result.estimate)
+    assert "holiday" in result.meta["model"]
+
+
+def test_summary_is_in_the_language_asked(simulated):
+    result = stats.compare_periods(simulated.series, "sim", windows=simulated.windows)
+    english, indonesian = result.summary("en"), result.summary("id")
+    assert "rate ratio" in english and "higher" in english and "CI" in english
+    assert "rasio laju" in indonesian and "lebih tinggi" in indonesian
+    for word in ("rate ratio", "higher", "campaign", "Method", "share"):
+        assert word not in indonesian
+    # decimal comma in Indonesian
+    assert effect.format_number(result.estimate, "id") in indonesian
+    assert "," in effect.format_number(1.5, "id") and "." not in effect.format_number(1.5, "id")
+    with pytest.raises(ValueError, match="lang"):
+        result.summary("fr")
+
+
+def test_to_dict_is_json_safe_and_keeps_full_precision(simulated):
+    result = stats.compare_periods(simulated.series, "sim", windows=simulated.windows)
+    data = json.loads(json.dumps(result.to_dict(), allow_nan=False))
+    assert data["effect"]["estimate"] == result.estimate  # not rounded
+    assert data["outcome"] == "higher"
+    assert len(data["series"]) == len(result.series)
+    assert data["windows"][0]["start"] == simulated.windows["start"].iloc[0].strftime("%Y-%m-%d")
+    assert data["meta"]["versions"]["statsmodels"]
+
+
+def test_plot_returns_a_figure_drawn_on_a_given_axis(simulated):
+    result = its(simulated.series, "sim", windows=simulated.windows)
+    fig = result.plot()
+    assert isinstance(fig, Figure)
+    labels = [line.get_label() for line in fig.axes[0].get_lines()]
+    assert {"observed", "fitted", "without the election effect"} <= set(labels)
+    other = Figure()
+    ax = other.add_subplot()
+    assert result.plot(ax=ax) is other
+
+
+def test_outcome_and_numbers():
+    assert effect.outcome_of({"ci_low": 1.1, "ci_high": 2.0}) == "higher"
+    assert effect.outcome_of({"ci_low": 0.5, "ci_high": 0.9}) == "lower"
+    assert effect.outcome_of({"ci_low": 0.5, "ci_high": 1.1}) == "inconclusive"
+    assert effect.outcome_of({"ci_low": math.nan, "ci_high": 1.1}) == "not estimable"
+    assert effect.format_number(12345.678, "id") == "12.345,68"
+    assert effect.format_number(12345.678, "en") == "12,345.68"
+    assert effect.format_p(0.0001, "id") == "p < 0,001"
+
+
+def test_its_recovers_a_step_and_not_a_trend():
+    step = simulate.simulate_series(simulate.Scenario(effects={"campaign": 1.6}, volume=3000,
+                                                      noise_sd=0.05), seed=3)
+    result = its(step.series, "sim")
+    assert result.method == "its"
+    assert result.ci[0] < 1.6 < result.ci[1] and result.outcome == "higher"
+    slope = result.table.set_index("term").loc["slope_campaign"]
+    assert slope["ci_low"] < 1 < slope["ci_high"]  # a pure step: no slope change
+    # a steady trend with no break: a period comparison calls it a rise, ITS does not
+    trend = simulate.simulate_series(simulate.Scenario(trend_per_year=1.5, volume=3000,
+                                                       noise_sd=0.05), seed=4)
+    assert stats.compare_periods(trend.series, "sim").outcome == "higher"
+    broken = its(trend.series, "sim")
+    assert broken.ci[0] < 1 < broken.ci[1]
+    assert broken.table.set_index("term").loc["trend", "ci_low"] > 1
+
+
+def test_its_with_a_second_break_at_voting_day():
+    sim = simulate.simulate_series(simulate.Scenario(effects={"campaign": 1.5, "after": 1.0},
+                                                     volume=3000, noise_sd=0.05), seed=5)
+    result = its(sim.series, "sim", at_voting=True)
+    terms = result.table.set_index("term")
+    assert {"level_voting", "slope_voting"} <= set(terms.index)
+    # back down at voting: the second level change undoes the first
+    assert terms.loc["level_voting", "ci_high"] < 1
+
+
+def test_its_says_why_when_it_cannot_estimate():
+    sim = simulate.simulate_series(simulate.Scenario(), seed=6)
+    frame = sim.series.frame.copy()
+    frame.loc[frame["window"] == "before", "window"] = "outside"
+    thin = type(sim.series)(frame, sim.series.categories, sim.series.freq,
+                            sim.series.exposure)
+    result = its(thin, "sim")
+    assert math.isnan(result.estimate) and result.outcome == "not estimable"
+    assert "baseline periods" in result.notes[0]
+    assert isinstance(pd.DataFrame(result.to_dict()["table"]), pd.DataFrame)
