@@ -1,0 +1,132 @@
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from negtrend import simulate
+from negtrend.changepoints import changepoints
+from negtrend.series import flag_windows, from_counts
+
+from helpers import monthly_counts, windows_frame
+
+
+def _sim(effect, seed, **kwargs):
+    effects = {"campaign": effect, "quiet": effect} if effect != 1 else {}
+    return simulate.simulate_series(simulate.Scenario(effects=effects, **kwargs), seed=seed)
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+def test_strong_step_at_campaign_start_is_found_near_the_boundary(seed):
+    sim = _sim(2.0, seed)
+    result = changepoints(sim.series, "sim", windows=sim.windows)
+    assert result.method == "changepoints"
+    assert len(result.table) >= 1
+    assert abs(result.effect["days_from_campaign_start"]) <= 4
+    assert 1.6 < result.estimate < 2.5
+    row = result.table.loc[result.table["days_from_campaign_start"].abs().idxmin()]
+    assert row["nearest_boundary"] == "campaign start"
+    assert row["ratio"] == pytest.approx(row["rate_after"] / row["rate_before"])
+    # descriptive: no interval, and said so
+    assert np.isnan(result.ci[0]) and np.isnan(result.p_value)
+    assert any("descriptive" in note for note in result.notes)
+    assert result.outcome == "descriptive"
+    assert "descriptive, without an interval" in result.summary("en")
+    # the fitted line is piecewise constant with one level per segment
+    assert result.series["fitted"].nunique() == len(result.table) + 1
+    assert {"observed", "fitted", "window"} <= set(result.series.columns)
+
+
+def test_flat_series_yields_no_or_few_breaks():
+    counts = [len(changepoints(_sim(1.0, seed).series, "sim").table) for seed in range(6)]
+    assert max(counts) <= 2
+    assert sum(counts) <= 3
+
+
+def test_no_break_gives_nan_effect_and_a_note():
+    sim = _sim(1.0, 0)
+    result = changepoints(sim.series, "sim", windows=sim.windows)
+    assert result.table.empty
+    assert np.isnan(result.estimate)
+    assert any("no break detected" in note for note in result.notes)
+    assert result.outcome == "not estimable"
+    assert "n/a" in result.summary("en")
+
+
+def test_penalty_override_changes_the_number_of_breaks():
+    sim = _sim(1.5, 5)
+    default = changepoints(sim.series, "sim", windows=sim.windows)
+    tiny = changepoints(sim.series, "sim", windows=sim.windows, penalty=0.05)
+    huge = changepoints(sim.series, "sim", windows=sim.windows, penalty=1e6)
+    assert len(tiny.table) > len(default.table) > len(huge.table) == 0
+    assert tiny.meta["penalty"] == 0.05
+    assert tiny.meta["penalty_rule"] == "given by the caller"
+    assert default.meta["penalty_rule"].startswith("BIC-type")
+
+
+def test_binseg_finds_the_same_step():
+    sim = _sim(2.0, 3)
+    result = changepoints(sim.series, "sim", windows=sim.windows, method="binseg")
+    assert abs(result.effect["days_from_campaign_start"]) <= 7
+    with pytest.raises(ValueError, match="method"):
+        changepoints(sim.series, "sim", method="dynp")
+
+
+def test_weekly_series_and_flags_without_windows():
+    sim = _sim(2.0, 3)
+    weekly = simulate.aggregate(sim, "W")
+    result = changepoints(weekly, "sim")  # boundaries from the window flags
+    assert abs(result.effect["days_from_campaign_start"]) <= 14
+    assert any("window flags" in note for note in result.notes)
+
+
+def test_monthly_dozen_points_does_not_crash():
+    values = [120, 130, 110, 125, 140, 300, 320, 310, 150, 140, 135, 130]
+    series = from_counts(monthly_counts("2018-01-01", values))
+    windows = windows_frame({"before": ("2018-03-01", "2018-05-31"),
+                             "campaign": ("2018-06-01", "2018-08-31"),
+                             "quiet": ("2018-09-01", "2018-09-03"),
+                             "voting": ("2018-09-04", "2018-09-04"),
+                             "after": ("2018-09-05", "2018-11-30")})
+    series = flag_windows(series, windows)
+    result = changepoints(series, "hoax", windows=windows)
+    assert result.effect["measure"] == "count_per_day"
+    assert len(result.series) == 12
+    if len(result.table):
+        assert np.isfinite(result.estimate)
+    json.dumps(result.to_dict())
+    # three points cannot be split into two segments of two
+    short = from_counts(monthly_counts("2018-01-01", [5, 9, 7]))
+    few = changepoints(short, "hoax")
+    assert few.table.empty and np.isnan(few.estimate)
+    assert any("too few" in note for note in few.notes)
+
+
+def test_summary_id_and_to_dict_are_json_safe():
+    sim = _sim(2.0, 3)
+    result = changepoints(sim.series, "sim", windows=sim.windows)
+    text = result.summary("id")
+    assert "rasio laju di titik perubahan" in text and "Catatan" in text
+    payload = json.dumps(result.to_dict())
+    back = json.loads(payload)
+    assert back["method"] == "changepoints"
+    assert back["table"][0]["break"] == f"{result.table['break'].iloc[0]:%Y-%m-%d}"
+    assert back["meta"]["penalty"] > 0
+    result.plot()
+
+
+def test_zero_periods_and_bad_arguments():
+    sim = _sim(1.0, 2)
+    frame = sim.series.frame.copy()
+    frame.iloc[:10, frame.columns.get_loc("sim")] = 0.0  # empty days stay finite
+    series = type(sim.series)(frame, ["sim"], "D", "total")
+    result = changepoints(series, "sim", measure="count_per_day")
+    assert np.isfinite(result.series["fitted"]).all()
+    with pytest.raises(KeyError, match="nope"):
+        changepoints(series, "nope")
+    with pytest.raises(ValueError, match="penalty"):
+        changepoints(series, "sim", penalty=-1)
+    counts_only = from_counts(monthly_counts("2018-01-01", [1, 2, 3, 4]))
+    with pytest.raises(ValueError, match="total"):
+        changepoints(counts_only, "hoax", measure="share")
+    assert isinstance(result.series.index, pd.DatetimeIndex)
