@@ -221,3 +221,56 @@ def test_report_on_raw_comments_tagged_by_the_lexicon(shared_data, tmp_path):
     table = {row["window"]: row for row in comparison["phase_table"]}
     assert table["campaign"]["count"] > 0 and table["campaign"]["total"] > table[
         "campaign"]["count"]
+
+
+ENGLISH = re.compile(r"\b(the|was|were|during|interval|inconclusive|higher|lower|would|could|"
+                     r"before|after|rate ratio|times|data show)\b", re.IGNORECASE)
+INDONESIAN = re.compile(r"\b(yang|dan|tidak|untuk|dengan|selama|sebelum|setelah|kali|"
+                        r"sehingga|adalah)\b", re.IGNORECASE)
+
+
+def sentences_in(page: str) -> list[str]:
+    """Visible prose of a report: every bullet the package wrote and every heading."""
+    import html as html_module
+
+    found = re.findall(r'<ul class="negtrend-sentences">(.*?)</ul>', page, flags=re.S)
+    found += re.findall(r"<h[123][^>]*>(.*?)</h[123]>", page, flags=re.S)
+    text = " ".join(re.sub(r"<[^>]+>", " ", chunk) for chunk in found)
+    return [html_module.unescape(line) for line in text.split("  ") if line.strip()]
+
+
+def test_report_records_its_placebo_changepoints_power_and_limitations(pemilu2019):
+    metrics = json.loads((pemilu2019.folder / "metrics.json").read_text())
+    effects = metrics["effects"]["hoax_all_categories"]
+    assert set(effects) == {"its", "placebo", "changepoints", "power"}
+    campaign = next(r for r in metrics["comparisons"][0]["ratios"]
+                    if r["window"] == "campaign" and r["measure"] == "count_per_day")
+    # the placebo check starts from the same estimate the comparison reports
+    assert effects["placebo"]["effect"]["estimate"] == pytest.approx(campaign["estimate"])
+    assert effects["its"]["method"] == "its" and effects["changepoints"]["method"] == \
+        "changepoints"
+    assert effects["power"]["mde_increase"] > 1
+    assert any("monthly points" in line for line in metrics["limitations"])
+    assert any(f.startswith("figures/its_") for f in metrics["figures"])
+    assert metrics["lang"] == "en"
+
+
+def test_language_parameter_writes_every_sentence_in_that_language(pemilu2019, tmp_path):
+    english_page = html_of(pemilu2019.folder)
+    outcome = runner.run_report({"data": "published:kominfo_ais_hoax_monthly",
+                                 "election": "pemilu2019", "freq": "M", "lang": "id",
+                                 "power_simulations": 20}, reports_dir=tmp_path)
+    assert outcome.ok, outcome.error
+    indonesian_page = html_of(outcome.folder)
+    metrics = json.loads((outcome.folder / "metrics.json").read_text())
+    assert metrics["lang"] == "id"
+    id_lines = sentences_in(indonesian_page)
+    en_lines = sentences_in(english_page)
+    assert len(id_lines) > 10 and len(en_lines) > 10
+    assert not [line for line in id_lines if ENGLISH.search(line)]
+    assert not [line for line in en_lines if INDONESIAN.search(line)]
+    assert any("lebih tinggi" in line for line in id_lines)
+    # the same numbers, with a decimal comma
+    campaign = next(r for r in metrics["comparisons"][0]["ratios"]
+                    if r["window"] == "campaign" and r["measure"] == "count_per_day")
+    assert f"{campaign['estimate']:.2f}".replace(".", ",") in indonesian_page

@@ -8,6 +8,7 @@ and the field, instead of silently shifting a window.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -256,8 +257,15 @@ def holiday_covariates(start, end, country: str = "ID") -> pd.DataFrame:
     Fitri week (mudik), from the ``holidays`` package.
 
     Election days, which the package lists as holidays, are left out: they are what is being
-    measured, and a holiday term on voting day would absorb the effect.
+    measured, and a holiday term on voting day would absorb the effect. (Cached: power and
+    placebo refit the same span hundreds of times.)
     """
+    return _holiday_covariates(pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize(),
+                               country).copy()
+
+
+@functools.lru_cache(maxsize=64)
+def _holiday_covariates(start: pd.Timestamp, end: pd.Timestamp, country: str) -> pd.DataFrame:
     import holidays as holiday_tables
 
     days = pd.date_range(pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize(),

@@ -29,6 +29,8 @@ class Claim:
     summary: str
     source: str
     caveat: str = ""
+    summary_id: str = ""  # the summary and caveat in Bahasa Indonesia, for reports in "id"
+    caveat_id: str = ""
 
 
 def load_claims(path: str | Path | None = None) -> dict[str, Claim]:
@@ -52,6 +54,8 @@ def load_claims(path: str | Path | None = None) -> dict[str, Claim]:
             quote=" ".join(str(entry.get("quote", "")).split()),
             summary=" ".join(str(entry["summary"]).split()), source=str(entry["source"]),
             caveat=" ".join(str(entry.get("caveat", "")).split()),
+            summary_id=" ".join(str(entry.get("summary_id", "")).split()),
+            caveat_id=" ".join(str(entry.get("caveat_id", "")).split()),
         )
     return claims
 
@@ -82,6 +86,8 @@ def check_claim(
     placebo_step: int | None = None,
     power_simulations: int = 100,
     seed: int = 0,
+    placebo_result=None,
+    power_result=None,
 ) -> dict:
     """Supported, contradicted or inconclusive - with the evidence behind the verdict.
 
@@ -89,7 +95,9 @@ def check_claim(
     dates exist, the placebo check to agree (p below alpha): a model-based interval alone is
     not enough to back a public claim. Contradicted needs the interval to exclude 1 the
     other way. Anything else is inconclusive, and the minimum detectable effect says how
-    large a change the data could have shown.
+    large a change the data could have shown. A report that has already run the placebo check
+    and the power simulation for the same phase and baseline passes them in
+    (``placebo_result``, ``power_result``) instead of running them again.
     """
     import math
 
@@ -102,10 +110,11 @@ def check_claim(
     rows = comparison.primary()
     rows = rows[rows["window"] == phase]
     row = rows.iloc[0].to_dict() if len(rows) else {}
-    check = placebo.placebo(series, windows, category, phase, baseline, step=placebo_step)
-    detectable = (power.power(series, category, phase, baseline, alpha=alpha,
-                              simulations=power_simulations, seed=seed)
-                  if power_simulations > 0 else None)
+    check = placebo_result or placebo.placebo(series, windows, category, phase, baseline,
+                                              step=placebo_step)
+    detectable = power_result or (power.power(series, category, phase, baseline, alpha=alpha,
+                                              simulations=power_simulations, seed=seed)
+                                  if power_simulations > 0 else None)
     outcome = stats.verdict(row) if row else "not estimable"
     verdict = assess(direction, outcome)
     notes = []

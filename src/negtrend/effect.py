@@ -11,6 +11,7 @@ needed to reproduce it. ``summary`` writes the answer in English or Bahasa Indon
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -21,9 +22,15 @@ from negtrend.jsonable import jsonable
 LANGS = ("en", "id")
 OUTCOMES = {
     "en": {"higher": "higher", "lower": "lower", "inconclusive":
-           "inconclusive — the interval includes 1", "not estimable": "not estimable"},
+           "inconclusive — the interval includes 1", "not estimable": "not estimable",
+           "unusual": "further from 1 than at most placebo dates",
+           "typical": "not unusual — placebo dates give changes this large too",
+           "descriptive": "descriptive, without an interval"},
     "id": {"higher": "lebih tinggi", "lower": "lebih rendah", "inconclusive":
-           "tidak meyakinkan — selang memuat 1", "not estimable": "tidak dapat diestimasi"},
+           "tidak meyakinkan — selang memuat 1", "not estimable": "tidak dapat diestimasi",
+           "unusual": "lebih jauh dari 1 daripada di sebagian besar tanggal plasebo",
+           "typical": "tidak luar biasa — tanggal plasebo juga memberi perubahan sebesar ini",
+           "descriptive": "deskriptif, tanpa selang"},
 }
 WINDOW_NAMES = {
     "en": {"before": "before the campaign", "campaign": "campaign", "quiet": "quiet period",
@@ -46,6 +53,56 @@ WORDS = {
     "en": {"ci": "CI", "method": "Method", "note": "Note", "p": "p", "na": "n/a"},
     "id": {"ci": "SK", "method": "Metode", "note": "Catatan", "p": "p", "na": "t/a"},
 }
+
+
+# Notes written by the statistics code, and their Indonesian form.
+NOTE_TRANSLATIONS = [
+    (r"no items at all in the series; a ratio is not defined",
+     "tidak ada item sama sekali dalam deret; rasio tidak terdefinisi"),
+    (r"no items at all in '(\w+)'; a ratio is not defined",
+     "tidak ada item sama sekali pada '{0}'; rasio tidak terdefinisi"),
+    (r"too few periods to measure the noise \(no residual degrees of freedom\), so no "
+     r"interval can be given",
+     "terlalu sedikit periode untuk mengukur derau (tidak ada derajat bebas sisa), sehingga "
+     "selang tidak dapat diberikan"),
+    (r"no (\w)-periods fall in the '(\w+)' window; the data cover (\S+) \(a different "
+     r"before_days or baseline may help\)",
+     "tidak ada periode {0} di jendela '{1}'; data mencakup {2} (before_days atau baseline "
+     "lain mungkin membantu)"),
+    (r"no (\w)-period is mostly inside: (.+)",
+     "tidak ada periode {0} yang sebagian besar berada di dalam: {1}"),
+    (r"no '(\w+)' period to compare", "tidak ada periode '{0}' untuk dibandingkan"),
+    (r"the interval excludes 1 but placebo dates give ratios this far from 1 as often as "
+     r"p = (\S+)",
+     "selang tidak memuat 1, tetapi tanggal plasebo memberi rasio sejauh ini dari 1 "
+     "sesering p = {0}"),
+    (r"only (\d+) placebo dates fit in the data, so the smallest possible p-value is (\S+)",
+     "hanya {0} tanggal plasebo yang muat dalam data, sehingga nilai p terkecil yang mungkin "
+     "adalah {1}"),
+    (r"needs at least two baseline periods and one campaign period; have (\d+) and (\d+)",
+     "perlu sedikitnya dua periode pembanding dan satu periode kampanye; tersedia {0} dan {1}"),
+    (r"too few periods to measure the noise, so no interval can be given",
+     "terlalu sedikit periode untuk mengukur derau, sehingga selang tidak dapat diberikan"),
+    (r"no placebo dates fit in the data outside the election windows",
+     "tidak ada tanggal plasebo yang muat dalam data di luar jendela pemilu"),
+]
+
+
+def note_text(note: str, lang: str = "en") -> str:
+    """A note from the statistics code in the language asked."""
+    if lang == "en" or not note:
+        return note
+    for pattern, template in NOTE_TRANSLATIONS:
+        match = re.fullmatch(pattern, note)
+        if match:
+            return _window_ids(template.format(*match.groups()), lang)
+    return "lihat catatan teknis di metrics.json"
+
+
+def _window_ids(text: str, lang: str) -> str:
+    """Window ids quoted or listed in a translated note, in the note's language."""
+    return re.sub(r"\b(before|campaign|quiet|voting|after)\b",
+                  lambda m: WINDOW_NAMES[lang][m.group(1)], text)
 
 
 def check_lang(lang: str) -> str:
@@ -131,14 +188,16 @@ class EffectResult:
 
     @property
     def outcome(self) -> str:
-        return outcome_of(self.effect)
+        """From the interval, unless the method states its own (placebo: unusual/typical)."""
+        return self.effect.get("outcome") or outcome_of(self.effect)
 
     def summary(self, lang: str = "en") -> str:
         """The headline in one or two sentences, in English ("en") or Indonesian ("id")."""
         check_lang(lang)
         words = WORDS[lang]
         effect = self.effect
-        level = int(round(100 * (1 - effect.get("alpha", 0.05))))
+        alpha = effect.get("alpha")
+        level = int(round(100 * (1 - alpha))) if alpha and math.isfinite(alpha) else 95
         scale = scale_text(effect.get("scale", ""), lang)
         head = (f"{self.category} — {self.labels[lang]}: {scale} "
                 f"{format_number(effect.get('estimate'), lang)}")
@@ -149,9 +208,13 @@ class EffectResult:
         elif self.p_value is not None and math.isfinite(self.p_value):
             head += f" ({format_p(self.p_value, lang)})"
         text = f"{head}: {OUTCOMES[lang][self.outcome]}."
-        method = self.meta.get("model_" + lang) or self.meta.get("model", self.method)
-        text += f" {words['method']}: {method}."
-        for note in self.meta.get("notes_" + lang, self.notes if lang == "en" else ()):
+        method = self.meta.get("model_" + lang) or self.meta.get("model")
+        if method:
+            text += f" {words['method']}: {method}."
+        translated = self.meta.get("notes_" + lang)
+        if not translated or len(translated) != len(self.notes):
+            translated = [note_text(note, lang) for note in self.notes]
+        for note in translated:
             text += f" {words['note']}: {note}."
         return " ".join(text.split())
 

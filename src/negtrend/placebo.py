@@ -61,6 +61,7 @@ def placebo(
     baseline: str = "before",
     step: int | None = None,
     min_share: float = 0.5,
+    alpha: float = 0.05,
 ) -> EffectResult:
     """The real estimate, the placebo estimates and the two-sided permutation p-value.
 
@@ -83,9 +84,14 @@ def placebo(
     p_value, notes = math.nan, []
     if not len(values):
         notes.append("no placebo dates fit in the data outside the election windows")
+    elif len(values) < 19:
+        notes.append(f"only {len(values)} placebo dates fit in the data, so the smallest "
+                     f"possible p-value is {1 / (1 + len(values)):.2f}")
     elif math.isfinite(real) and real > 0:
         extreme = int(np.sum(np.abs(np.log(values)) >= abs(math.log(real)) - 1e-12))
         p_value = (1 + extreme) / (1 + len(values))
+    outcome = ("not estimable" if not math.isfinite(p_value)
+               else "unusual" if p_value < alpha else "typical")
     labels = comparison_labels(phase, baseline, measure)
     suffix = {"en": " (placebo dates)", "id": " (tanggal plasebo)"}
     return EffectResult(
@@ -93,7 +99,8 @@ def placebo(
         category=category,
         windows=windows_frame(series, windows),
         effect={"estimate": real, "ci_low": math.nan, "ci_high": math.nan,
-                "p_value": p_value, "alpha": math.nan, "scale": "rate ratio",
+                "p_value": p_value, "alpha": alpha, "scale": "rate ratio",
+                "outcome": outcome,
                 "phase": phase, "baseline": baseline, "measure": measure,
                 "n_placebos": len(values)},
         labels={lang: labels[lang] + suffix[lang] for lang in LANGS},

@@ -60,7 +60,7 @@ def _overdispersion(counts, exposure, in_phase) -> tuple[float, float]:
         rate = y.sum() / e.sum()
         rates.append(rate)
         mu = rate * e
-        if len(y) > 1:
+        if len(y) > 1 and rate > 0:
             alpha_terms.append(np.sum(((y - mu) ** 2 - mu) / mu**2) / (len(y) - 1))
     alpha = max(float(np.mean(alpha_terms)) if alpha_terms else 0.0, 0.0)
     return rates[0], alpha
@@ -97,6 +97,9 @@ def power(
         return PowerResult(math.nan, math.nan, target, 0, math.nan, empty)
     compared = part["window"].isin([phase, baseline]).to_numpy()
     rate, alpha_nb = _overdispersion(counts[compared], exposure[compared], in_phase[compared])
+    if rate == 0:  # nothing to scale: no change in a series of zeros can be detected
+        return PowerResult(math.nan, math.nan, target, 0, math.nan,
+                           pd.DataFrame({"ratio": [], "power": []}))
     rng = np.random.default_rng(seed)
     template = series.frame.loc[part.index].copy()
     rows = []

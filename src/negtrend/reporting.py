@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from negtrend.calendar import Election
+from negtrend.jsonable import jsonable
 from negtrend.series import SeriesResult
 from negtrend.stats import MEASURES, PhaseComparison, verdict
 
@@ -53,28 +54,41 @@ def data_summary(loaded, series: SeriesResult) -> dict:
     return summary
 
 
-def summary_table(summary: dict) -> pd.DataFrame:
+SUMMARY_LABELS = {
+    "en": ["source", "kind", "rows read", "rows kept", "rows quarantined (see quarantine.csv)",
+           "quarantine reasons", "kept + quarantined == read", "encoding", "encoding note",
+           "rows not usable at this frequency", "reasons", "rows used in the series",
+           "dates in the data", "series", "exposure"],
+    "id": ["sumber", "jenis", "baris dibaca", "baris dipakai",
+           "baris dikarantina (lihat quarantine.csv)", "alasan karantina",
+           "dipakai + dikarantina == dibaca", "pengodean", "catatan pengodean",
+           "baris tak terpakai pada frekuensi ini", "alasan", "baris dipakai dalam deret",
+           "tanggal dalam data", "deret", "eksposur"],
+}
+EXPOSURE_TEXT = {
+    "en": {"total": "items collected per period (total)",
+           "days": "observed days only (collection volume unknown)"},
+    "id": {"total": "item yang dikumpulkan per periode (total)",
+           "days": "hanya hari pengamatan (volume pengumpulan tidak diketahui)"},
+}
+
+
+def summary_table(summary: dict, lang: str = "en") -> pd.DataFrame:
     """The data accounting as an item/value table."""
-    rows = [
-        ("source", summary["source"]),
-        ("kind", summary["kind"]),
-        ("rows read", summary["n_read"]),
-        ("rows kept", summary["n_kept"]),
-        ("rows quarantined (see quarantine.csv)", summary["n_quarantined"]),
-        ("quarantine reasons", _reasons(summary.get("quarantine_reasons", {}))),
-        ("kept + quarantined == read", summary["accounting_ok"]),
-        ("encoding", summary.get("encoding") or "n/a"),
-        ("encoding note", summary.get("encoding_note") or ""),
-        ("rows not usable at this frequency", summary["rows_not_usable_at_freq"]),
-        ("reasons", _reasons(summary["not_usable_reasons"])),
-        ("rows used in the series", summary["rows_used"]),
-        ("dates in the data", f"{summary.get('date_min')} .. {summary.get('date_max')}"),
-        ("series", f"{summary['periods']} periods ({summary['freq']}), "
-                   f"{summary['first_period']} .. {summary['last_period']}"),
-        ("exposure", "items collected per period (total)" if summary["exposure"] == "total"
-         else "observed days only (collection volume unknown)"),
+    periods = {"en": "periods", "id": "periode"}[lang]
+    values = [
+        summary["source"], summary["kind"], summary["n_read"], summary["n_kept"],
+        summary["n_quarantined"], _reasons(summary.get("quarantine_reasons", {})),
+        summary["accounting_ok"], summary.get("encoding") or "n/a",
+        summary.get("encoding_note") or "", summary["rows_not_usable_at_freq"],
+        _reasons(summary["not_usable_reasons"]), summary["rows_used"],
+        f"{summary.get('date_min')} .. {summary.get('date_max')}",
+        f"{summary['periods']} {periods} ({summary['freq']}), "
+        f"{summary['first_period']} .. {summary['last_period']}",
+        EXPOSURE_TEXT[lang]["total" if summary["exposure"] == "total" else "days"],
     ]
-    return pd.DataFrame(rows, columns=["item", "value"]).astype({"value": str}).set_index("item")
+    frame = pd.DataFrame({"item": SUMMARY_LABELS[lang], "value": values})
+    return frame.astype({"value": str}).set_index("item")
 
 
 def _reasons(reasons: dict) -> str:
@@ -100,8 +114,32 @@ def source_label(data: str) -> str:
     return str(data) if str(data).startswith("published:") else Path(str(data)).name
 
 
-def figure_title(election: Election, data: str, measure: str) -> str:
-    return f"{source_label(data)} around {election.id}: {MEASURES[measure]}"
+def figure_title(election: Election, data: str, measure: str, lang: str = "en") -> str:
+    from negtrend.effect import MEASURE_NAMES
+
+    around = {"en": "around", "id": "di sekitar"}[lang]
+    return f"{source_label(data)} {around} {election.id}: {MEASURE_NAMES[lang][measure]}"
+
+
+INTRO = {
+    "en": ("negtrend trend report",
+           "Rendered by negtrend report from a notebook template. Every number below is also in "
+           "metrics.json; the parameters, input hashes, package versions and git commit are in "
+           "run.json."),
+    "id": ("Laporan tren negtrend",
+           "Dibuat oleh negtrend report dari templat notebook. Setiap angka di bawah juga ada di "
+           "metrics.json; parameter, hash masukan, versi paket, dan commit git ada di "
+           "run.json."),
+}
+
+
+def subheading_html(text: str) -> str:
+    return f"<h3>{html.escape(str(text))}</h3>"
+
+
+def intro_html(lang: str = "en") -> str:
+    title, body = INTRO[lang]
+    return f"<h1>{html.escape(title)}</h1><p>{html.escape(body)}</p>"
 
 
 def ratio_frame(comparison: PhaseComparison) -> pd.DataFrame:
@@ -117,8 +155,15 @@ def ratio_frame(comparison: PhaseComparison) -> pd.DataFrame:
 
 def metrics(summary: dict, windows: pd.DataFrame, election: Election,
             comparisons: list[PhaseComparison], figures: dict, output_dir: Path,
-            claim=None, claim_comparisons: list[PhaseComparison] | None = None) -> dict:
-    """The whole record of a report's numbers; deterministic for the same inputs."""
+            claim=None, claim_comparisons: list[PhaseComparison] | None = None,
+            lang: str = "en", effects: dict | None = None,
+            adjusted: pd.DataFrame | None = None, claim_checks: dict | None = None,
+            limitations: list[str] | None = None) -> dict:
+    """The whole record of a report's numbers; deterministic for the same inputs.
+
+    ``effects`` maps category -> {name: EffectResult or PowerResult} (ITS, placebo,
+    changepoints, power); each is stored with its ``to_dict()``.
+    """
     from negtrend import text
 
     output_dir = Path(output_dir)
@@ -127,7 +172,7 @@ def metrics(summary: dict, windows: pd.DataFrame, election: Election,
         record = comparison.to_dict()
         for row in record["ratios"]:
             row["verdict"] = verdict(row)
-        record["sentences"] = text.comparison_sentences(comparison)
+        record["sentences"] = text.comparison_sentences(comparison, lang)
         records.append(record)
     claim_record = None
     if claim is not None:
@@ -140,19 +185,42 @@ def metrics(summary: dict, windows: pd.DataFrame, election: Election,
                    "ci_low": (item["row"] or {}).get("ci_low"),
                    "ci_high": (item["row"] or {}).get("ci_high"),
                    "p_value": (item["row"] or {}).get("p_value")}
-                for item in text.claim_assessments(claim, claim_comparisons or [])
+                for item in text.claim_assessments(claim, claim_comparisons or [], claim_checks)
             ],
-            "sentences": text.claim_sentences(claim, claim_comparisons or []),
+            "sentences": text.claim_sentences(claim, claim_comparisons or [], lang,
+                                              claim_checks),
         }
-    return {
+    return jsonable({
+        "lang": lang,
         "election": {"id": election.id, "name": election.name},
         "claim": claim_record,
         "windows": window_frame(windows).reset_index().to_dict(orient="records"),
         "data": summary,
         "comparisons": records,
+        "adjusted_across_categories": ([] if adjusted is None
+                                       else adjusted.to_dict(orient="records")),
+        "effects": {category: {name: result.to_dict() for name, result in found.items()
+                               if result is not None}
+                    for category, found in (effects or {}).items()},
+        "limitations": list(limitations or []),
         "figures": sorted(str(Path(p).relative_to(output_dir)) for paths in figures.values()
                           for p in paths),
-    }
+    })
+
+
+def tagging_kind(kind: str, labels: dict | None, classifier: str | None) -> str:
+    """How items came to be counted: published counts, source labels, lexicon, model or none."""
+    if kind == "counts":
+        return "counts"
+    if classifier:
+        return "lexicon" if classifier == "lexicon" else "model"
+    return "labels" if labels else "none"
+
+
+def section_html(name: str, lang: str = "en") -> str:
+    from negtrend import text
+
+    return f"<h2>{html.escape(text.section(name, lang))}</h2>"
 
 
 def sentences_html(sentences: list[str]) -> str:
@@ -162,6 +230,8 @@ def sentences_html(sentences: list[str]) -> str:
     return f'<ul class="negtrend-sentences">{items}</ul>'
 
 
-def heading_html(election: Election, data: str) -> str:
-    return (f"<h2>{html.escape(election.name)}</h2><p>Data: <code>{html.escape(source_label(data))}"
-            f"</code> &middot; election id <code>{html.escape(election.id)}</code></p>")
+def heading_html(election: Election, data: str, lang: str = "en") -> str:
+    words = {"en": ("Data", "election id"), "id": ("Data", "id pemilu")}[lang]
+    return (f"<h2>{html.escape(election.name)}</h2><p>{words[0]}: "
+            f"<code>{html.escape(source_label(data))}</code> &middot; {words[1]} "
+            f"<code>{html.escape(election.id)}</code></p>")
