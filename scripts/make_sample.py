@@ -1,10 +1,12 @@
-"""Write data/sample/posts_pemilu2024.csv: a small synthetic post corpus with a known effect.
+"""Write data/sample/posts_pemilu2024.csv: a small synthetic post corpus with known effects.
 
-Deterministic (fixed seed). Around Pemilu 2024, about 12 items are collected per day (fewer at
-weekends); each is a hoax with probability 0.20, raised to 0.30 during the campaign
-(28 Nov 2023 - 10 Feb 2024): the true rate ratio of the hoax *share* is 1.5, while collection
-volume also rises by 30% during the campaign, so counts rise by about 1.95. A few rows are
-broken on purpose (empty text, unparseable or missing timestamps) to show the quarantine.
+Deterministic (fixed seed). From August 2023 to December 2024, about 12 items are collected per
+day (fewer at weekends); each is a hoax with probability 0.20, raised to 0.30 during the Pemilu
+2024 campaign (28 Nov 2023 - 10 Feb 2024): the true rate ratio of the hoax *share* is 1.5, while
+collection volume also rises by 30% during that campaign, so counts rise by about 1.95. Around
+Pilkada 2024 (campaign 25 Sep - 23 Nov 2024) nothing changes: the true ratio is 1.0, so the
+two elections can be compared side by side. A few rows are broken on purpose (empty text,
+unparseable or missing timestamps) to show the quarantine.
 
 Usage: python scripts/make_sample.py [--out data/sample/posts_pemilu2024.csv]
 """
@@ -28,7 +30,7 @@ TOPICS = ["surat suara tercoblos", "KPU", "quick count", "TPS", "kampanye di Jak
 def make(seed: int = 2024) -> list[list[str]]:
     rng = np.random.default_rng(seed)
     rows = []
-    for day in pd.date_range("2023-08-01", "2024-05-31", freq="D"):
+    for day in pd.date_range("2023-08-01", "2024-12-31", freq="D"):
         in_campaign = CAMPAIGN[0] <= day <= CAMPAIGN[1]
         volume = 12 * (0.6 if day.day_of_week >= 5 else 1.0) * (1.3 if in_campaign else 1.0)
         for _ in range(rng.poisson(volume)):

@@ -96,10 +96,10 @@ def test_real_lexicon_on_the_bundled_sample_via_the_cli(tmp_path):
                                       "--out", str(out), "--no-progress", "--batch-size", "500"])
     assert result.exit_code == 0, result.output
     summary = __import__("json").loads(result.output)
-    assert summary["n_read"] == 3387 and summary["accounting_ok"]
+    assert summary["n_read"] == 5697 and summary["accounting_ok"]
     assert summary["n_quarantined"] == 1  # the one empty title
     table = pq.read_table(out).to_pandas()
-    assert len(table) == 3387 and table["_row"].is_monotonic_increasing
+    assert len(table) == 5697 and table["_row"].is_monotonic_increasing
     assert {"hoaks", "judi_online", "pemilu", "hoaks_score"} <= set(table.columns)
     # titles mention KPU, TPS, capres, quick count... the pemilu topic tag fires on those
     mentions = table["title"].str.contains("KPU|TPS|capres|quick count", na=False)

@@ -51,3 +51,8 @@ def shared_data_dir() -> Path | None:
     env = os.environ.get("NEGTREND_SHARED_DATA")
     candidate = Path(env) if env else project_root().parent / "shared" / "data"
     return candidate if candidate.is_dir() else None
+
+
+def sample_corpus() -> Path:
+    """The bundled synthetic corpus (scripts/make_sample.py): the explore notebook's default."""
+    return data_dir() / "sample" / "posts_pemilu2024.csv"

@@ -235,3 +235,62 @@ def heading_html(election: Election, data: str, lang: str = "en") -> str:
     return (f"<h2>{html.escape(election.name)}</h2><p>{words[0]}: "
             f"<code>{html.escape(source_label(data))}</code> &middot; {words[1]} "
             f"<code>{html.escape(election.id)}</code></p>")
+
+
+# --- across runs (notebooks/cross_election.ipynb) -----------------------------------------
+
+REPORT_TEMPLATE = "trend_report.ipynb"
+
+
+def trend_runs(reports_dir) -> list[dict]:
+    """Finished trend-report runs under ``reports_dir`` with their metrics (nothing else is
+    read: the cross-election view is built from recorded numbers only)."""
+    from negtrend import runner
+
+    return [run for run in runner.load_runs(reports_dir)
+            if run.get("template") == REPORT_TEMPLATE and run.get("status") == "ok"
+            and run["metrics"].get("comparisons")]
+
+
+def cross_election_rows(records: list[dict], window: str = "campaign") -> pd.DataFrame:
+    """One row per run x category: the ``window`` rate ratio on each run's primary measure,
+    with its interval, verdict, data source and run folder; ordered by election then data."""
+    from negtrend import plots
+
+    frames = []
+    for record in records:
+        rows = plots.forest_rows(record["metrics"], window=window)
+        data = source_label(record.get("parameters", {}).get("data", ""))
+        rows["data"] = data
+        rows["run"] = record["folder"]
+        rows["label"] = rows["election"] + " · " + rows["category"] + " · " + data
+        frames.append(rows)
+    if not frames:
+        return plots.forest_rows([], window=window).assign(data=[], run=[])
+    table = pd.concat(frames, ignore_index=True)
+    return table.sort_values(["election", "data", "category"], kind="stable").reset_index(
+        drop=True)
+
+
+def cross_election_intro_html(runs: int, window: str, lang: str = "en") -> str:
+    from negtrend.effect import WINDOW_NAMES
+
+    name = WINDOW_NAMES[lang].get(window, window)
+    text = {"en": (f"Rate ratios ({name} against each run's baseline) from the metrics.json "
+                   f"of {runs} earlier report run(s); nothing is recomputed."),
+            "id": (f"Rasio laju ({name} dibanding pembanding tiap laporan) dari metrics.json "
+                   f"{runs} laporan sebelumnya; tidak ada yang dihitung ulang.")}[lang]
+    title = {"en": "Across elections", "id": "Antarpemilu"}[lang]
+    return f"<h1>{html.escape(title)}</h1><p>{html.escape(text)}</p>"
+
+
+def cross_election_metrics(rows: pd.DataFrame, window: str, lang: str, output_dir,
+                           figures: dict) -> dict:
+    output_dir = Path(output_dir)
+    return jsonable({
+        "lang": lang,
+        "window": window,
+        "rows": rows.to_dict(orient="records"),
+        "figures": sorted(str(Path(p).relative_to(output_dir)) for paths in figures.values()
+                          for p in paths),
+    })
