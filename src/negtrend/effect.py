@@ -255,6 +255,8 @@ class EffectResult:
         if self.meta.get("plot") == "distribution":
             plots.distribution(ax, self.table["estimate"], self.estimate,
                                label=self.labels[lang])
+        elif self.meta.get("plot") == "event_study":
+            plots.event_study_axes(ax, self.table, self.windows, title=self.summary_title(lang))
         else:
             plots.effect_series(ax, self.series, self.windows, title=self.summary_title(lang))
         return fig
