@@ -121,6 +121,19 @@ for category in series.categories:
         display(Image(filename=str(figures[f"its_{category}"][0])))
 
 # %%
+if freq in ("D", "W"):
+    display(HTML(nt.reporting.section_html("event_study", lang)))
+    for category in series.categories:
+        result = nt.event_study.event_study(series, category, election_info, alpha=alpha,
+                                            windows=window_table)
+        effects[category]["event_study"] = result
+        display(HTML(nt.reporting.sentences_html([result.summary(lang)])))
+        if len(result.table):
+            figures[f"event_study_{category}"] = nt.plots.save_figure(
+                result.plot(lang=lang), out / "figures", f"event_study_{category}")
+            display(Image(filename=str(figures[f"event_study_{category}"][0])))
+
+# %%
 display(HTML(nt.reporting.section_html("placebo", lang)))
 for category in series.categories:
     result = nt.placebo.placebo(series, window_table, category, baseline=baseline,

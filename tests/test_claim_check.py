@@ -73,3 +73,17 @@ def test_claim_command_prints_one_json_object_and_exits_zero():
     assert verdict["verdict"] in {"supported", "contradicted", "inconclusive"}
     includes_one = verdict["ci_low"] <= 1 <= verdict["ci_high"]
     assert (verdict["verdict"] == "inconclusive") or not includes_one
+
+
+def test_placebo_p_is_computed_and_bounded_when_few_placebo_dates_fit():
+    """Few placebo positions: p is still the permutation p, and its floor is stated."""
+    strong = simulate.simulate_series(simulate.Scenario(effects={"campaign": 2.0}, volume=3000,
+                                                        noise_sd=0.05, after_days=200), seed=7)
+    windows = strong.windows[strong.windows["window"].isin(["before", "campaign"])]
+    result = placebo.placebo(strong.series, windows, "sim", step=14)
+    n = result.effect["n_placebos"]
+    assert 0 < n < 19
+    assert (result.table["estimate"] < result.estimate).all()  # the real effect is extreme
+    assert result.p_value == __import__("pytest").approx(1 / (1 + n))
+    assert result.outcome == "typical"  # p cannot go below 1/(n+1) > 0.05
+    assert any("smallest possible p-value" in note for note in result.notes)

@@ -34,9 +34,11 @@ OUTCOMES = {
 }
 WINDOW_NAMES = {
     "en": {"before": "before the campaign", "campaign": "campaign", "quiet": "quiet period",
-           "voting": "voting day", "after": "after the vote"},
+           "voting": "voting day", "after": "after the vote",
+           "outside": "outside the windows", "mixed": "split between windows"},
     "id": {"before": "sebelum kampanye", "campaign": "masa kampanye", "quiet": "masa tenang",
-           "voting": "hari pemungutan suara", "after": "setelah pemungutan suara"},
+           "voting": "hari pemungutan suara", "after": "setelah pemungutan suara",
+           "outside": "di luar jendela", "mixed": "terbagi antarjendela"},
 }
 MEASURE_NAMES = {
     "en": {"count_per_day": "count per day", "share": "share of collected items"},

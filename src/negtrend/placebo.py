@@ -84,12 +84,12 @@ def placebo(
     p_value, notes = math.nan, []
     if not len(values):
         notes.append("no placebo dates fit in the data outside the election windows")
-    elif len(values) < 19:
-        notes.append(f"only {len(values)} placebo dates fit in the data, so the smallest "
-                     f"possible p-value is {1 / (1 + len(values)):.2f}")
     elif math.isfinite(real) and real > 0:
         extreme = int(np.sum(np.abs(np.log(values)) >= abs(math.log(real)) - 1e-12))
         p_value = (1 + extreme) / (1 + len(values))
+    if 0 < len(values) < 19:  # below 19 placebos even the most extreme real value has p > 0.05
+        notes.append(f"only {len(values)} placebo dates fit in the data, so the smallest "
+                     f"possible p-value is {1 / (1 + len(values)):.2f}")
     outcome = ("not estimable" if not math.isfinite(p_value)
                else "unusual" if p_value < alpha else "typical")
     labels = comparison_labels(phase, baseline, measure)
