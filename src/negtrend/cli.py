@@ -321,5 +321,53 @@ def index(
     typer.echo(str(runner.write_index(reports_dir)))
 
 
+@app.command("sweep")
+def sweep_command(
+    params_file: Annotated[Path, typer.Argument(
+        help="sweep YAML: template, defaults, grid, runs (see params/demo_sweep.yaml)")],
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="runs at a time")] = 1,
+    reports_dir: Annotated[Path | None, typer.Option(help="default: reports/")] = None,
+    kernel: Annotated[str, typer.Option(help="Jupyter kernel")] = runner.DEFAULT_KERNEL,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="check the file and list the runs; run nothing")] = False,
+    progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
+) -> None:
+    """Render a grid of reports in parallel; print a summary; exit 1 if any run failed.
+
+    The whole file is checked first (exit 2, nothing runs, if anything is wrong). A failed run
+    never stops the others. The summary is also written to reports/sweep-NAME.json and
+    reports/index.html is regenerated.
+    """
+    from negtrend import sweep
+
+    try:
+        planned = sweep.load_sweep(params_file)
+    except sweep.SweepError as exc:
+        _fail(f"{len(exc.errors)} problem(s) in the sweep file, nothing was run:\n{exc}")
+    if dry_run:
+        for run in planned.runs:
+            typer.echo(f"{run.run_key}  {run.origin}  {json.dumps(run.params, default=str)}")
+        for dup in planned.duplicates:
+            typer.echo(f"(duplicate, runs once) {dup['origin']} = {dup['same_as']}")
+        typer.echo(f"{len(planned.runs)} run(s)")
+        return
+    try:
+        result = sweep.run_sweep(planned, jobs=jobs, reports_dir=reports_dir, kernel=kernel,
+                                 progress=progress)
+    except runner.KernelMissingError as exc:
+        _fail(str(exc))
+    typer.echo(sweep.summary_table(result.results))
+    n_failed = len(result.failed)
+    typer.echo(f"\n{len(result.results)} run(s): {len(result.results) - n_failed} ok, "
+               f"{n_failed} failed"
+               + (f"; {len(planned.duplicates)} duplicate(s) run once"
+                  if planned.duplicates else ""))
+    typer.echo(f"summary: {result.summary_path}")
+    typer.echo(f"index: {result.index_path}")
+    typer.echo(f"log: {result.log_path}")
+    if n_failed:
+        raise typer.Exit(1)
+
+
 if __name__ == "__main__":
     app()
