@@ -19,10 +19,11 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: install
-	$(BIN)/negtrend report --data published:kominfo_ais_hoax_monthly --election pemilu2019 --freq M --reports-dir $(REPORTS)
-	$(BIN)/negtrend report --data published:komdigi_ais_hoax_monthly_2024 --election pemilu2024 --freq M --baseline after --reports-dir $(REPORTS)
-	$(BIN)/negtrend report --data published:komdigi_ais_hoax_monthly_2024 --election pilkada2024 --freq M --claim komdigi_2024_11_pilkada --reports-dir $(REPORTS)
-	$(BIN)/negtrend report --data published:kominfo_pemilu_hoax_issues_monthly --election pemilu2024 --freq M --category hoax_election --reports-dir $(REPORTS)
+	$(BIN)/negtrend sweep params/demo_sweep.yaml --jobs 2 --reports-dir $(REPORTS)
+	$(BIN)/negtrend report --template explore --data data/sample/posts_pemilu2024.csv \
+		--map text=title,timestamp=published --classifier lexicon --category hoaks \
+		--category pemilu --election pemilu2024 --freq W --reports-dir $(REPORTS)
+	$(BIN)/negtrend cross-election --reports-dir $(REPORTS)
 	@echo
 	@echo "Reports index: $$($(BIN)/negtrend index --reports-dir $(REPORTS))"
 
@@ -37,4 +38,4 @@ lab: install
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
 clean:
-	rm -rf $(VENV) $(REPORTS)/*/ $(REPORTS)/index.html
+	rm -rf $(VENV) $(REPORTS)/*/ $(REPORTS)/index.html $(REPORTS)/sweep-*

@@ -38,6 +38,8 @@ its_at_voting = False  # interrupted time series: a second break at voting day
 placebo_step = None  # days between placebo dates; None: 7 (daily/weekly) or 30 (monthly)
 power_simulations = 100  # simulations per ratio for the minimum detectable effect
 examples_per_window = 3  # example items shown per category and window (posts only)
+tagging_error = {}  # category -> {"precision", "recall", "n_precision", "n_recall"}, from
+# `negtrend evaluate --gold` or entered by hand: shares are corrected for tagging error
 seed = 0
 output_dir = None  # set by the runner; None: reports/interactive
 
@@ -197,14 +199,27 @@ else:
     display(HTML(nt.reporting.sentences_html([nt.text.NO_EXAMPLES[lang]])))
 
 # %%
+corrected = {}
+if tagging_error and series.has_total:
+    display(HTML(nt.reporting.section_html("tagging_error", lang)))
+    for comparison in comparisons:
+        if comparison.category in tagging_error:
+            corrected[comparison.category] = nt.reporting.corrected_shares(
+                comparison, tagging_error[comparison.category], alpha)
+            display(HTML(nt.reporting.subheading_html(comparison.category)))
+            display(corrected[comparison.category].set_index("window"))
+
+# %%
 display(HTML(nt.reporting.section_html("limitations", lang)))
 limits = nt.text.limitations(summary, nt.reporting.tagging_kind(loaded.kind, labels, classifier),
-                             {c: found.get("power") for c, found in effects.items()}, lang)
+                             {c: found.get("power") for c, found in effects.items()}, lang,
+                             corrected=corrected)
 display(HTML(nt.reporting.sentences_html(limits)))
 
 # %%
 metrics = nt.reporting.metrics(summary, window_table, election_info, comparisons, figures,
                                out, claim=claim_info, claim_comparisons=claim_comparisons,
                                lang=lang, effects=effects, adjusted=adjusted,
-                               claim_checks=claim_checks, limitations=limits)
+                               claim_checks=claim_checks, limitations=limits,
+                               corrected=corrected)
 nt.runner.record_metrics(metrics, out);

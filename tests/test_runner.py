@@ -173,7 +173,9 @@ def test_bundled_sample_corpus_recovers_the_known_effect(tmp_path):
     sample = runner.paths.data_dir() / "sample" / "posts_pemilu2024.csv"
     outcome = runner.run_report({
         "data": str(sample), "column_map": {"text": "title", "timestamp": "published"},
-        "labels": {"hoaks": "tag:SALAH|HOAKS"}, "election": "pemilu2024", "freq": "D"},
+        "labels": {"hoaks": "tag:SALAH|HOAKS"}, "election": "pemilu2024", "freq": "D",
+        "tagging_error": {"hoaks": {"precision": 0.9, "recall": 0.6, "n_precision": 200,
+                                    "n_recall": 150}}},
         reports_dir=tmp_path)
     assert outcome.ok, outcome.error
     metrics = json.loads((outcome.folder / "metrics.json").read_text())
@@ -190,6 +192,12 @@ def test_bundled_sample_corpus_recovers_the_known_effect(tmp_path):
     assert count["ci_low"] < 1.95 < count["ci_high"]
     assert ratios[("share", "voting")]["verdict"] == "inconclusive"  # one day, no effect
     assert (outcome.folder / "figures" / "trend_share.png").exists()
+    # shares corrected for the stated tagging error: x 0.9 / 0.6, with a wider interval
+    corrected = {row["window"]: row for row in metrics["tagging_error"]["hoaks"]}
+    before = corrected["before"]
+    assert before["corrected"] == pytest.approx(before["observed"] * 1.5)
+    assert before["ci_low"] < before["naive_ci_low"] < before["corrected"]
+    assert any("precision and recall" in line for line in metrics["limitations"])
 
 
 def test_missing_data_fails_before_running_and_relative_paths_work(tmp_path, monkeypatch):

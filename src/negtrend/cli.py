@@ -321,6 +321,29 @@ def index(
     typer.echo(str(runner.write_index(reports_dir)))
 
 
+@app.command("cross-election")
+def cross_election(
+    reports_dir: Annotated[Path | None, typer.Option(help="default: reports/")] = None,
+    window: Annotated[str, typer.Option(help="window compared with each run's baseline")] =
+    "campaign",
+    lang: Annotated[str, typer.Option(help="en or id")] = "en",
+    kernel: Annotated[str, typer.Option(help="Jupyter kernel")] = runner.DEFAULT_KERNEL,
+) -> None:
+    """Forest plot and verdict table of every earlier trend report (their metrics.json only),
+    rendered into reports/<run_key>/; prints the report's path."""
+    folder = (reports_dir or runner.paths.reports_dir()).resolve()
+    try:
+        outcome = runner.run_report({"reports_dir": str(folder), "window": window, "lang": lang},
+                                    template="cross_election", reports_dir=folder,
+                                    kernel=kernel)
+    except (runner.ParameterError, runner.KernelMissingError) as exc:
+        _fail(str(exc))
+    typer.echo(str(outcome.html))
+    if not outcome.ok:
+        typer.echo(f"cross-election FAILED: {outcome.error}\n  see {outcome.html}", err=True)
+        raise typer.Exit(1)
+
+
 @app.command("sweep")
 def sweep_command(
     params_file: Annotated[Path, typer.Argument(

@@ -158,7 +158,7 @@ def metrics(summary: dict, windows: pd.DataFrame, election: Election,
             claim=None, claim_comparisons: list[PhaseComparison] | None = None,
             lang: str = "en", effects: dict | None = None,
             adjusted: pd.DataFrame | None = None, claim_checks: dict | None = None,
-            limitations: list[str] | None = None) -> dict:
+            limitations: list[str] | None = None, corrected: dict | None = None) -> dict:
     """The whole record of a report's numbers; deterministic for the same inputs.
 
     ``effects`` maps category -> {name: EffectResult or PowerResult} (ITS, placebo,
@@ -203,6 +203,8 @@ def metrics(summary: dict, windows: pd.DataFrame, election: Election,
                                if result is not None}
                     for category, found in (effects or {}).items()},
         "limitations": list(limitations or []),
+        "tagging_error": {category: table.to_dict(orient="records")
+                          for category, table in (corrected or {}).items()},
         "figures": sorted(str(Path(p).relative_to(output_dir)) for paths in figures.values()
                           for p in paths),
     })
@@ -294,3 +296,25 @@ def cross_election_metrics(rows: pd.DataFrame, window: str, lang: str, output_di
         "figures": sorted(str(Path(p).relative_to(output_dir)) for paths in figures.values()
                           for p in paths),
     })
+
+
+def corrected_shares(comparison: PhaseComparison, rates: dict, alpha: float = 0.05
+                     ) -> pd.DataFrame:
+    """Per window: the tagged share and the share corrected for tagging error (precision and
+    recall from an annotated sample, ``negtrend evaluate --gold``, or entered by the user:
+    ``{"precision", "recall", "n_precision", "n_recall"}``), with the interval that carries
+    the tagger's own uncertainty (``tagging_error.corrected_share``)."""
+    from negtrend.tagging_error import corrected_share
+
+    missing = {"precision", "recall", "n_precision", "n_recall"} - set(rates)
+    if missing:
+        raise ValueError(f"tagging_error for {comparison.category}: missing {sorted(missing)}")
+    rows = []
+    for _, row in comparison.phase_table.iterrows():
+        if not (row["total"] > 0 and row["count"] > 0):
+            continue
+        share = corrected_share(int(row["count"]), int(row["total"]), rates["precision"],
+                                rates["recall"], rates["n_precision"], rates["n_recall"], alpha)
+        rows.append({"window": row["window"], **share.to_dict()})
+    return pd.DataFrame(rows, columns=["window", "observed", "corrected", "ci_low", "ci_high",
+                                       "naive_ci_low", "naive_ci_high"])

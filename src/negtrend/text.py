@@ -212,7 +212,8 @@ SECTIONS = {
            "placebo": "Placebo dates", "changepoints": "Changepoints",
            "power": "Power: the smallest change these data could detect",
            "claim": "The claim", "examples": "Example items",
-           "limitations": "Limitations", "categories": "Across categories"},
+           "limitations": "Limitations", "categories": "Across categories",
+           "tagging_error": "Shares corrected for tagging error"},
     "id": {"data": "Data", "windows": "Jendela pemilu", "trend": "Tren",
            "table": "Jumlah dan laju per jendela", "ratios": "Rasio laju terhadap pembanding",
            "result": "Hasil", "its": "Deret waktu terinterupsi",
@@ -220,7 +221,8 @@ SECTIONS = {
            "placebo": "Tanggal plasebo", "changepoints": "Titik perubahan",
            "power": "Daya uji: perubahan terkecil yang dapat dideteksi data ini",
            "claim": "Klaim", "examples": "Contoh item",
-           "limitations": "Keterbatasan", "categories": "Antarkategori"},
+           "limitations": "Keterbatasan", "categories": "Antarkategori",
+           "tagging_error": "Proporsi terkoreksi untuk kesalahan penandaan"},
 }
 
 
@@ -251,11 +253,13 @@ def power_sentence(category: str, mde_increase: float, mde_decrease: float, targ
                   "tidak membuktikan bahwa tidak ada yang berubah."}[lang]
 
 
-def limitations(summary: dict, tagging: str, powers: dict, lang: str = "en") -> list[str]:
+def limitations(summary: dict, tagging: str, powers: dict, lang: str = "en",
+                corrected: dict | None = None) -> list[str]:
     """Limitations written from the numbers: collection, tagging, power, thin series.
 
     ``tagging`` is "counts" (published figures), "labels" (labels from the source),
-    "lexicon" or "model"; ``powers`` maps category -> PowerResult (or None).
+    "lexicon" or "model"; ``powers`` maps category -> PowerResult (or None); ``corrected``
+    maps category -> the corrected-share table (``reporting.corrected_shares``).
     """
     check_lang(lang)
     lines = []
@@ -300,6 +304,23 @@ def limitations(summary: dict, tagging: str, powers: dict, lang: str = "en") -> 
                         "periksa dengan negtrend sample dan negtrend evaluate --gold.",
                "none": "Setiap item dalam data dihitung; tidak ada penandaan."},
     }[lang][tagging])
+    for category, table in (corrected or {}).items():
+        if len(table):
+            row = table.iloc[0]
+            where = WINDOW_PHRASES[lang].get(row["window"], row["window"])
+            lines.append({
+                "en": f"For {category}, correcting for the tagger's precision and recall moves "
+                      f"the share {where} from {number(1000 * row['observed'])} to "
+                      f"{number(1000 * row['corrected'])} per 1,000 items (interval "
+                      f"{number(1000 * row['ci_low'])}–{number(1000 * row['ci_high'])}); rate "
+                      "ratios are unchanged if the tagger errs alike in every window.",
+                "id": f"Untuk {category}, koreksi atas presisi dan recall penanda mengubah "
+                      f"proporsi {where} dari "
+                      f"{number(1000 * row['observed'], lang=lang)} menjadi "
+                      f"{number(1000 * row['corrected'], lang=lang)} per 1.000 item (selang "
+                      f"{number(1000 * row['ci_low'], lang=lang)}–"
+                      f"{number(1000 * row['ci_high'], lang=lang)}); rasio laju tidak berubah "
+                      "bila kesalahan penanda sama di setiap jendela."}[lang])
     periods = summary.get("periods", 0)
     if summary.get("freq") == "M" and periods < 36:
         lines.append({"en": f"Only {periods} monthly points: intervals are wide and a verdict "
