@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from negtrend import paths
+from negtrend.index_page import load_runs as load_runs  # re-exported: the index lives there
+from negtrend.index_page import write_index as write_index
 from negtrend.jsonable import jsonable
 from negtrend.provenance import package_versions
 
@@ -167,12 +169,30 @@ def check_kernel(kernel: str) -> None:
             f"with `{sys.executable} -m ipykernel install --sys-prefix --name {kernel}`).")
 
 
+# The lab template without its scripts (require.js, MathJax and mermaid from a CDN: a page that
+# fails offline, and MathJax would typeset `$...$` in corpus text), and with a policy that lets
+# no script run at all, so markup that slipped into an output would stay inert.
+REPORT_CSP = "script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'"
+_REPORT_TEMPLATE = (
+    "{%- extends 'index.html.j2' -%}\n"
+    "{%- block html_head_js -%}\n"
+    f'<meta http-equiv="Content-Security-Policy" content="{REPORT_CSP}">\n'
+    "{%- endblock html_head_js -%}\n"
+    "{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}\n"
+    "{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}\n"
+)
+
+
 def export_html(notebook: Path, target: Path) -> Path:
-    """HTML without code cells; outputs, markdown and any error stay visible."""
+    """HTML without code cells or scripts; outputs, markdown and any error stay visible."""
+    import jinja2
     import nbformat
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
+    exporter = HTMLExporter(template_name="lab", template_file="negtrend_report.html.j2",
+                            extra_loaders=[jinja2.DictLoader(
+                                {"negtrend_report.html.j2": _REPORT_TEMPLATE})],
+                            exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
     target.write_text(body, encoding="utf-8")
@@ -222,7 +242,7 @@ def run_report(
 
     source = template_path(template)
     resolved = validate_parameters(source, params)
-    if "data" in resolved:
+    if resolved.get("data") is not None:  # None: the template's own default source
         resolved["data"] = resolve_data(resolved["data"])
     check_kernel(kernel)
     key = run_key(source.stem, resolved)
@@ -268,68 +288,3 @@ def run_report(
     )
     write_json(record, folder / "run.json")
     return RunOutcome(key, folder, record["status"], error)
-
-
-def load_runs(reports_dir: str | Path | None = None) -> list[dict]:
-    """Every run record under the reports folder, with its headline metrics when present."""
-    folder = Path(reports_dir or paths.reports_dir())
-    runs = []
-    for record_path in sorted(folder.glob("*/run.json")):
-        record = json.loads(record_path.read_text(encoding="utf-8"))
-        metrics_path = record_path.parent / "metrics.json"
-        record["metrics"] = (json.loads(metrics_path.read_text(encoding="utf-8"))
-                             if metrics_path.exists() else {})
-        record["folder"] = record_path.parent.name
-        runs.append(record)
-    return runs
-
-
-def _headline(metrics: dict) -> tuple[str, str]:
-    """The first campaign-vs-baseline result of a run, as (estimate with CI, verdict)."""
-    for comparison in metrics.get("comparisons", []):
-        for row in comparison.get("ratios", []):
-            if row.get("window") == "campaign" and row.get("measure") == comparison.get(
-                    "primary_measure"):
-                if not row.get("estimable"):
-                    return "n/a", "not estimable"
-                text = f"{row['estimate']:.2f} ({row['ci_low']:.2f}–{row['ci_high']:.2f})"
-                return (f"{comparison.get('category')} vs {row.get('baseline')}: {text}",
-                        row.get("verdict", ""))
-    return "", ""
-
-
-def write_index(reports_dir: str | Path | None = None) -> Path:
-    """``reports/index.html``: one row per run folder, linking its report."""
-    folder = Path(reports_dir or paths.reports_dir())
-    folder.mkdir(parents=True, exist_ok=True)
-    rows = []
-    for run in load_runs(folder):
-        params = run.get("parameters", {})
-        estimate, verdict = _headline(run["metrics"])
-        link = f"{run['folder']}/report.html"
-        cells = [
-            f'<a href="{html.escape(link, quote=True)}">{html.escape(run["folder"])}</a>',
-            html.escape(str(params.get("election", ""))),
-            html.escape(str(params.get("data", ""))),
-            html.escape(", ".join(map(str, params.get("categories") or [])) or "all"),
-            html.escape(str(params.get("freq", ""))),
-            html.escape(estimate),
-            html.escape(verdict),
-            html.escape(str(run.get("status", ""))),
-            html.escape(str(run.get("finished", run.get("started", "")))),
-        ]
-        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    headers = ["run", "election", "data", "categories", "freq",
-               "campaign vs baseline: rate ratio (CI)", "verdict", "status", "finished"]
-    page = (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<title>negtrend reports</title><style>body{font-family:sans-serif;margin:2em}"
-        "table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:4px 8px;"
-        "text-align:left}th{background:#eee}</style></head><body>"
-        f"<h1>negtrend reports</h1><p>{len(rows)} run(s).</p><table><thead><tr>"
-        + "".join(f"<th>{h}</th>" for h in headers)
-        + "</tr></thead><tbody>\n" + "\n".join(rows) + "\n</tbody></table></body></html>\n"
-    )
-    target = folder / "index.html"
-    target.write_text(page, encoding="utf-8")
-    return target.resolve()
