@@ -282,3 +282,9 @@ def test_language_parameter_writes_every_sentence_in_that_language(pemilu2019, t
     campaign = next(r for r in metrics["comparisons"][0]["ratios"]
                     if r["window"] == "campaign" and r["measure"] == "count_per_day")
     assert f"{campaign['estimate']:.2f}".replace(".", ",") in indonesian_page
+
+
+def test_run_key_never_carries_path_parts_or_markup_from_parameters():
+    key = runner.run_key("trend_report", {"election": "../../etc/<script>", "freq": "M",
+                                          "data": "published:x"})
+    assert "/" not in key and "<" not in key and not key.startswith(".")

@@ -116,7 +116,7 @@ def run_key(template: str, params: dict) -> str:
     digest = hashlib.sha256(
         json.dumps([str(template), significant], sort_keys=True, default=str).encode()
     ).hexdigest()[:8]
-    parts = [str(params.get("election") or Path(str(template)).stem),
+    parts = [_slug(params.get("election") or Path(str(template)).stem),
              _slug(params.get("data", "data")), str(params.get("freq", "")).lower(), digest]
     return "__".join(p for p in parts if p)
 
