@@ -87,3 +87,25 @@ def test_placebo_p_is_computed_and_bounded_when_few_placebo_dates_fit():
     assert result.p_value == __import__("pytest").approx(1 / (1 + n))
     assert result.outcome == "typical"  # p cannot go below 1/(n+1) > 0.05
     assert any("smallest possible p-value" in note for note in result.notes)
+
+
+def test_power_is_undefined_not_a_crash_when_the_baseline_is_empty():
+    """Komdigi's 2024 series starts in January: no month before the Pemilu 2024 campaign."""
+    import negtrend as nt
+
+    windows = nt.windows(nt.get_election("pemilu2024"))
+    built = nt.build_series(nt.load_source("published:komdigi_ais_hoax_monthly_2024"), freq="M",
+                            windows=windows)
+    result = power.power(built, built.categories[0], simulations=5)
+    assert math.isnan(result.mde_increase) and math.isnan(result.mde_decrease)
+
+
+def test_too_few_placebo_dates_do_not_veto_a_claim_the_interval_supports():
+    falling = simulate.simulate_series(simulate.Scenario(effects={"campaign": 0.5}, volume=3000,
+                                                         noise_sd=0.05, after_days=200), seed=7)
+    windows = falling.windows[falling.windows["window"].isin(["before", "campaign"])]
+    check = claims.check_claim(falling.series, "sim", windows, direction="decrease",
+                               placebo_step=14, power_simulations=0)
+    assert 0 < check["n_placebos"] < claims.placebo_minimum(0.05) == 19
+    assert check["ci_high"] < 1 and check["verdict"] == "supported"
+    assert any("too few for the placebo check" in note for note in check["notes"])

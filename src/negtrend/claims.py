@@ -75,6 +75,14 @@ def assess(direction: str, outcome: str) -> str:
     return "supported" if agrees else "contradicted"
 
 
+def placebo_minimum(alpha: float) -> int:
+    """Placebo dates needed before the permutation p can fall below ``alpha``: with n dates
+    the smallest p is 1 / (n + 1)."""
+    import math
+
+    return math.ceil(1 / alpha) - 1
+
+
 def check_claim(
     series,
     category: str,
@@ -91,12 +99,13 @@ def check_claim(
 ) -> dict:
     """Supported, contradicted or inconclusive - with the evidence behind the verdict.
 
-    Supported needs the interval to exclude 1 in the claimed direction *and*, where placebo
-    dates exist, the placebo check to agree (p below alpha): a model-based interval alone is
-    not enough to back a public claim. Contradicted needs the interval to exclude 1 the
-    other way. Anything else is inconclusive, and the minimum detectable effect says how
-    large a change the data could have shown. A report that has already run the placebo check
-    and the power simulation for the same phase and baseline passes them in
+    Supported needs the interval to exclude 1 in the claimed direction *and*, where enough
+    placebo dates exist for the permutation p to fall below alpha (``placebo_minimum``), the
+    placebo check to agree: a model-based interval alone is not enough to back a public claim
+    when the series can say how unusual the change is. Contradicted needs the interval to
+    exclude 1 the other way. Anything else is inconclusive, and the minimum detectable effect
+    says how large a change the data could have shown. A report that has already run the
+    placebo check and the power simulation for the same phase and baseline passes them in
     (``placebo_result``, ``power_result``) instead of running them again.
     """
     import math
@@ -118,10 +127,16 @@ def check_claim(
     outcome = stats.verdict(row) if row else "not estimable"
     verdict = assess(direction, outcome)
     notes = []
-    if verdict == "supported" and math.isfinite(check.p_value) and check.p_value >= alpha:
+    n_placebos = check.effect["n_placebos"]
+    informative = n_placebos >= placebo_minimum(alpha)
+    if (verdict == "supported" and informative and math.isfinite(check.p_value)
+            and check.p_value >= alpha):
         verdict = "inconclusive"
         notes.append(f"the interval excludes 1 but placebo dates give ratios this far from 1 "
                      f"as often as p = {check.p_value:.2f}")
+    elif 0 < n_placebos < placebo_minimum(alpha):
+        notes.append(f"only {n_placebos} placebo dates fit in the data, too few for the "
+                     f"placebo check to reach p < {alpha:g}; the verdict rests on the interval")
     if verdict == "not estimable":
         verdict = "inconclusive"
         notes.append(row.get("note") or f"no '{phase}' period to compare")

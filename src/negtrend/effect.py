@@ -85,6 +85,10 @@ NOTE_TRANSLATIONS = [
      "perlu sedikitnya dua periode pembanding dan satu periode kampanye; tersedia {0} dan {1}"),
     (r"too few periods to measure the noise, so no interval can be given",
      "terlalu sedikit periode untuk mengukur derau, sehingga selang tidak dapat diberikan"),
+    (r"only (\d+) placebo dates fit in the data, too few for the placebo check to reach "
+     r"p < (\S+); the verdict rests on the interval",
+     "hanya {0} tanggal plasebo yang muat dalam data, terlalu sedikit bagi uji plasebo untuk "
+     "mencapai p < {1}; kesimpulan bertumpu pada selang"),
     (r"no placebo dates fit in the data outside the election windows",
      "tidak ada tanggal plasebo yang muat dalam data di luar jendela pemilu"),
 ]

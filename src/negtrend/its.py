@@ -66,6 +66,9 @@ def its(
     pre = usable[usable["window"].isin(PRE)]
     post = usable[usable["window"].isin(CAMPAIGN_ON)]
     labels = _labels(measure, at_voting)
+    if usable[category].sum() == 0:
+        return _not_estimable(series, category, windows, labels, alpha, measure, at_voting,
+                              "no items at all in the series; a ratio is not defined")
     if len(pre) < 2 or len(post) < 1:
         return _not_estimable(series, category, windows, labels, alpha, measure, at_voting,
                               f"needs at least two baseline periods and one campaign period; "

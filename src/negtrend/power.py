@@ -92,7 +92,8 @@ def power(
     comparison = compare_phases(series, category, baseline=baseline, alpha=alpha)
     measure = comparison.primary_measure
     part, exposure, in_phase, counts = _design(series, category, phase, baseline, measure)
-    if not in_phase.any() or in_phase.all():
+    in_baseline = part["window"].eq(baseline).to_numpy()
+    if not in_phase.any() or in_phase.all() or not in_baseline.any():
         empty = pd.DataFrame({"ratio": [], "power": []})
         return PowerResult(math.nan, math.nan, target, 0, math.nan, empty)
     compared = part["window"].isin([phase, baseline]).to_numpy()

@@ -24,6 +24,7 @@ class Scenario:
     """Everything that shapes one simulated series. Effects are rate ratios on the *share*."""
 
     start: str = "2023-06-01"
+    lead_days: int = 0  # days outside every window before the baseline (placebo time)
     before_days: int = 75
     campaign_days: int = 70
     after_days: int = 60
@@ -50,8 +51,9 @@ class Simulated:
 
 
 def windows_for(scenario: Scenario) -> pd.DataFrame:
-    """before | campaign | quiet (3 days) | voting (1 day) | after, from the scenario lengths."""
-    start = pd.Timestamp(scenario.start)
+    """before | campaign | quiet (3 days) | voting (1 day) | after, from the scenario lengths;
+    ``before`` starts ``lead_days`` after the series does."""
+    start = pd.Timestamp(scenario.start) + pd.Timedelta(days=scenario.lead_days)
     spans = []
     cursor = start
     for name, length in (("before", scenario.before_days), ("campaign", scenario.campaign_days),
@@ -76,14 +78,15 @@ def simulate_series(scenario: Scenario = Scenario(), seed: int | None = None) ->
     """One daily series with known window effects on the share of collected items."""
     rng = np.random.default_rng(seed)
     windows = windows_for(scenario)
-    days = pd.date_range(windows["start"].min(), windows["end"].max(), freq="D", name="period")
+    days = pd.date_range(pd.Timestamp(scenario.start), windows["end"].max(), freq="D",
+                         name="period")
     n = len(days)
     covariates = calendar.holiday_covariates(days.min(), days.max())
     window_of = pd.Series("outside", index=days, dtype=object)
     for row in windows.itertuples():
         window_of[(days >= row.start) & (days <= row.end)] = row.window
     effects = {w: float(scenario.effects.get(w, 1.0)) for w in windows["window"]}
-    log_effect = np.log(window_of.map(effects).to_numpy(float))
+    log_effect = np.log(window_of.map(effects).fillna(1.0).to_numpy(float))
     years = (days - days[0]).days.to_numpy() / 365.25
     weekly = np.asarray(scenario.weekly)[days.day_of_week]
     noise = _ar1(rng, n, scenario.ar, scenario.noise_sd)

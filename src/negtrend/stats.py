@@ -145,7 +145,7 @@ def add_holidays(design: pd.DataFrame, days: pd.DatetimeIndex) -> pd.DataFrame:
     """Public holiday, Ramadan and Idul Fitri week indicators (daily data), each kept only if it
     varies and is not already spanned by the other terms (a holiday term must never stand in
     for a window)."""
-    from negtrend.calendar import holiday_covariates
+    from negtrend.calendar import holiday_covariates  # cached per span in calendar
 
     covariates = holiday_covariates(days.min(), days.max()).reindex(days, fill_value=False)
     for name in covariates.columns:
@@ -280,6 +280,10 @@ def _ratio_rows(series: SeriesResult, category: str, measure: str, baseline: str
         return [_empty_row(measure, w, baseline, reason) for w in others
                 if w in windows], [], None
     y = usable[category].astype(float)
+    if y.sum() == 0:
+        reason = "no items at all in the series; a ratio is not defined"
+        return [_empty_row(measure, w, baseline, reason) for w in others if w in windows], \
+            [], None
     robust_time = series.freq in ("D", "W") and len(usable) >= ROBUST_MIN_PERIODS
     use_dow = series.freq == "D" and len(usable) >= 14
     design = _design(usable, windows, baseline, use_dow, use_holidays=holidays and use_dow)

@@ -1,0 +1,811 @@
+"""Validate negtrend's statistics by simulation and on real data; writes docs/validation.md.
+
+    .venv/bin/python benchmarks/validate_stats.py               # 500 series per scenario
+    .venv/bin/python benchmarks/validate_stats.py --quick       # smoke run (40 per scenario)
+    .venv/bin/python benchmarks/validate_stats.py --sims 200 --workers 2 --out /tmp/v.md
+
+Simulated daily series (``negtrend.simulate``) have a known campaign rate ratio: a baseline of
+60-90 days, a campaign of 60-75 days (then a 3-day quiet period, voting day and 30-60 days
+after), AR(1) log-share noise with rho 0.5, negative binomial overdispersion, a weekly pattern,
+holiday and Ramadan terms, and a collection volume that varies from day to day (and, in one
+scenario, rises in the campaign). Each estimator is run on every series:
+
+* ``compare_periods`` (the package's rate ratio; EWC-robust Poisson for daily data),
+* ``its`` (segmented regression; the level change at the campaign start),
+* ``check_claim`` (a false or true "decrease" claim; ``power_simulations=0``),
+* the naive approaches: a Welch t-test on the daily counts, and a plain Poisson GLM (same
+  design and offset as ``compare_periods``, model-based errors, no correction).
+
+Monthly series of 12-14 points are the same daily process summed to months, without the
+collection volume (published figures have none). The real-data section runs the published
+Kominfo/Komdigi monthly figures and the TurnBackHoax fact-check titles
+(``../shared/data``; skipped when absent).
+
+Every series has its own seed, ``numpy.random.SeedSequence([seed, scenario_id, i])``, so any
+single series can be re-drawn; results do not depend on the number of workers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import math
+import multiprocessing as mp
+import os
+import platform
+import sys
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_SEED = 20241127
+ALPHA = 0.05
+START_MIN = pd.Timestamp("2016-01-04")  # series start anywhere in 2016..2023, so holidays,
+START_SPAN_DAYS = 2900  # Ramadan and weekdays fall differently in every series
+
+
+# --------------------------------------------------------------------------------- scenarios
+@dataclass(frozen=True)
+class Spec:
+    """One simulation scenario; every series draws its own lengths, dates, volume and share."""
+
+    id: int  # part of every series' seed; never renumber
+    name: str
+    label: str
+    freq: str = "D"
+    ratio: float = 1.0  # true rate ratio of the share in campaign and quiet (a step)
+    mean: tuple = (10.0, 500.0)  # category items per day: fixed (a, a) or log-uniform (lo, hi)
+    volume_campaign: float = 1.0  # collection volume in the campaign, relative to before
+    placebo_days: tuple = (0, 0)  # placebo time before the baseline, beyond one block (uniform)
+    months: tuple = (12, 14)  # monthly scenarios: series length in months
+    claim: str = "decrease"
+    sims_share: float = 1.0  # share of --sims run (the placebo scenario is 20x as costly)
+
+
+DAILY = [
+    Spec(1, "null", "no effect, volume 10-500 items/day"),
+    Spec(2, "null_volume_up", "no effect on the share; collection volume x1.5 in the campaign",
+         volume_campaign=1.5),
+    Spec(3, "null_placebo", "no effect, 21-29 placebo dates before the baseline",
+         placebo_days=(140, 196), sims_share=0.2),
+    Spec(4, "decrease_0.8", "true ratio 0.8 (a step), volume 10-500 items/day", ratio=0.8),
+    Spec(5, "power_1.2", "true ratio 1.2 (a step) at 200 items/day", ratio=1.2,
+         mean=(200.0, 200.0)),
+]
+MONTHLY = [
+    Spec(11, "monthly_null", "monthly, no effect", freq="M", mean=(1.0, 20.0)),
+    Spec(12, "monthly_0.8", "monthly, true ratio 0.8 (moderate)", freq="M", ratio=0.8,
+         mean=(1.0, 20.0)),
+    Spec(13, "monthly_0.5", "monthly, true ratio 0.5 (large)", freq="M", ratio=0.5,
+         mean=(1.0, 20.0)),
+]
+SPECS = {spec.name: spec for spec in DAILY + MONTHLY}
+
+
+def series_rng(seed: int, spec: Spec, index: int) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence([seed, spec.id, index]))
+
+
+def draw_scenario(spec: Spec, rng: np.random.Generator):
+    """The simulate.Scenario of one series: random lengths, start, volume and share."""
+    from negtrend import simulate
+
+    before = int(rng.integers(60, 91))
+    campaign = int(rng.integers(60, 76))
+    after = int(rng.integers(30, 61))
+    low, high = spec.mean
+    mean = float(np.exp(rng.uniform(np.log(low), np.log(high)))) if high > low else float(low)
+    share = float(rng.uniform(0.02, 0.2))
+    start = START_MIN + pd.Timedelta(days=int(rng.integers(0, START_SPAN_DAYS)))
+    lead = 0
+    if spec.placebo_days[1] > 0:  # one whole before+campaign block, then weekly steps
+        lead = before + campaign + int(rng.integers(spec.placebo_days[0],
+                                                    spec.placebo_days[1] + 1))
+    if spec.freq == "M":
+        # whole months: the series starts on the 1st and ends on a month's last day
+        start = start.to_period("M").start_time
+        months = int(rng.integers(spec.months[0], spec.months[1] + 1))
+        end = (start + pd.DateOffset(months=months)) - pd.Timedelta(days=1)
+        total_days = (end - start).days + 1
+        lead = total_days - (before + campaign + 4 + after)
+        lead = int(rng.integers(max(lead - 45, 0), lead + 1))  # the windows fall anywhere
+        after = total_days - (lead + before + campaign + 4)
+    effects = {"campaign": spec.ratio, "quiet": spec.ratio} if spec.ratio != 1 else {}
+    return simulate.Scenario(
+        start=f"{start:%Y-%m-%d}", lead_days=lead, before_days=before, campaign_days=campaign,
+        after_days=after, share=share, volume=mean / share, effects=effects,
+        volume_campaign=spec.volume_campaign)
+
+
+# ------------------------------------------------------------------------------- estimators
+def _interval(row_or_effect: dict, truth: float) -> dict:
+    low, high = row_or_effect.get("ci_low"), row_or_effect.get("ci_high")
+    p_value = row_or_effect.get("p_value")
+    ok = low is not None and high is not None and math.isfinite(low) and math.isfinite(high)
+    return {
+        "est": float(row_or_effect.get("estimate", math.nan)),
+        "covered": float(low <= truth <= high) if ok else math.nan,
+        "reject": float(p_value < ALPHA) if p_value is not None and math.isfinite(p_value)
+        else math.nan,
+        "width": float(math.log(high / low)) if ok else math.nan,
+        "verdict": ("not estimable" if not ok else "higher" if low > 1 else
+                    "lower" if high < 1 else "inconclusive"),
+    }
+
+
+def naive_t(frame: pd.DataFrame, category: str, truth: float) -> dict:
+    """Welch t-test of the campaign's counts per period against the baseline's, with the
+    ratio of means and a delta-method interval on the log scale. No exposure, no seasonality,
+    no autocorrelation: what a spreadsheet would do."""
+    per = frame[category] / frame["days"]
+    before = per[frame["window"] == "before"].to_numpy(float)
+    campaign = per[frame["window"] == "campaign"].to_numpy(float)
+    if len(before) < 2 or len(campaign) < 2 or before.mean() <= 0 or campaign.mean() <= 0:
+        return {"est": math.nan, "covered": math.nan, "reject": math.nan, "width": math.nan,
+                "verdict": "not estimable"}
+    test = sps.ttest_ind(campaign, before, equal_var=False)
+    ratio = campaign.mean() / before.mean()
+    var_c = campaign.var(ddof=1) / len(campaign) / campaign.mean() ** 2
+    var_b = before.var(ddof=1) / len(before) / before.mean() ** 2
+    se = math.sqrt(var_c + var_b)
+    df = (var_c + var_b) ** 2 / (var_c**2 / (len(campaign) - 1) + var_b**2 / (len(before) - 1))
+    q = sps.t.ppf(1 - ALPHA / 2, df) if se > 0 else math.nan
+    return _interval({"estimate": ratio, "ci_low": ratio * math.exp(-q * se),
+                      "ci_high": ratio * math.exp(q * se), "p_value": float(test.pvalue)}, truth)
+
+
+def naive_poisson(fit, category: str, truth: float) -> dict:
+    """Plain Poisson GLM: the design and offset of ``compare_periods`` (its fitted ``Fit``),
+    model-based errors and normal intervals, no overdispersion or autocorrelation correction."""
+    import statsmodels.api as sm
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plain = sm.GLM(fit.frame[category].astype(float), fit.design,
+                       family=sm.families.Poisson(),
+                       offset=np.log(fit.exposure.astype(float))).fit()
+    beta, se = float(plain.params["campaign"]), float(plain.bse["campaign"])
+    q = sps.norm.ppf(1 - ALPHA / 2)
+    return _interval({"estimate": math.exp(beta), "ci_low": math.exp(beta - q * se),
+                      "ci_high": math.exp(beta + q * se),
+                      "p_value": float(2 * sps.norm.sf(abs(beta / se)))}, truth)
+
+
+def monthly_without_volume(sim):
+    """The simulated days summed to months, with the volume dropped (as published figures)."""
+    from negtrend import simulate
+    from negtrend.series import SeriesResult
+
+    monthly = simulate.aggregate(sim, "M")
+    frame = monthly.frame.copy()
+    frame["total"] = np.nan
+    return SeriesResult(frame, monthly.categories, "M", "days")
+
+
+def has_placebo_time(spec: Spec) -> bool:
+    return spec.freq != "D" or spec.placebo_days[1] > 0
+
+
+def evaluate(task: tuple) -> dict:
+    """Every estimator on one simulated series: (scenario name, index, base seed) -> numbers.
+
+    ``compare_phases`` is fitted once; its primary campaign row is what ``compare_periods``
+    reports, and its count-per-day row is the measure without exposure. Where the series has no
+    time outside the windows (no placebo dates), ``check_claim``'s verdict is the comparison's
+    outcome read against the claim (``claims.assess``; the test suite checks that this equals
+    ``check_claim``), which saves a second fit; elsewhere ``check_claim`` itself is run."""
+    from negtrend import claims, its, simulate, stats
+
+    name, index, seed = task
+    spec = SPECS[name]
+    rng = series_rng(seed, spec, index)
+    scenario = draw_scenario(spec, rng)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sim = simulate.simulate_series(scenario, seed=int(rng.integers(2**31)))
+        series = sim.series if spec.freq == "D" else monthly_without_volume(sim)
+        truth = spec.ratio  # the share ratio; also the count ratio unless volume moves
+        out = {"scenario": name, "index": index, "truth": truth,
+               "mean_per_day": scenario.volume * scenario.share,
+               "periods": len(series.frame)}
+        comparison = stats.compare_phases(series, "sim")
+        ratios = comparison.ratios.set_index(["measure", "window"])
+        row = ratios.loc[(comparison.primary_measure, "campaign")].to_dict()
+        out.update({f"cp_{k}": v for k, v in _interval(row, truth).items()})
+        out["cp_model"] = str(row["method"]).split(";")[0]
+        if series.has_total:
+            counted = ratios.loc[("count_per_day", "campaign")].to_dict()
+            count_truth = truth * spec.volume_campaign
+            out.update({f"count_{k}": v for k, v in _interval(counted, count_truth).items()})
+            out["count_excludes_share_truth"] = float(
+                not counted["ci_low"] <= truth <= counted["ci_high"])
+        level = its.its(series, "sim")
+        out.update({f"its_{k}": v for k, v in _interval(level.effect, truth).items()})
+        if has_placebo_time(spec):
+            check = claims.check_claim(series, "sim", sim.windows, direction=spec.claim,
+                                       power_simulations=0)
+            out.update(claim=check["verdict"], placebo_p=check["placebo_p"],
+                       n_placebos=check["n_placebos"])
+        else:
+            outcome = stats.verdict(row)
+            verdict = claims.assess(spec.claim, outcome)
+            out.update(claim="inconclusive" if verdict == "not estimable" else verdict,
+                       placebo_p=math.nan, n_placebos=0)
+        out.update({f"t_{k}": v for k, v in naive_t(series.frame, "sim", truth).items()})
+        fit = comparison.fits[comparison.primary_measure]
+        out.update({f"pois_{k}": v for k, v in naive_poisson(fit, "sim", truth).items()})
+    return out
+
+
+def run_simulations(sims: int, seed: int, workers: int, specs=None, progress=True
+                    ) -> pd.DataFrame:
+    specs = specs or DAILY + MONTHLY
+    tasks = [(spec.name, i, seed) for spec in specs
+             for i in range(max(int(round(sims * spec.sims_share)), 1))]
+    rows = []
+    started = time.time()
+    if workers > 1:
+        with mp.get_context("spawn").Pool(workers, initializer=_quiet) as pool:
+            for k, row in enumerate(pool.imap_unordered(evaluate, tasks, chunksize=4), 1):
+                rows.append(row)
+                if progress and k % 100 == 0:
+                    print(f"  {k}/{len(tasks)} series, {time.time() - started:.0f}s",
+                          file=sys.stderr, flush=True)
+    else:
+        _quiet()
+        rows = [evaluate(task) for task in tasks]
+    return pd.DataFrame(rows).sort_values(["scenario", "index"]).reset_index(drop=True)
+
+
+def _quiet():
+    warnings.simplefilter("ignore")
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
+# ----------------------------------------------------------------------------- summarising
+def rate(values: pd.Series) -> tuple[float, float, int]:
+    """Mean of a 0/1 column (NaN left out), its Monte-Carlo standard error and n."""
+    values = pd.to_numeric(values, errors="coerce").dropna()
+    n = len(values)
+    if not n:
+        return math.nan, math.nan, 0
+    p = float(values.mean())
+    return p, math.sqrt(p * (1 - p) / n), n
+
+
+def pct(values: pd.Series, se: bool = True) -> str:
+    p, err, n = rate(values)
+    if not n:
+        return "–"
+    return f"{100 * p:.1f} ± {100 * err:.1f}" if se else f"{100 * p:.1f}"
+
+
+def share_of(values: pd.Series, label: str) -> float:
+    return float((values == label).mean()) if len(values) else math.nan
+
+
+def summarise(results: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for name, part in results.groupby("scenario", sort=False):
+        spec = SPECS[name]
+        row = {"scenario": name, "label": spec.label, "n": len(part), "truth": spec.ratio,
+               "claim_is_true": (spec.ratio < 1) == (spec.claim == "decrease")
+               and spec.ratio != 1}
+        for key in ("cp", "its", "t", "pois"):
+            row[f"{key}_cover"], row[f"{key}_cover_se"], _ = rate(part[f"{key}_covered"])
+            row[f"{key}_reject"], row[f"{key}_reject_se"], _ = rate(part[f"{key}_reject"])
+            row[f"{key}_median_est"] = float(part[f"{key}_est"].median())
+        row["cp_detect_right_way"] = float(
+            ((part["cp_verdict"] == "higher") if spec.ratio > 1 else
+             (part["cp_verdict"] == "lower")).mean()) if spec.ratio != 1 else math.nan
+        row["cp_median_width"] = float(np.exp(part["cp_width"].median()))
+        # the power a z-test would have if it knew the true sampling sd of the estimate (the
+        # Monte-Carlo sd): what these data allow at this alpha, with no noise in the error
+        spread = float(np.log(part["cp_est"].astype(float)).std())
+        shift = abs(math.log(spec.ratio)) / spread if spread > 0 else math.nan
+        q = sps.norm.ppf(1 - ALPHA / 2)
+        row["oracle_power"] = float(sps.norm.sf(q - shift) + sps.norm.cdf(-q - shift)) \
+            if spec.ratio != 1 else math.nan
+        row["sd_log_est"] = spread
+        for verdict in ("supported", "contradicted", "inconclusive", "not estimable"):
+            row[f"claim_{verdict}"] = share_of(part["claim"], verdict)
+        for verdict in ("higher", "lower", "inconclusive", "not estimable"):
+            row[f"cp_{verdict}"] = share_of(part["cp_verdict"], verdict)
+        row["placebos_median"] = float(part["n_placebos"].median())
+        row["placebo_p_defined"] = float(part["placebo_p"].notna().mean())
+        if "count_excludes_share_truth" in part and part["count_est"].notna().any():
+            row["count_wrong"] = float(part["count_excludes_share_truth"].mean())
+            row["count_median_est"] = float(part["count_est"].median())
+            row["count_cover"] = rate(part["count_covered"])[0]
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("scenario")
+
+
+def targets(summary: pd.DataFrame) -> list[dict]:
+    """The issue's requirements, each with the value found and whether it is met."""
+    rows = []
+
+    def add(requirement, scenario, value, low, high, se=None):
+        if se is None:  # a share of series: its binomial Monte-Carlo error
+            n = summary.loc[scenario, "n"]
+            se = math.sqrt(value * (1 - value) / n) if n else math.nan
+        met = (low is None or value >= low) and (high is None or value <= high)
+        margin = 2 * se if math.isfinite(se) else 0.0
+        near = (low is None or value + margin >= low) and (high is None or value - margin <= high)
+        rows.append({"requirement": requirement, "scenario": scenario, "value": value,
+                     "se": se, "target": _band(low, high), "met": bool(met),
+                     "near": bool(near)})
+
+    for name in [s.name for s in DAILY]:
+        if name in summary.index:
+            s = summary.loc[name]
+            add("95% CI covers the true ratio (compare_periods)", name, s["cp_cover"], .93, .97,
+                s["cp_cover_se"])
+    for name in ("null", "null_volume_up", "null_placebo"):
+        if name in summary.index:
+            s = summary.loc[name]
+            add("rejects at alpha 0.05 with no effect (compare_periods)", name, s["cp_reject"],
+                None, .06, s["cp_reject_se"])
+            add("rejects at alpha 0.05 with no effect (its level change)", name,
+                s["its_reject"], None, .06, s["its_reject_se"])
+            add("false 'decrease' claim supported (check_claim)", name,
+                s["claim_supported"], None, .05)
+    if "power_1.2" in summary.index:
+        s = summary.loc["power_1.2"]
+        add("power at ratio 1.2, 200 items/day (compare_periods)", "power_1.2",
+            s["cp_detect_right_way"], .80, None)
+        add("false 'decrease' claim supported (check_claim)", "power_1.2",
+            s["claim_supported"], None, .05)
+    for name in [s.name for s in MONTHLY]:
+        if name in summary.index:
+            s = summary.loc[name]
+            add("monthly: 95% CI coverage >= 90% (compare_periods)", name, s["cp_cover"],
+                .90, None, s["cp_cover_se"])
+    for name, low, high in (("monthly_null", .90, None), ("monthly_0.8", .50, None)):
+        if name in summary.index:
+            s = summary.loc[name]
+            add("monthly: claim verdict 'inconclusive' (no / moderate effect)", name,
+                s["claim_inconclusive"], low, high)
+    return rows
+
+
+def _band(low, high) -> str:
+    if low is not None and high is not None:
+        return f"{100 * low:.0f}–{100 * high:.0f}%"
+    return f"≥ {100 * low:.0f}%" if low is not None else f"≤ {100 * high:.0f}%"
+
+
+# ------------------------------------------------------------------------------- real data
+@dataclass(frozen=True)
+class RealCase:
+    name: str
+    data: str  # published:SERIES or a path under ../shared/data
+    election: str
+    category: str
+    freq: str = "M"
+    baseline: str = "before"
+    direction: str = "decrease"
+    claim: str | None = None  # a claim id in config/claims.yaml
+    column_map: str | None = None
+    labels: str | None = None
+    power_simulations: int = 0
+    placebo_step: int | None = None
+
+
+POWER_SIMS = 50  # MDE for the cases of the named claim only (each costs ~10^3 refits)
+TBH = "turnbackhoax_titles_2015_2021/turnbackhoax_titles_2015_2021.csv"
+
+
+def real_cases() -> list[RealCase]:
+    cases = [
+        RealCase("Kominfo AIS hoaxes, Pemilu 2019", "published:kominfo_ais_hoax_monthly",
+                 "pemilu2019", "hoax_all_categories"),
+        RealCase("Kominfo AIS hoaxes, Pemilu 2019 (baseline: after)",
+                 "published:kominfo_ais_hoax_monthly", "pemilu2019", "hoax_all_categories",
+                 baseline="after"),
+    ]
+    for election in ("pilkada2024", "pemilu2024"):
+        cases.append(RealCase(f"Komdigi AIS hoaxes 2024, {election}",
+                              "published:komdigi_ais_hoax_monthly_2024", election,
+                              "hoax_all_categories", claim="komdigi_2024_11_pilkada",
+                              power_simulations=POWER_SIMS))
+        # the Aug-Nov 2024 figures of the ministry's release include Pilkada hoaxes
+        category = "hoax_election_incl_pilkada" if election == "pilkada2024" else \
+            "hoax_election"
+        cases.append(RealCase(f"Kominfo/Komdigi election-hoax issues, {election}",
+                              "published:kominfo_pemilu_hoax_issues_monthly", election,
+                              category, claim="komdigi_2024_11_pilkada",
+                              power_simulations=POWER_SIMS))
+    cases.append(RealCase("Komdigi AIS hoaxes 2024, pemilu2024 (baseline: after)",
+                          "published:komdigi_ais_hoax_monthly_2024", "pemilu2024",
+                          "hoax_all_categories", baseline="after"))
+    for election in ("pilkada2017", "pilkada2018", "pemilu2019", "pilkada2020"):
+        cases.append(RealCase(f"TurnBackHoax fact-checks (all titles), {election}", TBH,
+                              election, "all_items", freq="W",
+                              column_map="text=title,timestamp=date"))
+        cases.append(RealCase(f"TurnBackHoax hoax verdicts (share of titles), {election}", TBH,
+                              election, "hoaks", freq="W",
+                              column_map="text=title,timestamp=date",
+                              labels="map:turnbackhoax"))
+    return cases
+
+
+def run_real_case(case: RealCase, shared: Path | None) -> dict:
+    """Estimate, interval, placebo p and verdict for one real series."""
+    from negtrend import calendar, claims, labels, series, sources
+
+    warnings.simplefilter("ignore")
+    started = time.time()
+    if case.data.startswith("published:"):
+        loaded = sources.load_source(case.data)
+        source = case.data
+    else:
+        if shared is None:
+            return {}
+        loaded = sources.load_source(shared / case.data, column_map=case.column_map)
+        source = f"../shared/data/{case.data}"
+    if case.labels:
+        loaded = labels.apply_to_result(loaded, case.labels)
+    direction, phase, baseline = case.direction, "campaign", case.baseline
+    if case.claim:
+        claim = claims.get_claim(case.claim)
+        direction, phase = claim.direction, claim.phase
+        baseline = case.baseline if case.baseline != "before" else claim.baseline
+    windows = calendar.windows(case.election)
+    categories = [] if case.category == "all_items" else [case.category]
+    built = series.build_series(loaded, freq=case.freq, categories=categories or None,
+                                windows=windows)
+    arguments = {"direction": direction, "phase": phase, "baseline": baseline, "alpha": ALPHA,
+                 "placebo_step": case.placebo_step, "seed": 0}
+    extra_note = ""
+    try:
+        check = claims.check_claim(built, case.category, windows,
+                                   power_simulations=case.power_simulations, **arguments)
+    except ValueError as exc:  # the power simulation fails on an empty baseline
+        if not case.power_simulations:
+            raise
+        check = claims.check_claim(built, case.category, windows, power_simulations=0,
+                                   **arguments)
+        extra_note = f"the power simulation failed ({type(exc).__name__}: {exc})"
+    frame = built.frame
+    counts = frame.groupby("window")[case.category].count()
+    return {
+        "case": case.name, "source": source, "election": case.election,
+        "category": case.category, "freq": case.freq, "claim": case.claim or "",
+        "direction": direction, "phase": phase, "baseline": baseline,
+        "measure": check["measure"], "periods_baseline": int(counts.get(baseline, 0)),
+        "periods_phase": int(counts.get(phase, 0)), "estimate": check["estimate"],
+        "ci_low": check["ci_low"], "ci_high": check["ci_high"], "p_value": check["p_value"],
+        "placebo_p": check["placebo_p"], "n_placebos": check["n_placebos"],
+        "verdict": check["verdict"], "mde": check["mde"],
+        "mde_other": check["mde_other_direction"], "method": check["method"],
+        "notes": "; ".join([*check["notes"], *([extra_note] if extra_note else [])]),
+        "seconds": time.time() - started,
+    }
+
+
+def _real_task(args):
+    case, shared = args
+    try:
+        return run_real_case(case, shared)
+    except Exception as exc:  # noqa: BLE001 - reported in the document, never hidden
+        return {"case": case.name, "error": f"{type(exc).__name__}: {exc}"}
+
+
+def run_real(workers: int, quick: bool) -> tuple[list[dict], str]:
+    from negtrend import paths
+
+    shared = paths.shared_data_dir()
+    cases = real_cases()
+    if shared is None:
+        cases = [c for c in cases if c.data.startswith("published:")]
+        note = "../shared/data is absent: the TurnBackHoax cases were skipped."
+    else:
+        note = f"../shared/data found at {shared}."
+    if quick:
+        cases = [dataclasses.replace(c, power_simulations=0) for c in cases]
+    tasks = [(case, shared) for case in cases]
+    if workers > 1:
+        with mp.get_context("spawn").Pool(workers, initializer=_quiet) as pool:
+            rows = pool.map(_real_task, tasks, chunksize=1)
+    else:
+        rows = [_real_task(task) for task in tasks]
+    return [r for r in rows if r], note
+
+
+# -------------------------------------------------------------------------------- document
+def fmt(value, digits: int = 2) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    return f"{value:.{digits}f}"
+
+
+def p100(value) -> str:
+    return "–" if value is None or not math.isfinite(value) else f"{100 * value:.1f}"
+
+
+def render(summary: pd.DataFrame, results: pd.DataFrame, real: list[dict], real_note: str,
+           header: dict) -> str:
+    lines = ["# Validation of the statistics", "",
+             "Generated by `benchmarks/validate_stats.py`; do not edit by hand.", ""]
+    lines += [f"- {key}: {value}" for key, value in header.items()]
+    lines += ["", "## Targets", "",
+              "The requirements of issue 4 and what the simulation found (± is the Monte-Carlo "
+              "standard error). *Met* compares the point estimate with the target; the last "
+              "column says whether the target lies within two Monte-Carlo standard errors of "
+              "it (a miss there is a real miss, not simulation noise). The share of "
+              "'inconclusive' monthly verdicts has no target in the issue beyond 'unless the "
+              "effect is large'; the bands used here (≥ 90% with no effect, a majority at a "
+              "ratio of 0.8) are this document's reading.", "",
+              "| requirement | scenario | found | target | met | target within 2 s.e. |",
+              "|---|---|---|---|---|---|"]
+    for row in targets(summary):
+        se = f" ± {100 * row['se']:.1f}" if math.isfinite(row["se"]) else ""
+        lines.append(f"| {row['requirement']} | `{row['scenario']}` | "
+                     f"{100 * row['value']:.1f}%{se} | {row['target']} | "
+                     f"{'yes' if row['met'] else '**MISSED**'} | "
+                     f"{'yes' if row['near'] else 'no'} |")
+    if FINDINGS:
+        lines += ["", "## Findings", "", FINDINGS]
+    lines += ["", "## Daily series", "", SIMULATION_TEXT, "",
+              "Coverage of the 95% interval and rejection rate at alpha 0.05 (percent, ± Monte-"
+              "Carlo standard error). For scenarios with an effect, *rejects* is the power (the "
+              "interval excludes 1, either way).", "",
+              "| scenario | n | true ratio | compare_periods cover | compare_periods rejects | "
+              "its cover | its rejects | naive t cover | naive t rejects | plain Poisson cover "
+              "| plain Poisson rejects |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    daily = [s.name for s in DAILY if s.name in summary.index]
+    for name in daily:
+        s = summary.loc[name]
+        part = results[results["scenario"] == name]
+        lines.append(
+            f"| `{name}` ({SPECS[name].label}) | {s['n']} | {s['truth']:g} | "
+            f"{pct(part['cp_covered'])} | {pct(part['cp_reject'])} | "
+            f"{pct(part['its_covered'])} | {pct(part['its_reject'])} | "
+            f"{pct(part['t_covered'])} | {pct(part['t_reject'])} | "
+            f"{pct(part['pois_covered'])} | {pct(part['pois_reject'])} |")
+    for name in daily:
+        s = summary.loc[name]
+        if math.isfinite(s["oracle_power"]):
+            lines.append(f"\n`{name}`: the estimates' Monte-Carlo sd on the log scale is "
+                         f"{s['sd_log_est']:.3f}; a z-test that knew this sd exactly would "
+                         f"detect the effect in {p100(s['oracle_power'])}% of series (the "
+                         "ceiling for any test of this estimate at alpha 0.05); "
+                         f"`compare_periods` detects it in {p100(s['cp_detect_right_way'])}%.")
+    lines += ["", "Claim check (`check_claim`, direction *decrease*, `power_simulations=0`): "
+              "share of verdicts (percent), and the placebo dates available.", "",
+              "| scenario | claim true? | supported | contradicted | inconclusive | "
+              "median placebos | placebo p defined |", "|---|---|---|---|---|---|---|"]
+    for name in daily:
+        s = summary.loc[name]
+        lines.append(f"| `{name}` | {'yes' if s['claim_is_true'] else 'no'} | "
+                     f"{p100(s['claim_supported'])} | {p100(s['claim_contradicted'])} | "
+                     f"{p100(s['claim_inconclusive'])} | {s['placebos_median']:.0f} | "
+                     f"{p100(s['placebo_p_defined'])} |")
+    lines += ["", "Point estimates (median over series; the truth is the share ratio) and the "
+              "median interval width (upper / lower bound):", "",
+              "| scenario | compare_periods | its level | naive t (raw counts) | plain Poisson | "
+              "CI width |", "|---|---|---|---|---|---|"]
+    for name in daily:
+        s = summary.loc[name]
+        lines.append(f"| `{name}` | {fmt(s['cp_median_est'], 3)} | "
+                     f"{fmt(s['its_median_est'], 3)} | {fmt(s['t_median_est'], 3)} | "
+                     f"{fmt(s['pois_median_est'], 3)} | {fmt(s['cp_median_width'], 3)} |")
+    if "null_volume_up" in summary.index:
+        s = summary.loc["null_volume_up"]
+        lines += ["", VOLUME_TEXT.format(
+            count_est=fmt(s["count_median_est"], 3), count_wrong=p100(s["count_wrong"]),
+            count_cover=p100(s["count_cover"]), t_reject=p100(s["t_reject"]),
+            cp_reject=p100(s["cp_reject"]))]
+    monthly = [s.name for s in MONTHLY if s.name in summary.index]
+    if monthly:
+        lines += ["", "## Monthly series (12–14 points)", "", MONTHLY_TEXT, "",
+                  "| scenario | n | true ratio | cover | rejects | its cover | its rejects | "
+                  "plain Poisson cover | naive t cover | CI width |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
+        for name in monthly:
+            s = summary.loc[name]
+            part = results[results["scenario"] == name]
+            lines.append(
+                f"| `{name}` | {s['n']} | {s['truth']:g} | {pct(part['cp_covered'])} | "
+                f"{pct(part['cp_reject'])} | {pct(part['its_covered'])} | "
+                f"{pct(part['its_reject'])} | {pct(part['pois_covered'])} | "
+                f"{pct(part['t_covered'])} | {fmt(s['cp_median_width'], 2)} |")
+        lines += ["", "Verdicts (percent of series): the comparison's own outcome and the claim "
+                  "check for a *decrease* claim.", "",
+                  "| scenario | lower | higher | inconclusive | not estimable | claim supported "
+                  "| claim contradicted | claim inconclusive | median placebos |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for name in monthly:
+            s = summary.loc[name]
+            lines.append(
+                f"| `{name}` | {p100(s['cp_lower'])} | {p100(s['cp_higher'])} | "
+                f"{p100(s['cp_inconclusive'])} | {p100(s['cp_not estimable'])} | "
+                f"{p100(s['claim_supported'])} | {p100(s['claim_contradicted'])} | "
+                f"{p100(s['claim_inconclusive'])} | {s['placebos_median']:.0f} |")
+    lines += ["", "## Real data", "", real_note, "", REAL_TEXT, "",
+              "| case | measure (freq) | baseline → phase (periods) | estimate | 95% CI | p | "
+              "placebo p (n) | verdict | MDE |", "|---|---|---|---|---|---|---|---|---|"]
+    for row in real:
+        if "error" in row:
+            lines.append(f"| {row['case']} | error: {row['error']} | | | | | | | |")
+            continue
+        claim = f" — claim `{row['claim']}`" if row["claim"] else ""
+        mde = fmt(row["mde"]) if row["mde"] is not None else "–"
+        lines.append(
+            f"| {row['case']}{claim} | {row['measure']} ({row['freq']}) | {row['baseline']} "
+            f"({row['periods_baseline']}) → {row['phase']} ({row['periods_phase']}) | "
+            f"{fmt(row['estimate'])} | {fmt(row['ci_low'])}–{fmt(row['ci_high'])} | "
+            f"{fmt(row['p_value'], 3)} | {fmt(row['placebo_p'])} ({row['n_placebos']}) | "
+            f"{row['verdict']} ({row['direction']}) | {mde} |")
+    lines += ["", "Sources, methods and notes per case:", ""]
+    for row in real:
+        if "error" in row:
+            continue
+        lines.append(f"- **{row['case']}**: `{row['source']}`, category `{row['category']}`; "
+                     f"{row['method'] or 'no model fitted'}."
+                     + (f" Notes: {row['notes']}." if row["notes"] else ""))
+    lines += ["", "## Reproduce", "",
+              "The full run (simulations, then the real data; about 15–20 minutes on 2 cores):",
+              "", "```\n.venv/bin/python benchmarks/validate_stats.py --csv series.csv\n```", "",
+              "This document was written by:", "", f"```\n{header['command']}\n```", ""]
+    return "\n".join(lines)
+
+
+FINDINGS = """\
+Written from the run recorded above (the numbers are in the tables below).
+
+- **Coverage** of the 95% interval of `compare_periods` is 93.4–94.6% in the four daily
+  scenarios of 500 series, and 92.0 ± 2.7% in the 100-series placebo scenario (the band is
+  within two Monte-Carlo errors). With a step effect, `its` covers the level change in 93.4–95.0%.
+- **False alarms.** With no effect `compare_periods` rejects in 5.4% and `its` in 6.0%. When the
+  collection volume rises by half in the campaign the share measure stays unbiased (median ratio
+  1.007) but rejects slightly more often: 6.6 ± 1.1% (`compare_periods`) and 7.8 ± 1.2% (`its`),
+  reported as missed. One principled change was tried and *not* kept: weighting the EWC
+  sandwich's scores by the NB2 variance (a moment estimate of alpha), so that the score variance
+  does not jump with volume at the campaign start. On 150 paired series it changed no rejection
+  (6.7% both ways), so the estimator was left as it was; the small excess is unexplained. The
+  placebo scenario's 8.0 ± 2.7% and 11.0 ± 3.1% come from 100 series only and are within two
+  Monte-Carlo errors of 6%; that run size cannot tell.
+- **Claim check.** A false "decrease" claim is supported in 2.4% (no effect), 2.2% (volume up),
+  3.0% (with placebo dates) and 0% (a true increase) of series; a true decrease of 0.8 is
+  supported in 84%.
+- **Power** at a ratio of 1.2 and 200 items a day is 75.8%, **missed**. It is not the test that
+  falls short: the estimate's own sampling sd (0.069 on the log scale) caps any correctly sized
+  test at about 75% (the "ceiling" line under the daily table). The simulated noise (AR(1)
+  log-share innovations of sd 0.15 on top of NB alpha 0.05, the `simulate.Scenario` defaults)
+  is larger than a 1.2 ratio over 60–75 days can beat 80% of the time; the parameters were not
+  changed to pass.
+- **Monthly series** (12–14 points): coverage 94.6–97.0%; the comparison is inconclusive in 97%
+  of series with no effect and 81% at a ratio of 0.8, and finds the decrease at 0.5 in 82%.
+  The claim check says "inconclusive" even more often (98.8%, 97.6% and 85.6% at 0.5), because
+  of its placebo rule: with 1 to 18 placebo dates the permutation p, (1 + k) / (1 + n), can
+  never fall below 0.05, so a claim can be supported only when no placebo date fits at all
+  (median 2 in these series). `its` on 12–14 months gives intervals so wide that it never
+  rejects.
+- **Naive approaches.** A t-test on daily counts rejects 17.8% of no-effect series
+  (autocorrelation) and 99.2% when only the volume rises; a plain Poisson GLM with the same design
+  rejects 52.8% (coverage 47%), and on monthly figures covers only 68–74%.
+- **Real data.** The ministry's November 2024 claim is inconclusive on both of its series around
+  Pilkada 2024 (and around Pemilu 2024, where the bundled 2024 series has no baseline months).
+  Around Pemilu 2019 the Kominfo series starts in August 2018, so its two baseline months are the
+  series' own start-up (25 items in August) and the large "contradicted" ratio says little; against
+  the months after the election the comparison is inconclusive."""
+
+SIMULATION_TEXT = """\
+Each series: baseline U{60..90} days, campaign U{60..75} days, quiet 3 days, voting day,
+after U{30..60} days; start date uniform over 2016–2023 (holidays, Ramadan and the weekly
+pattern of `negtrend.simulate` apply); the category's mean is log-uniform over the stated range
+of items per day, its share of collected items U(0.02, 0.2), so the collection volume is
+mean / share; log-share noise AR(1) with rho 0.5 and innovation sd 0.15; negative binomial
+counts (alpha 0.05); day-to-day volume AR(1) (rho 0.6, log sd 0.2). Effects are steps on the
+share in the campaign and quiet period. `compare_periods` uses the share of collected items
+(the primary measure when volume is known); the naive t-test compares raw daily counts; the
+plain Poisson GLM has the same design and offset as `compare_periods` but model-based errors.
+`null_placebo` puts one before+campaign block plus 140–196 days of placebo time before the
+baseline (21–29 placebo dates at the 7-day step), so that the claim check's placebo rule
+(placebo p below alpha) is exercised and can be met; it is run on a fifth of the series count
+(each series needs 22–30 extra refits). In the other daily scenarios there is no placebo
+time outside the windows, and the claim verdict rests on the interval alone (the verdict
+`check_claim` gives then, computed from the same fit; `tests/test_validate_stats.py` checks
+the two agree)."""
+
+VOLUME_TEXT = """\
+**Collection volume rising in the campaign** (`null_volume_up`, no effect on the share, volume
+×1.5): the count per day (the measure without exposure) has a median ratio of {count_est} and
+excludes the true share ratio of 1 in {count_wrong}% of series (its own target, the count
+ratio 1.5, is covered in {count_cover}%); the naive t-test on raw daily counts "finds" a change
+in {t_reject}% of series. The share measure rejects in {cp_reject}%."""
+
+MONTHLY_TEXT = """\
+The daily process above, 12–14 whole months long with the windows placed anywhere inside, summed
+to months. The collection volume is dropped (published figures have none), so the measure is the
+count per day and day-to-day volume changes are part of the noise. Category mean log-uniform
+over 1–20 items per day (30–600 a month, the range of the published Kominfo/Komdigi series).
+`compare_periods` uses the negative binomial GLM with Pearson scale and t intervals; the claim
+check uses placebo dates where the months outside the windows allow (step 30 days)."""
+
+REAL_TEXT = """\
+Each case runs `check_claim` (direction *decrease*, the form of the ministry's claims, unless a
+claim id is named; the comparison's measure and method are those of `compare_periods`). The
+placebo p is the share of placebo dates whose ratio is at least as far from 1 (placebo step: 7
+days for the weekly TurnBackHoax series, 30 for monthly). TurnBackHoax titles are counted per
+week (Monday weeks, as `negtrend report --freq W` does): a daily series of 2,100 days with
+100+ placebo refits per case was too slow for this run. MDE: the minimum detectable ratio in
+the claimed direction with 80% power (50 simulations; computed for the cases of the named claim
+only, "–" where not computed or where no ratio on the grid reaches 80%: even a tenfold change
+could be missed). A "supported" verdict needs the interval to exclude 1 in the
+claimed direction and, where placebo dates exist, placebo p below 0.05."""
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sims", type=int, default=500, help="series per scenario")
+    parser.add_argument("--quick", action="store_true", help="smoke run: 40 series, no MDE")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "validation.md")
+    parser.add_argument("--csv", type=Path, default=None,
+                        help="also write the per-series results here")
+    parser.add_argument("--no-real", action="store_true", help="skip the real-data section")
+    parser.add_argument("--from-csv", type=Path, default=None,
+                        help="re-render from the per-series results of an earlier run (--csv)")
+    parser.add_argument("--sim-note", default="",
+                        help="with --from-csv: how and when those series were simulated")
+    args = parser.parse_args(argv)
+    sims = 40 if args.quick and args.sims == 500 else args.sims
+    started = time.time()
+    if args.from_csv:
+        # "null" is a scenario name, not a missing value
+        results = pd.read_csv(args.from_csv, keep_default_na=False, na_values=[""])
+        sims = int(results.groupby("scenario").size().max())
+    else:
+        print(f"simulating {sims} series per scenario on {args.workers} workers",
+              file=sys.stderr)
+        results = run_simulations(sims, args.seed, args.workers)
+    summary = summarise(results)
+    simulated = time.time() - started
+    real, note = ([], "Skipped (--no-real).") if args.no_real else run_real(args.workers,
+                                                                              args.quick)
+    elapsed = time.time() - started
+    command = "python benchmarks/validate_stats.py " + " ".join(argv or sys.argv[1:])
+    import negtrend
+
+    header = {
+        "date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+        "machine": f"{platform.platform()}, {platform.processor() or platform.machine()}, "
+                   f"{os.cpu_count()} CPUs; Python {platform.python_version()}",
+        "negtrend": getattr(negtrend, "__version__", "?"),
+        "command": command.strip(),
+        "seeds": f"base seed {args.seed}; series i of scenario k uses "
+                 f"numpy.random.SeedSequence([{args.seed}, k, i]) (scenario ids: "
+                 + ", ".join(f"{s.name}={s.id}" for s in DAILY + MONTHLY) + ")",
+        "simulations": f"{sims} series per scenario ({SPECS['null_placebo'].name}: "
+                       f"{int(round(sims * SPECS['null_placebo'].sims_share))}), "
+                       f"{len(results)} in all",
+        "workers": args.workers,
+        "run time": f"{elapsed / 60:.1f} min ({simulated / 60:.1f} min simulating)",
+    }
+    if args.from_csv:
+        header["run time"] = (f"{elapsed / 60:.1f} min for this rendering and the real data; "
+                              f"simulations read from {args.from_csv.name}: {args.sim_note}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(render(summary, results, real, note, header), encoding="utf-8")
+    if args.csv:
+        results.to_csv(args.csv, index=False)
+    print(f"wrote {args.out} in {elapsed / 60:.1f} min", file=sys.stderr)
+    for row in targets(summary):
+        print(f"{'ok ' if row['met'] else 'MISSED'} {row['requirement']} [{row['scenario']}]: "
+              f"{100 * row['value']:.1f}% (target {row['target']})", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
