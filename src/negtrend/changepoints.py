@@ -55,7 +55,7 @@ from ruptures.costs import NotEnoughPoints
 
 from negtrend.effect import LANGS, MEASURE_NAMES, EffectResult
 from negtrend.series import FREQS, SeriesResult
-from negtrend.stats import MEASURES, result_meta, windows_frame
+from negtrend.stats import MEASURES, choose_measure, result_meta, windows_frame
 
 METHODS = ("pelt", "binseg")
 MIN_SIZE = {"D": 7, "W": 2, "M": 2}
@@ -105,12 +105,7 @@ def changepoints(
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     if penalty is not None and not (math.isfinite(penalty) and penalty > 0):
         raise ValueError(f"penalty must be a positive number, got {penalty!r}")
-    measure = measure or ("share" if series.has_total and category != "all_items"
-                          else "count_per_day")
-    if measure not in MEASURES:
-        raise ValueError(f"measure must be one of {list(MEASURES)}, got {measure!r}")
-    if measure == "share" and not series.has_total:
-        raise ValueError("measure 'share' needs the collection volume (a total column)")
+    measure = choose_measure(series, category, measure)
     min_size = int(min_size or MIN_SIZE.get(series.freq, 2))
     if min_size < 1:
         raise ValueError(f"min_size must be at least 1, got {min_size}")

@@ -45,7 +45,12 @@ from scipy import stats as sps
 from negtrend.calendar import WINDOW_ORDER
 from negtrend.effect import LANGS, MEASURE_NAMES, WINDOW_NAMES, EffectResult
 from negtrend.series import SeriesResult, flag_windows, from_posts
-from negtrend.stats import MEASURES, ROBUST_MIN_PERIODS, compare_periods, result_meta
+from negtrend.stats import (
+    ROBUST_MIN_PERIODS,
+    choose_measure,
+    compare_periods,
+    result_meta,
+)
 from negtrend.stats import windows_frame as _windows_frame
 
 GROUPS = ("election regions", "other regions")
@@ -191,12 +196,7 @@ def did(
             raise ValueError(f"flag the {name} series with election windows first "
                              "(series.flag_windows) or pass windows=")
     both_total = treated.has_total and control.has_total and category != "all_items"
-    measure = measure or ("share" if both_total else "count_per_day")
-    if measure not in MEASURES:
-        raise ValueError(f"measure must be one of {list(MEASURES)}, got {measure!r}")
-    if measure == "share" and not both_total:
-        raise ValueError("measure 'share' needs the collection volume (a total column) in both "
-                         "series")
+    measure = choose_measure(treated, category, measure, has_total=both_total)
 
     data, notes = _stack(treated, control, category, measure)
     labels = _labels(phase, baseline, measure)

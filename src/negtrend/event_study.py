@@ -46,8 +46,8 @@ from scipy import stats as sps
 from negtrend.effect import LANGS, MEASURE_NAMES, EffectResult
 from negtrend.series import SeriesResult
 from negtrend.stats import (
-    MEASURES,
     ROBUST_MIN_PERIODS,
+    choose_measure,
     fit_count_model,
     result_meta,
     seasonal_terms,
@@ -112,13 +112,7 @@ def event_study(
         raise KeyError(f"category {category!r} not in the series; have {series.categories}")
     if weeks_before is not None and weeks_before < 0:
         raise ValueError(f"weeks_before must be 0 or more, got {weeks_before}")
-    measure = measure or ("share" if series.has_total and category != "all_items"
-                          else "count_per_day")
-    if measure not in MEASURES:
-        raise ValueError(f"measure must be one of {list(MEASURES)}, got {measure!r}")
-    if measure == "share" and not series.has_total:
-        raise ValueError("measure 'share' needs the collection volume (total); this series has "
-                         "only observed days - use measure='count_per_day'")
+    measure = choose_measure(series, category, measure)
     voting, election = _voting_day(election_or_voting_day)
     windows = _windows(series, windows, election)
     anchor = voting if series.freq == "D" else voting - pd.Timedelta(days=voting.day_of_week)

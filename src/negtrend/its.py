@@ -20,8 +20,8 @@ from scipy import stats as sps
 from negtrend.effect import LANGS, WINDOW_NAMES, EffectResult
 from negtrend.series import SeriesResult
 from negtrend.stats import (
-    MEASURES,
     ROBUST_MIN_PERIODS,
+    choose_measure,
     fit_count_model,
     result_meta,
     seasonal_terms,
@@ -55,10 +55,7 @@ def its(
         raise KeyError(f"category {category!r} not in the series; have {series.categories}")
     if "window" not in frame:
         raise ValueError("flag the series with election windows first (series.flag_windows)")
-    measure = measure or ("share" if series.has_total and category != "all_items"
-                          else "count_per_day")
-    if measure not in MEASURES:
-        raise ValueError(f"measure must be one of {list(MEASURES)}, got {measure!r}")
+    measure = choose_measure(series, category, measure)
     wanted = PRE + CAMPAIGN_ON + (VOTING_ON if at_voting else ())
     usable = frame[frame["window"].isin(wanted) & frame[category].notna()]
     exposure = usable["total"] if measure == "share" else usable["days"].astype(float)

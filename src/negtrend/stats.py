@@ -42,6 +42,21 @@ ROBUST_MIN_PERIODS = 30
 ALPHA_FLOOR = 1e-6
 
 
+def choose_measure(series: SeriesResult, category: str, measure: str | None = None,
+                   has_total: bool | None = None) -> str:
+    """The measure an estimator rests on: the one asked for (checked), else the share of
+    collected items when the collection volume is known, else the count per day."""
+    has_total = series.has_total if has_total is None else has_total
+    measure = measure or ("share" if has_total and category != "all_items"
+                          else "count_per_day")
+    if measure not in MEASURES:
+        raise ValueError(f"measure must be one of {list(MEASURES)}, got {measure!r}")
+    if measure == "share" and not has_total:
+        raise ValueError("measure 'share' needs the collection volume (a total column); use "
+                         "measure='count_per_day'")
+    return measure
+
+
 @dataclass(frozen=True)
 class PhaseComparison:
     """Per-window numbers and rate ratios for one category, plus the measure the verdict uses."""
@@ -419,12 +434,8 @@ def compare_periods(
     """
     comparison = compare_phases(series, category, baseline=baseline, alpha=alpha,
                                 holidays=holidays)
-    measure = measure or comparison.primary_measure
-    if measure not in MEASURES:
-        raise ValueError(f"measure must be one of {list(MEASURES)}, got {measure!r}")
+    measure = choose_measure(series, category, measure or comparison.primary_measure)
     ratios = comparison.ratios[comparison.ratios["measure"] == measure]
-    if ratios.empty and measure == "share":
-        raise ValueError("measure 'share' needs the collection volume (a total column)")
     chosen = ratios[ratios["window"] == phase]
     row = chosen.iloc[0].to_dict() if len(chosen) else {}
     effect = {
