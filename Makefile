@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 REPORTS ?= reports
 
-.PHONY: install demo test lint lab clean
+.PHONY: install demo test lint lab clean check-pages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ demo: install
 test: install
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/python -m pytest -q
+
+check-pages: install
+	NEGTREND_CHECK_REPORTS=$(abspath $(REPORTS)) $(BIN)/python -m pytest -q tests/test_browser.py -k every_page
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks scripts

@@ -383,3 +383,18 @@ def test_hostile_report_and_index_sources_hold_only_escaped_text(rendered):
     source = rendered["index"].read_text(encoding="utf-8")
     for item in (HOSTILE_CATEGORY, HOSTILE_FILE, FAILING_CATEGORY):
         assert item not in source and html.escape(item) in source
+
+
+REPORTS_TO_CHECK = os.environ.get("NEGTREND_CHECK_REPORTS")
+PAGES_TO_CHECK = (sorted(Path(REPORTS_TO_CHECK).glob("*/report.html"))
+                  + [Path(REPORTS_TO_CHECK) / "index.html"]) if REPORTS_TO_CHECK else []
+
+
+@pytest.mark.skipif(not REPORTS_TO_CHECK, reason="set NEGTREND_CHECK_REPORTS=reports (make "
+                    "check-pages) to check every page of a reports folder")
+@pytest.mark.parametrize("page", PAGES_TO_CHECK, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_page_of_a_reports_folder_loads_cleanly(opened, page):
+    """`make demo && make check-pages`: no console errors, every image loads, nothing runs."""
+    images = opened(page).assert_clean()
+    if page.name == "report.html":
+        assert images, "a report without a single figure"
