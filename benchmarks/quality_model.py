@@ -40,6 +40,9 @@ def run_cv(spec: dict, root, args) -> list[dict]:
                                  norm=args.norm, params=args.params,
                                  group_duplicates=not args.no_group)
     seconds = time.perf_counter() - started
+    nested = table.attrs["nested"]
+    print(f"{spec['name']}: nested labels per fold (label -> parent, found on each training "
+          f"part): {nested if any(nested) else 'none'}")
     return [{"dataset": spec["name"], "label": label, **row.to_dict(), "seconds": seconds}
             for label, row in table.iterrows()]
 

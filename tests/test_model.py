@@ -380,3 +380,101 @@ def test_fast_char_features_equal_sklearn(fitted):
     assert (fast != slow).nnz == 0
     scores = fitted.predict_scores(docs).to_numpy()
     np.testing.assert_array_equal(scores, fitted.pipeline.predict_proba(nm.normalize_texts(docs)))
+
+
+# --- nested labels ---------------------------------------------------------------------------
+
+
+def test_nested_parents_detects_containment_and_picks_the_tightest_parent():
+    rng = np.random.default_rng(20)
+    a = rng.random(600) < 0.5
+    b = a & (rng.random(600) < 0.5)  # inside a
+    c = b & (rng.random(600) < 0.5)  # inside b, hence inside a too
+    d = rng.random(600) < 0.3  # independent of everything
+    e = a & (rng.random(600) < 0.4)
+    e[np.flatnonzero(~a)[:20]] = True  # about 80 % inside a: below 0.95
+    Y = np.column_stack([a, b, c, d, e]).astype(np.uint8)
+    names = ["a", "b", "c", "d", "e"]
+    found = nm.nested_parents(Y, names)
+    assert {k: v["parent"] for k, v in found.items()} == {"b": "a", "c": "b"}
+    assert found["b"]["share"] == 1.0 and found["b"]["parent_rows"] == int(a.sum())
+    assert {k: v["parent"] for k, v in nm.nested_parents(Y, names, 0.75).items()} == {
+        "b": "a", "c": "b", "e": "a"}
+    assert nm.nested_parents(Y, names, None) == {}
+    assert nm.nested_parents(Y, names, min_rows=10_000) == {}  # too few rows to learn P(b | a)
+    same = np.column_stack([a, a]).astype(np.uint8)  # equal labels: neither nests in the other
+    assert nm.nested_parents(same, ["x", "y"]) == {}
+    with pytest.raises(ValueError, match="nest_containment"):
+        nm.resolve_params({"nest_containment": 0.2})
+
+
+def test_chain_scores_multiply_down_the_chain():
+    scores = np.array([[0.8, 0.5, 0.5, 0.3], [0.1, 1.0, 0.2, 0.9]])
+    chained = nm.chain_scores(scores, {2: 1, 1: 0})  # order of the mapping does not matter
+    np.testing.assert_allclose(chained, [[0.8, 0.4, 0.2, 0.3], [0.1, 0.1, 0.02, 0.9]])
+    np.testing.assert_array_equal(scores[0], [0.8, 0.5, 0.5, 0.3])  # input left alone
+    with pytest.raises(ValueError, match="cycle"):
+        nm.chain_scores(scores, {0: 1, 1: 0})
+
+
+def nested_data(n, seed):
+    """'sara' = hate AND the word 'agama'; 'agama' is as common outside hate as inside it."""
+    rng = np.random.default_rng(seed)
+    hate = rng.random(n) < 0.4
+    agama = rng.random(n) < 0.5
+    texts = []
+    for h, g in zip(hate, agama, strict=True):
+        words = list(rng.choice(NEUTRAL, size=rng.integers(5, 10)))
+        words += list(rng.choice(VOCAB["hate"], size=2)) if h else []
+        words += ["agama"] if g else []
+        rng.shuffle(words)
+        texts.append(" ".join(words))
+    return texts, pd.DataFrame({"hate": hate, "sara": hate & agama})
+
+
+def test_nested_label_is_learnt_on_parent_rows_and_chained(tmp_path):
+    texts, labels = nested_data(400, seed=21)
+    plain = nm.train(texts, labels, params={"nb_scale": 0.0}, tune_thresholds=False)
+    union, clf = plain.pipeline.named_steps["features"], plain.pipeline.named_steps["clf"]
+    X = union.transform(nm.normalize_texts(texts))
+    rows = labels["hate"].to_numpy()
+    direct = clone(clf.estimator).fit(X[rows], labels["sara"][rows])  # the parent's rows only
+    np.testing.assert_allclose(clf.estimators_[1].coef_, direct.coef_, rtol=1e-6, atol=1e-8)
+
+    model = nm.train(texts, labels)
+    assert model.parents == {"sara": "hate"}
+    assert model.metadata["nested"]["sara"] == {"parent": "hate", "share": 1.0,
+                                                "parent_rows": int(labels["hate"].sum())}
+    scores = model.predict_scores(texts)
+    raw = model.pipeline.predict_proba(nm.normalize_texts(texts))
+    np.testing.assert_allclose(scores["sara"], raw[:, 0] * raw[:, 1])
+    assert (scores["sara"] <= scores["hate"]).all()
+    # Conditioned on hate, 'agama' decides; without hate words it cannot make sara.
+    probe = model.predict(["benci kafir agama kata1", "benci kafir kata1", "agama kata1 kata2"])
+    assert probe["sara"].tolist() == [True, False, False]
+    held, truth = nested_data(400, seed=22)
+    flat = nm.train(texts, labels, params={"nest_containment": None})
+    assert flat.parents == {} and flat.metadata["nested"] == {}
+    nested_f1 = nm.evaluate(model, held, truth).loc["sara", "f1"]
+    flat_f1 = nm.evaluate(flat, held, truth).loc["sara", "f1"]
+    assert nested_f1 >= 0.95 and nested_f1 > flat_f1 + 0.1, (nested_f1, flat_f1)
+    loaded = nm.load(nm.save(model, tmp_path / "nested"))  # no types beyond the allow-list
+    assert loaded.parents == {"sara": "hate"}
+    pd.testing.assert_frame_equal(loaded.predict_scores(texts), scores)
+
+
+def test_nested_model_metadata_is_checked_on_load(tmp_path):
+    texts, labels = nested_data(200, seed=23)
+    folder = nm.save(nm.train(texts, labels, tune_thresholds=False), tmp_path / "m")
+    info = json.loads((folder / "metadata.json").read_text())
+    assert info["format_version"] == 2 and info["parents"] == {"sara": "hate"}
+    for bad in ({"sara": "nope"}, {"sara": "sara"}, ["sara"], {"sara": "hate", "hate": "sara"}):
+        (folder / "metadata.json").write_text(json.dumps({**info, "parents": bad}))
+        with pytest.raises(nm.ModelLoadError, match="nested labels"):
+            nm.load(folder)
+    (folder / "metadata.json").write_text(json.dumps({**info, "format_version": 99}))
+    with pytest.raises(nm.ModelLoadError, match="format version"):
+        nm.load(folder)
+    old = {k: v for k, v in info.items() if k != "parents"}  # format 1: no nesting
+    (folder / "metadata.json").write_text(json.dumps({**old, "format_version": 1}))
+    assert nm.load(folder).parents == {}

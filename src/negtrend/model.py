@@ -4,7 +4,9 @@ A researcher must be able to retrain, measure and inspect the tagger, so everyth
 plain data in, plain data out: ``train`` returns a frozen ``TrainedModel`` that knows its
 labels, per-label thresholds (tuned by inner cross-validation on the training data only), the
 text normalization it was trained with and where its data came from. ``cross_validate`` gives
-honest out-of-sample scores (duplicate texts never straddle folds). Models are stored with skops,
+honest out-of-sample scores (duplicate texts never straddle folds). A label whose positives lie
+inside another label's (e.g. SARA hate speech inside hate speech) is detected on the training
+data and scored as P(parent) * P(label | parent) (``nested_parents``). Models are stored with skops,
 and ``load`` refuses pickles and any type that ``build_pipeline`` does not produce. Prediction
 computes the char n-gram block word by word (``features``), identical to sklearn's output but
 several times faster, since corpora are scored by the million.
@@ -33,7 +35,7 @@ from sklearn.base import clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.multiclass import OneVsRestClassifier
+from sklearn.multiclass import OneVsRestClassifier, _ConstantPredictor
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import normalize as row_normalize
 from sklearn.svm import LinearSVC
@@ -43,7 +45,7 @@ from negtrend import textnorm
 MODEL_FILE = "model.skops"
 METADATA_FILE = "metadata.json"
 FORMAT = "negtrend-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: metadata.json may hold "parents" (nested labels)
 INNER_FOLDS = 3
 PICKLE_SUFFIXES = {".pkl", ".pickle"}
 PICKLE_MESSAGE = "pickle can run code on load; negtrend only loads skops files"
@@ -64,11 +66,16 @@ DEFAULT_PARAMS: dict = {
     "nb_scale": 1.0,
     "nb_alpha": 1.0,  # add-alpha smoothing of the log-count ratio
     "class_weight": "balanced",
+    # Nested labels: a label whose positives lie (almost) all inside another label's positives
+    # (share >= nest_containment) is scored as P(parent) * P(label | parent), the conditional
+    # model fitted on the parent's positive rows only (``nested_parents``). None: never.
+    "nest_containment": 0.95,
     "max_iter": 2000,
     "random_state": None,  # train() sets it from its seed unless given here
 }
 CLASSIFIERS = ("logreg", "svm")
 SVM_MIN_CLASS = 5  # calibration's 3 folds inside each inner training part need 3 of each class
+NEST_MIN_ROWS = 20  # a nested label needs this many positives and negatives among the parent's
 
 
 class ModelLoadError(ValueError):
@@ -125,6 +132,9 @@ def resolve_params(params: dict | None = None) -> dict:
         out[key] = tuple(int(n) for n in out[key])
     if out["classifier"] not in CLASSIFIERS:
         raise ValueError(f"classifier must be one of {CLASSIFIERS}, not {out['classifier']!r}")
+    share = out["nest_containment"]
+    if share is not None and not 0.5 < float(share) <= 1.0:
+        raise ValueError(f"nest_containment must be None or in (0.5, 1], not {share!r}")
     return out
 
 
@@ -147,7 +157,8 @@ def _classifier(p: dict):
 def build_pipeline(**params) -> Pipeline:
     """Word (1-2) and char_wb (2-5) TF-IDF side by side, then a one-vs-rest linear model.
 
-    ``train`` fits the logistic regressions as NB-LR by default (``nb_scale``; ``_blend_nb``).
+    ``train`` fits the logistic regressions as NB-LR by default (``nb_scale``; ``_blend_nb``)
+    and refits a nested label's estimator on its parent's positive rows (``nest_containment``).
 
     Lowercasing is left to ``textnorm`` so the model sees exactly what the normalizer made.
     """
@@ -224,11 +235,14 @@ def features(union: FeatureUnion, docs: list[str]):
     return sp.hstack(blocks).tocsr()
 
 
-def _fit_quietly(clf, X, Y: np.ndarray, nb_scale: float = 0.0, nb_alpha: float = 1.0):
+def _fit_quietly(clf, X, Y: np.ndarray, nb_scale: float = 0.0, nb_alpha: float = 1.0,
+                 parents: dict | None = None):
     """Fit, hiding one-vs-rest's warning for a label absent from one inner fold.
 
     With ``nb_scale`` > 0 each label's LogisticRegression is then blended with NB-LR (see
     ``_blend_nb``), so the fitted object is still a plain one-vs-rest of LogisticRegression.
+    ``parents`` ({label column: parent column}) refits each nested label's estimator on the
+    parent's positive rows only, so it scores P(label | parent) (see ``chain_scores``).
     """
     y = Y[:, 0] if Y.shape[1] == 1 else Y
     with warnings.catch_warnings():
@@ -236,7 +250,83 @@ def _fit_quietly(clf, X, Y: np.ndarray, nb_scale: float = 0.0, nb_alpha: float =
         clf.fit(X, y)
     if nb_scale > 0:
         _blend_nb(clf, X, Y, nb_scale, nb_alpha)
+    for child, parent in (parents or {}).items():
+        rows = np.flatnonzero(Y[:, parent] == 1)
+        clf.estimators_[child] = _fit_conditional(clf.estimator, X[rows], Y[rows, child],
+                                                  nb_scale, nb_alpha)
     return clf
+
+
+def _fit_conditional(estimator, X, y: np.ndarray, nb_scale: float, nb_alpha: float):
+    """One label's estimator fitted on the parent's positive rows (NB-LR blended as usual).
+
+    An inner training part where the label is constant among those rows gets one-vs-rest's
+    constant predictor; ``train`` only nests labels with ``NEST_MIN_ROWS`` of each class, so a
+    saved model never holds one.
+    """
+    if y.min() == y.max():
+        return _ConstantPredictor().fit(X, np.unique(y))  # as one-vs-rest makes it
+    est = clone(estimator).fit(X, y)
+    if nb_scale > 0 and isinstance(est, LogisticRegression):
+        _nb_refit(est, X, y, nb_log_ratios(X, y[:, None], nb_alpha)[0], nb_scale)
+    return est
+
+
+def chain_scores(scores: np.ndarray, parents: dict) -> np.ndarray:
+    """Scores with each nested label's P(label | parent) multiplied by its parent's score.
+
+    ``parents`` maps label columns to parent columns; a parent that is itself nested is
+    resolved first, so chains A > B > C give P(A) * P(B | A) * P(C | B).
+    """
+    out = np.array(scores, dtype=np.float64, copy=True)
+    done: set[int] = set()
+
+    def resolve(j: int, seen: tuple = ()) -> None:
+        if j in done or j not in parents:
+            return
+        if j in seen:
+            raise ValueError(f"nested labels form a cycle through column {j}")
+        resolve(parents[j], (*seen, j))
+        out[:, j] *= out[:, parents[j]]
+        done.add(j)
+
+    for j in parents:
+        resolve(j)
+    return out
+
+
+def nested_parents(Y: np.ndarray, labels: list[str], containment: float | None = 0.95,
+                   min_rows: int = NEST_MIN_ROWS) -> dict[str, dict]:
+    """Labels whose positives lie (almost) inside another label's positives -> their parent.
+
+    For each label B, a candidate parent A has more positives than B, holds at least
+    ``containment`` of B's positives, and leaves ``min_rows`` of each B class among its own
+    positives (so P(B | A) can be learnt and tuned). Of several candidates the tightest (fewest
+    positives) wins. Uses only the given (training) rows. Returns {B: {"parent": A, "share":
+    ..., "parent_rows": ...}}.
+    """
+    if containment is None:
+        return {}
+    Y = np.asarray(Y, dtype=np.int64).reshape(len(Y), -1)
+    positives = Y.sum(axis=0)
+    both = Y.T @ Y  # both[a, b]: rows positive for a and b
+    out = {}
+    for b, child in enumerate(labels):
+        best = None
+        for a in range(len(labels)):
+            if a == b or positives[a] <= positives[b] or positives[b] == 0:
+                continue
+            share = both[a, b] / positives[b]
+            inside, outside = both[a, b], positives[a] - both[a, b]
+            if share + 1e-12 < containment or min(inside, outside) < min_rows:
+                continue
+            if best is None or positives[a] < positives[best]:
+                best = a
+        if best is not None:
+            out[child] = {"parent": labels[best],
+                          "share": round(float(both[best, b] / positives[b]), 4),
+                          "parent_rows": int(positives[best])}
+    return out
 
 
 def nb_log_ratios(X, Y: np.ndarray, alpha: float = 1.0) -> np.ndarray:
@@ -261,9 +351,14 @@ def _blend_nb(clf, X, Y: np.ndarray, beta: float, alpha: float) -> None:
     for j, est in enumerate(clf.estimators_):
         if not isinstance(est, LogisticRegression):  # a label constant in this training part
             continue
-        nb = clone(est).fit(sp.csr_matrix(X.multiply(ratios[j])), Y[:, j])
-        est.coef_ = (1 - beta) * est.coef_ + beta * nb.coef_ * ratios[j]
-        est.intercept_ = (1 - beta) * est.intercept_ + beta * nb.intercept_
+        _nb_refit(est, X, Y[:, j], ratios[j], beta)
+
+
+def _nb_refit(est: LogisticRegression, X, y: np.ndarray, ratios: np.ndarray, beta: float):
+    """Blend a fitted LR with an LR fitted on X * ratios, folded back into weights on X."""
+    nb = clone(est).fit(sp.csr_matrix(sp.csr_matrix(X).multiply(ratios)), y)
+    est.coef_ = (1 - beta) * est.coef_ + beta * nb.coef_ * ratios
+    est.intercept_ = (1 - beta) * est.intercept_ + beta * nb.intercept_
 
 
 # --- the model -----------------------------------------------------------------------------
@@ -278,6 +373,7 @@ class TrainedModel:
     thresholds: dict[str, float]
     norm: dict
     metadata: dict = field(default_factory=dict)
+    parents: dict[str, str] = field(default_factory=dict)  # nested label -> parent label
 
     def predict_scores(self, texts) -> pd.DataFrame:
         """One probability column per label; a Series input keeps its index."""
@@ -287,7 +383,12 @@ class TrainedModel:
             return pd.DataFrame({label: pd.Series(dtype=float) for label in self.labels})
         X = features(self.pipeline.named_steps["features"], normed)
         scores = _label_scores(self.pipeline.named_steps["clf"], X, len(self.labels))
+        if self.parents:
+            scores = chain_scores(scores, self._parent_columns())
         return pd.DataFrame(scores, columns=list(self.labels), index=index)
+
+    def _parent_columns(self) -> dict[int, int]:
+        return {self.labels.index(c): self.labels.index(p) for c, p in self.parents.items()}
 
     def predict(self, texts) -> pd.DataFrame:
         """One bool column per label: score >= that label's threshold."""
@@ -332,11 +433,12 @@ def _best_f1_threshold(scores: np.ndarray, truth: np.ndarray) -> tuple[float, fl
 
 
 def _inner_thresholds(clf, X, Y: np.ndarray, labels: list[str], seed: int,
-                      nb: tuple = (0.0, 1.0)) -> tuple[dict, dict]:
+                      nb: tuple = (0.0, 1.0), parents: dict | None = None) -> tuple[dict, dict]:
     """Thresholds from out-of-fold scores on the training data only (never any test data).
 
     A label with fewer than ``INNER_FOLDS`` positives (or negatives) keeps 0.5: its out-of-fold
-    scores would rest on folds that never saw it.
+    scores would rest on folds that never saw it. Nested labels (``parents``, by column) are
+    fitted and chained in each inner fold exactly as in the final model.
     """
     rare = np.minimum(Y.sum(axis=0), len(Y) - Y.sum(axis=0)) < INNER_FOLDS
     oof = np.zeros(Y.shape, dtype=np.float64)
@@ -344,8 +446,8 @@ def _inner_thresholds(clf, X, Y: np.ndarray, labels: list[str], seed: int,
         folds = stratified_folds(Y, INNER_FOLDS, seed)
         for k in range(INNER_FOLDS):
             test = folds == k
-            model = _fit_quietly(clone(clf), X[~test], Y[~test], *nb)
-            oof[test] = _label_scores(model, X[test], Y.shape[1])
+            model = _fit_quietly(clone(clf), X[~test], Y[~test], *nb, parents)
+            oof[test] = chain_scores(_label_scores(model, X[test], Y.shape[1]), parents or {})
     thresholds, info = {}, {}
     for j, label in enumerate(labels):
         if rare[j]:
@@ -403,10 +505,12 @@ def train(texts, labels: pd.DataFrame, *, norm=None, params=None, tune_threshold
     nb = (float(p["nb_scale"]) if p["classifier"] == "logreg" else 0.0, float(p["nb_alpha"]))
     X = pipeline.named_steps["features"].fit_transform(normalize_texts(raw, config))
     clf = pipeline.named_steps["clf"]
+    nested = nested_parents(Y, names, p["nest_containment"])
+    parents = {names.index(c): names.index(v["parent"]) for c, v in nested.items()}
     thresholds, inner = ({n: 0.5 for n in names}, {})
     if tune_thresholds:
-        thresholds, inner = _inner_thresholds(clf, X, Y, names, seed, nb)
-    _fit_quietly(clf, X, Y, *nb)
+        thresholds, inner = _inner_thresholds(clf, X, Y, names, seed, nb, parents)
+    _fit_quietly(clf, X, Y, *nb, parents)
     meta = {
         "data_sha256": data_sha256 or content_sha256(raw, Y, names),
         "data_sha256_of": "file" if data_sha256 else "texts and labels",
@@ -416,12 +520,13 @@ def train(texts, labels: pd.DataFrame, *, norm=None, params=None, tune_threshold
         "params": {k: list(v) if isinstance(v, tuple) else v for k, v in p.items()},
         "seed": seed,
         "thresholds_from": inner or "fixed 0.5 (tuning off)",
+        "nested": nested,
         "versions": _versions(),
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "train_seconds": round(time.perf_counter() - started, 2),
     }
     return TrainedModel(pipeline=pipeline, labels=names, thresholds=thresholds, norm=config,
-                        metadata=meta)
+                        metadata=meta, parents={c: v["parent"] for c, v in nested.items()})
 
 
 # --- evaluation ----------------------------------------------------------------------------
@@ -531,16 +636,20 @@ def cross_validate(texts, labels: pd.DataFrame, *, folds=5, seed=0, norm=None, p
     fold_of = cv_folds(raw, labels, folds=folds, seed=seed, norm=norm,
                        group_duplicates=group_duplicates)
     per_fold, predicted = [], pd.DataFrame(False, index=labels.index, columns=labels.columns)
+    nested = []
     for k in range(folds):
         test = fold_of == k
         model = train(raw[~test], labels[~test], norm=norm, params=params, seed=seed)
+        nested.append(dict(model.parents))
         scores = model.predict_scores(list(raw[test]))
         predicted.loc[test] = model.to_bool(scores).to_numpy()
         table = scores_table(labels[test].astype(bool), model.to_bool(scores))
         table["threshold"] = [model.thresholds[str(c)] for c in table.index]
         per_fold.append(table.assign(fold=k))
-    return _summarize(per_fold, labels, predicted, folds, seed, group_duplicates, fold_of,
-                      time.perf_counter() - started, norm, params)
+    out = _summarize(per_fold, labels, predicted, folds, seed, group_duplicates, fold_of,
+                     time.perf_counter() - started, norm, params)
+    out.attrs["nested"] = nested  # per fold, as detected on its training part
+    return out
 
 
 def _summarize(per_fold, labels, predicted, folds, seed, grouped, fold_of, seconds, norm,
@@ -587,7 +696,8 @@ def save(model: TrainedModel, folder) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     sio.dump(model.pipeline, folder / MODEL_FILE)
     info = {"format": FORMAT, "format_version": FORMAT_VERSION, "labels": list(model.labels),
-            "thresholds": model.thresholds, "norm": model.norm, "metadata": model.metadata}
+            "thresholds": model.thresholds, "parents": model.parents, "norm": model.norm,
+            "metadata": model.metadata}
     text = json.dumps(_jsonable(info), ensure_ascii=False, indent=2)
     (folder / METADATA_FILE).write_text(text + "\n", encoding="utf-8")
     return folder
@@ -650,6 +760,20 @@ def _load_pipeline(model_file: Path) -> Pipeline:
     return pipeline
 
 
+def _valid_parents(parents, labels: list) -> bool:
+    """Whether ``parents`` maps labels to other labels without a cycle."""
+    if not isinstance(parents, dict) or not all(
+            isinstance(c, str) and isinstance(p, str) and c in labels and p in labels and c != p
+            for c, p in parents.items()):
+        return False
+    try:
+        chain_scores(np.ones((1, len(labels))),
+                     {labels.index(c): labels.index(p) for c, p in parents.items()})
+    except ValueError:
+        return False
+    return True
+
+
 def _read_metadata(path: Path) -> dict:
     try:
         info = json.loads(path.read_text(encoding="utf-8"))
@@ -658,8 +782,14 @@ def _read_metadata(path: Path) -> dict:
     missing = [k for k in ("labels", "thresholds", "norm") if k not in info]
     if info.get("format") != FORMAT or missing:
         raise ModelLoadError(f"{path}: not negtrend model metadata (missing {missing})")
+    if not isinstance(info.get("format_version"), int) or info["format_version"] > FORMAT_VERSION:
+        raise ModelLoadError(f"{path}: model format version {info.get('format_version')!r}; "
+                             f"this negtrend reads up to {FORMAT_VERSION}")
     if set(info["thresholds"]) != set(info["labels"]):
         raise ModelLoadError(f"{path}: thresholds do not match labels")
+    if not _valid_parents(info.get("parents", {}), info["labels"]):  # format 1 has none
+        raise ModelLoadError(f"{path}: nested labels {info['parents']!r} do not match labels "
+                             "(unknown label, self-parent or cycle)")
     try:
         norm_config(info["norm"])
     except (TypeError, ValueError) as exc:
@@ -679,7 +809,8 @@ def load(folder) -> TrainedModel:
     pipeline = _load_pipeline(model_file)
     return TrainedModel(pipeline=pipeline, labels=list(info["labels"]),
                         thresholds={k: float(v) for k, v in info["thresholds"].items()},
-                        norm=dict(info["norm"]), metadata=dict(info.get("metadata", {})))
+                        norm=dict(info["norm"]), metadata=dict(info.get("metadata", {})),
+                        parents=dict(info.get("parents", {})))
 
 
 # --- labelled data -------------------------------------------------------------------------
