@@ -141,3 +141,21 @@ def test_event_study_draws(campaign_sims):
     axis = other.add_subplot()
     plots.event_study_axes(axis, result.table, result.windows, title="x")
     assert axis.get_title(loc="left") == "x"
+
+
+def test_a_week_without_items_is_not_estimable_instead_of_an_overflow():
+    """Sparse corpora have empty weeks; their coefficient runs off to -inf (seen on real
+    YouTube comments), which must give an open interval, not a crash."""
+    sim = simulate.simulate_series(simulate.Scenario(effects={"campaign": 1.5}), seed=3)
+    frame = sim.series.frame.copy()
+    voting = sim.windows.set_index("window").loc["voting", "start"]
+    empty = (frame.index >= voting - pd.Timedelta(days=21)) & (
+        frame.index < voting - pd.Timedelta(days=14))
+    frame.loc[empty, "sim"] = 0.0
+    sparse = SeriesResult(frame, sim.series.categories, sim.series.freq, sim.series.exposure)
+    result = event_study(sparse, "sim", voting, windows=sim.windows)
+    week = result.table.set_index("week").loc[-3]
+    assert week["estimate"] < 1e-3
+    assert not (math.isfinite(week["ci_low"]) and math.isfinite(week["ci_high"])
+                and week["ci_high"] < 1e3)  # no finite, confident interval from zero counts
+    json.dumps(result.to_dict())

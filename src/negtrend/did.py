@@ -43,7 +43,14 @@ import statsmodels.api as sm
 from scipy import stats as sps
 
 from negtrend.calendar import WINDOW_ORDER
-from negtrend.effect import LANGS, MEASURE_NAMES, WINDOW_NAMES, EffectResult
+from negtrend.effect import (
+    LANGS,
+    MEASURE_NAMES,
+    WINDOW_NAMES,
+    EffectResult,
+    exp_ratio,
+    ratio_interval,
+)
 from negtrend.series import SeriesResult, flag_windows, from_posts
 from negtrend.stats import (
     ROBUST_MIN_PERIODS,
@@ -225,13 +232,13 @@ def did(
     estimate, se = float(params[phase]), float(bse[phase])
     quantile = sps.t.ppf(1 - alpha / 2, df) if df and df > 0 else math.nan
     if math.isfinite(se) and se > 0 and math.isfinite(quantile):
-        low, high = math.exp(estimate - quantile * se), math.exp(estimate + quantile * se)
+        _, low, high = ratio_interval(estimate, se, quantile)
         p_value = float(2 * sps.t.sf(abs(estimate / se), df))
     else:
         low = high = p_value = math.nan
         notes.append("too few periods to measure the noise (no residual degrees of freedom), "
                      "so no interval can be given")
-    effect = {"estimate": math.exp(estimate), "ci_low": low, "ci_high": high,
+    effect = {"estimate": exp_ratio(estimate), "ci_low": low, "ci_high": high,
               "p_value": p_value, "log_se": se, "df": df, "alpha": alpha,
               "scale": "ratio of rate ratios", "phase": phase, "baseline": baseline,
               "measure": measure}

@@ -147,6 +147,18 @@ def format_p(p, lang: str = "en") -> str:
     return "p = " + format_number(p, lang, 3)
 
 
+def exp_ratio(log_value: float) -> float:
+    """exp() that saturates to infinity instead of raising: a period with no items can drive a
+    log coefficient and its error far past what a float holds."""
+    return math.exp(log_value) if log_value < 700 else math.inf
+
+
+def ratio_interval(log_estimate: float, se: float, quantile: float) -> tuple[float, float, float]:
+    """Rate ratio and interval from a log coefficient, its standard error and a quantile."""
+    return (exp_ratio(log_estimate), exp_ratio(log_estimate - quantile * se),
+            exp_ratio(log_estimate + quantile * se))
+
+
 def outcome_of(effect: dict) -> str:
     """'higher', 'lower', 'inconclusive' or 'not estimable' from an effect's interval."""
     low, high = effect.get("ci_low"), effect.get("ci_high")

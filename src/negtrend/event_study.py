@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from negtrend.effect import LANGS, MEASURE_NAMES, EffectResult
+from negtrend.effect import LANGS, MEASURE_NAMES, EffectResult, exp_ratio, ratio_interval
 from negtrend.series import SeriesResult
 from negtrend.stats import (
     ROBUST_MIN_PERIODS,
@@ -356,11 +356,10 @@ def _mean_fit(y, design, offset, robust, weeks, params, bse) -> tuple[float, flo
 def _ratio(log_estimate: float, se: float, quantile: float, df) -> dict:
     if math.isfinite(se) and se > 0 and math.isfinite(quantile):
         p_value = float(2 * sps.t.sf(abs(log_estimate / se), df))
-        low = math.exp(log_estimate - quantile * se)
-        high = math.exp(log_estimate + quantile * se)
+        _, low, high = ratio_interval(log_estimate, se, quantile)
     else:
         p_value = low = high = math.nan
-    return {"estimate": math.exp(log_estimate), "ci_low": low, "ci_high": high,
+    return {"estimate": exp_ratio(log_estimate), "ci_low": low, "ci_high": high,
             "p_value": p_value, "log_se": se}
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from negtrend.effect import LANGS, WINDOW_NAMES, EffectResult
+from negtrend.effect import LANGS, WINDOW_NAMES, EffectResult, exp_ratio, ratio_interval
 from negtrend.series import SeriesResult
 from negtrend.stats import (
     ROBUST_MIN_PERIODS,
@@ -141,10 +141,10 @@ def _term_row(name: str, params, bse, quantile: float, df) -> dict:
     estimate, se = float(params[name]), float(bse[name])
     if math.isfinite(se) and se > 0 and math.isfinite(quantile):
         p_value = float(2 * sps.t.sf(abs(estimate / se), df))
-        low, high = math.exp(estimate - quantile * se), math.exp(estimate + quantile * se)
+        _, low, high = ratio_interval(estimate, se, quantile)
     else:
         p_value = low = high = math.nan
-    return {"term": name, "estimate": math.exp(estimate), "ci_low": low, "ci_high": high,
+    return {"term": name, "estimate": exp_ratio(estimate), "ci_low": low, "ci_high": high,
             "p_value": p_value, "log_se": se,
             "unit": "rate ratio" if name.startswith("level") else
             f"rate ratio per {SLOPE_DAYS} days"}

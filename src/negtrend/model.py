@@ -6,7 +6,8 @@ labels, per-label thresholds (tuned by inner cross-validation on the training da
 text normalization it was trained with and where its data came from. ``cross_validate`` gives
 honest out-of-sample scores (duplicate texts never straddle folds). A label whose positives lie
 inside another label's (e.g. SARA hate speech inside hate speech) is detected on the training
-data and scored as P(parent) * P(label | parent) (``nested_parents``). Models are stored with skops,
+data and scored as P(parent) * P(label | parent) (``nested_parents``). ``nb_scale`` may be a grid,
+chosen per label by the same inner CV that tunes the thresholds. Models are stored with skops,
 and ``load`` refuses pickles and any type that ``build_pipeline`` does not produce. Prediction
 computes the char n-gram block word by word (``features``), identical to sklearn's output but
 several times faster, since corpora are scored by the million.
@@ -62,7 +63,9 @@ DEFAULT_PARAMS: dict = {
     # NB-LR (Wang & Manning 2012): weight of a logistic regression fitted per label on features
     # scaled by that label's naive-Bayes log-count ratio, interpolated with the plain one
     # (0 = plain LR, 1 = NB-LR only). Folded into plain LogisticRegression weights after fitting,
-    # so a saved model holds no extra types. Ignored by "svm".
+    # so a saved model holds no extra types. Ignored by "svm". A list of values (e.g.
+    # [0.5, 1.0]) is a grid: each label takes the value whose inner-CV out-of-fold F1 is best
+    # (training part only; ties -> the value nearest 1), recorded in metadata["nb_scale"].
     "nb_scale": 1.0,
     "nb_alpha": 1.0,  # add-alpha smoothing of the log-count ratio
     "class_weight": "balanced",
@@ -132,10 +135,26 @@ def resolve_params(params: dict | None = None) -> dict:
         out[key] = tuple(int(n) for n in out[key])
     if out["classifier"] not in CLASSIFIERS:
         raise ValueError(f"classifier must be one of {CLASSIFIERS}, not {out['classifier']!r}")
+    out["nb_scale"] = _nb_scale_param(out["nb_scale"])
     share = out["nest_containment"]
     if share is not None and not 0.5 < float(share) <= 1.0:
         raise ValueError(f"nest_containment must be None or in (0.5, 1], not {share!r}")
     return out
+
+
+def _nb_scale_param(value):
+    """A number in [0, 1] as float; several (list or tuple) as a sorted tuple of floats."""
+    many = isinstance(value, list | tuple)
+    values = sorted({float(v) for v in value}) if many else [float(value)]
+    if not values or not all(0.0 <= v <= 1.0 for v in values):
+        raise ValueError(f"nb_scale must be a number in [0, 1] or a list of them, not {value!r}")
+    return tuple(values) if many else values[0]
+
+
+def nb_scale_grid(params: dict) -> tuple:
+    """The ``nb_scale`` candidates of resolved params: a number is a grid of one."""
+    value = params["nb_scale"]
+    return value if isinstance(value, tuple) else (value,)
 
 
 def _vectorizer(analyzer: str, ngram: tuple, min_df, max_features) -> TfidfVectorizer:
@@ -157,7 +176,7 @@ def _classifier(p: dict):
 def build_pipeline(**params) -> Pipeline:
     """Word (1-2) and char_wb (2-5) TF-IDF side by side, then a one-vs-rest linear model.
 
-    ``train`` fits the logistic regressions as NB-LR by default (``nb_scale``; ``_blend_nb``)
+    ``train`` fits the logistic regressions as NB-LR by default (``nb_scale``; ``_fit_parts``)
     and refits a nested label's estimator on its parent's positive rows (``nest_containment``).
 
     Lowercasing is left to ``textnorm`` so the model sees exactly what the normalizer made.
@@ -235,30 +254,72 @@ def features(union: FeatureUnion, docs: list[str]):
     return sp.hstack(blocks).tocsr()
 
 
-def _fit_quietly(clf, X, Y: np.ndarray, nb_scale: float = 0.0, nb_alpha: float = 1.0,
+def _fit_quietly(clf, X, Y: np.ndarray, nb_scale=0.0, nb_alpha: float = 1.0,
                  parents: dict | None = None):
     """Fit, hiding one-vs-rest's warning for a label absent from one inner fold.
 
-    With ``nb_scale`` > 0 each label's LogisticRegression is then blended with NB-LR (see
-    ``_blend_nb``), so the fitted object is still a plain one-vs-rest of LogisticRegression.
-    ``parents`` ({label column: parent column}) refits each nested label's estimator on the
-    parent's positive rows only, so it scores P(label | parent) (see ``chain_scores``).
+    ``nb_scale`` (one number, or one per label column) > 0 blends each label's
+    LogisticRegression with NB-LR (see ``_fit_parts``), so the fitted object is still a plain
+    one-vs-rest of LogisticRegression. ``parents`` ({label column: parent column}) refits each
+    nested label's estimator on the parent's positive rows only, so it scores P(label | parent)
+    (see ``chain_scores``).
+    """
+    betas = np.broadcast_to(np.asarray(nb_scale, dtype=np.float64), (Y.shape[1],))
+    parts = _fit_parts(clf, X, Y, betas > 0, nb_alpha, parents)
+    _blend(clf, parts, betas)
+    return clf
+
+
+def _fit_parts(clf, X, Y: np.ndarray, nb, nb_alpha: float, parents: dict | None) -> list:
+    """Fit the plain one-vs-rest (nested labels on their parent's rows) and an NB-LR for each
+    label column where ``nb`` (one bool per column) is true.
+
+    Returns per label None or (NB-LR coef folded onto X, NB-LR intercept, plain coef, plain
+    intercept), for ``_blend``.
+
+    LR on (x * r) scores w . (x * r) + b = (w * r) . x + b, so NB-LR is a plain linear model on
+    x; ``_blend`` mixes it with the plain one, which the estimators still hold.
     """
     y = Y[:, 0] if Y.shape[1] == 1 else Y
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Label not .* is present in all training")
         clf.fit(X, y)
-    if nb_scale > 0:
-        _blend_nb(clf, X, Y, nb_scale, nb_alpha)
-    for child, parent in (parents or {}).items():
+    parents = parents or {}
+    for child, parent in parents.items():
         rows = np.flatnonzero(Y[:, parent] == 1)
-        clf.estimators_[child] = _fit_conditional(clf.estimator, X[rows], Y[rows, child],
-                                                  nb_scale, nb_alpha)
-    return clf
+        clf.estimators_[child] = _fit_conditional(clf.estimator, X[rows], Y[rows, child])
+    parts: list = [None] * Y.shape[1]
+    nb = np.broadcast_to(np.asarray(nb, dtype=bool), (Y.shape[1],))
+    if not nb.any() or not isinstance(clf.estimator, LogisticRegression):
+        return parts
+    X = sp.csr_matrix(X)
+    flat = [j for j in range(Y.shape[1]) if j not in parents and nb[j]]
+    ratios = dict(zip(flat, nb_log_ratios(X, Y[:, flat], nb_alpha), strict=True))
+    for j, est in enumerate(clf.estimators_):
+        if not nb[j] or not isinstance(est, LogisticRegression):  # constant: label absent
+            continue
+        rows = np.flatnonzero(Y[:, parents[j]] == 1) if j in parents else slice(None)
+        Xj, yj = X[rows], Y[rows, j]
+        r = ratios[j] if j not in parents else nb_log_ratios(Xj, yj[:, None], nb_alpha)[0]
+        nb_est = clone(est).fit(sp.csr_matrix(Xj.multiply(r)), yj)
+        parts[j] = (nb_est.coef_ * r, nb_est.intercept_, est.coef_, est.intercept_)
+    return parts
 
 
-def _fit_conditional(estimator, X, y: np.ndarray, nb_scale: float, nb_alpha: float):
-    """One label's estimator fitted on the parent's positive rows (NB-LR blended as usual).
+def _blend(clf, parts: list, betas) -> None:
+    """Set each label's weights to (1 - beta) * plain + beta * NB-LR (beta per label)."""
+    for j, part in enumerate(parts):
+        if part is None:
+            continue
+        est = clf.estimators_[j]
+        nb_coef, nb_intercept, coef, intercept = part
+        beta = float(betas[j])
+        est.coef_ = (1 - beta) * coef + beta * nb_coef
+        est.intercept_ = (1 - beta) * intercept + beta * nb_intercept
+
+
+def _fit_conditional(estimator, X, y: np.ndarray):
+    """One label's plain estimator fitted on the parent's positive rows (NB-LR by ``_fit_parts``).
 
     An inner training part where the label is constant among those rows gets one-vs-rest's
     constant predictor; ``train`` only nests labels with ``NEST_MIN_ROWS`` of each class, so a
@@ -266,10 +327,7 @@ def _fit_conditional(estimator, X, y: np.ndarray, nb_scale: float, nb_alpha: flo
     """
     if y.min() == y.max():
         return _ConstantPredictor().fit(X, np.unique(y))  # as one-vs-rest makes it
-    est = clone(estimator).fit(X, y)
-    if nb_scale > 0 and isinstance(est, LogisticRegression):
-        _nb_refit(est, X, y, nb_log_ratios(X, y[:, None], nb_alpha)[0], nb_scale)
-    return est
+    return clone(estimator).fit(X, y)
 
 
 def chain_scores(scores: np.ndarray, parents: dict) -> np.ndarray:
@@ -338,27 +396,6 @@ def nb_log_ratios(X, Y: np.ndarray, alpha: float = 1.0) -> np.ndarray:
     neg = np.asarray(Xb.sum(axis=0)).ravel()[None, :] - pos + 2 * alpha
     return (np.log(pos / pos.sum(axis=1, keepdims=True))
             - np.log(neg / neg.sum(axis=1, keepdims=True)))
-
-
-def _blend_nb(clf, X, Y: np.ndarray, beta: float, alpha: float) -> None:
-    """Per label: fit the LR again on X scaled by r, fold r into its weights, and blend.
-
-    LR on (x * r) scores w . (x * r) + b = (w * r) . x + b, so NB-LR is a plain linear model on
-    x; the blend (1 - beta) * plain + beta * NB-LR (weights and intercept) is one too.
-    """
-    ratios = nb_log_ratios(X, Y, alpha)
-    X = sp.csr_matrix(X)
-    for j, est in enumerate(clf.estimators_):
-        if not isinstance(est, LogisticRegression):  # a label constant in this training part
-            continue
-        _nb_refit(est, X, Y[:, j], ratios[j], beta)
-
-
-def _nb_refit(est: LogisticRegression, X, y: np.ndarray, ratios: np.ndarray, beta: float):
-    """Blend a fitted LR with an LR fitted on X * ratios, folded back into weights on X."""
-    nb = clone(est).fit(sp.csr_matrix(sp.csr_matrix(X).multiply(ratios)), y)
-    est.coef_ = (1 - beta) * est.coef_ + beta * nb.coef_ * ratios
-    est.intercept_ = (1 - beta) * est.intercept_ + beta * nb.intercept_
 
 
 # --- the model -----------------------------------------------------------------------------
@@ -433,30 +470,67 @@ def _best_f1_threshold(scores: np.ndarray, truth: np.ndarray) -> tuple[float, fl
 
 
 def _inner_thresholds(clf, X, Y: np.ndarray, labels: list[str], seed: int,
-                      nb: tuple = (0.0, 1.0), parents: dict | None = None) -> tuple[dict, dict]:
-    """Thresholds from out-of-fold scores on the training data only (never any test data).
+                      nb: tuple = ((0.0,), 1.0), parents: dict | None = None) -> tuple:
+    """Thresholds (and ``nb_scale`` per label) from out-of-fold scores on the training data only.
 
-    A label with fewer than ``INNER_FOLDS`` positives (or negatives) keeps 0.5: its out-of-fold
-    scores would rest on folds that never saw it. Nested labels (``parents``, by column) are
-    fitted and chained in each inner fold exactly as in the final model.
+    ``nb`` is (candidate nb_scale values, nb_alpha). Each inner fold fits the plain and NB-LR
+    weights once and scores every blend of them, so several candidates cost little more than
+    one. Per label the candidate with the best out-of-fold F1 wins (ties: the one nearest 1,
+    i.e. NB-LR); a nested label is scored chained on its parent's chosen blend, parents first.
+    A label with fewer than ``INNER_FOLDS`` positives (or negatives) keeps 0.5 and the candidate
+    nearest 1: its out-of-fold scores would rest on folds that never saw it. Nested labels
+    (``parents``, by column) are fitted and chained in each inner fold exactly as in the final
+    model. Returns (thresholds, info, nb_scale per label column).
     """
+    grid, alpha = nb
+    grid = sorted({float(b) for b in grid}, key=lambda b: (abs(1.0 - b), -b))  # preferred first
+    parents = parents or {}
     rare = np.minimum(Y.sum(axis=0), len(Y) - Y.sum(axis=0)) < INNER_FOLDS
-    oof = np.zeros(Y.shape, dtype=np.float64)
+    oof = np.zeros((len(grid), *Y.shape), dtype=np.float64)  # unchained, per candidate
     if not rare.all():  # one-vs-rest copes with a label missing from an inner training part
         folds = stratified_folds(Y, INNER_FOLDS, seed)
         for k in range(INNER_FOLDS):
             test = folds == k
-            model = _fit_quietly(clone(clf), X[~test], Y[~test], *nb, parents)
-            oof[test] = chain_scores(_label_scores(model, X[test], Y.shape[1]), parents or {})
-    thresholds, info = {}, {}
-    for j, label in enumerate(labels):
+            model = clone(clf)
+            parts = _fit_parts(model, X[~test], Y[~test], max(grid) > 0, alpha, parents)
+            for g, beta in enumerate(grid):
+                _blend(model, parts, np.full(Y.shape[1], beta))
+                oof[g][test] = _label_scores(model, X[test], Y.shape[1])
+    thresholds, info, chosen = {}, {}, np.full(Y.shape[1], grid[0])
+    chained = np.zeros(Y.shape, dtype=np.float64)
+    for j in _parents_first(Y.shape[1], parents):
+        label = labels[j]
+        candidates = [oof[g][:, j] * (chained[:, parents[j]] if j in parents else 1.0)
+                      for g in range(len(grid))]
         if rare[j]:
             thresholds[label] = 0.5
             info[label] = {"source": f"default 0.5 (fewer than {INNER_FOLDS} of a class)"}
+            chained[:, j] = candidates[0]
             continue
-        thresholds[label], f1 = _best_f1_threshold(oof[:, j], Y[:, j])
+        found = [_best_f1_threshold(c, Y[:, j]) for c in candidates]
+        best = max(range(len(grid)), key=lambda g: (found[g][1], -g))  # ties: earlier (nearer 1)
+        chosen[j], chained[:, j] = grid[best], candidates[best]
+        thresholds[label], f1 = found[best]
         info[label] = {"source": f"inner {INNER_FOLDS}-fold CV", "oof_f1": round(f1, 4)}
-    return thresholds, info
+        if len(grid) > 1:
+            info[label]["nb_scale_oof_f1"] = {str(b): round(found[g][1], 4)
+                                              for g, b in enumerate(grid)}
+    return {n: thresholds[n] for n in labels}, {n: info[n] for n in labels}, chosen
+
+
+def _parents_first(n_labels: int, parents: dict) -> list[int]:
+    """Label columns ordered so that every nested label comes after its parent."""
+    order: list[int] = []
+
+    def visit(j: int) -> None:
+        if j not in order:
+            if j in parents:
+                visit(parents[j])
+            order.append(j)
+
+    for j in range(n_labels):
+        visit(j)
+    return order
 
 
 def _versions() -> dict:
@@ -502,15 +576,17 @@ def train(texts, labels: pd.DataFrame, *, norm=None, params=None, tune_threshold
                          f"per label; {rare} have fewer (use classifier='logreg')")
     config = norm_dict(norm)
     pipeline = build_pipeline(**p)
-    nb = (float(p["nb_scale"]) if p["classifier"] == "logreg" else 0.0, float(p["nb_alpha"]))
+    grid = nb_scale_grid(p) if p["classifier"] == "logreg" else (0.0,)
     X = pipeline.named_steps["features"].fit_transform(normalize_texts(raw, config))
     clf = pipeline.named_steps["clf"]
     nested = nested_parents(Y, names, p["nest_containment"])
     parents = {names.index(c): names.index(v["parent"]) for c, v in nested.items()}
     thresholds, inner = ({n: 0.5 for n in names}, {})
+    betas = np.full(len(names), min(grid, key=lambda b: (abs(1.0 - b), -b)))  # untuned: nearest 1
     if tune_thresholds:
-        thresholds, inner = _inner_thresholds(clf, X, Y, names, seed, nb, parents)
-    _fit_quietly(clf, X, Y, *nb, parents)
+        thresholds, inner, betas = _inner_thresholds(clf, X, Y, names, seed,
+                                                     (grid, float(p["nb_alpha"])), parents)
+    _fit_quietly(clf, X, Y, betas, float(p["nb_alpha"]), parents)
     meta = {
         "data_sha256": data_sha256 or content_sha256(raw, Y, names),
         "data_sha256_of": "file" if data_sha256 else "texts and labels",
@@ -521,6 +597,7 @@ def train(texts, labels: pd.DataFrame, *, norm=None, params=None, tune_threshold
         "seed": seed,
         "thresholds_from": inner or "fixed 0.5 (tuning off)",
         "nested": nested,
+        "nb_scale": {n: float(b) for n, b in zip(names, betas, strict=True)},
         "versions": _versions(),
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "train_seconds": round(time.perf_counter() - started, 2),
@@ -636,19 +713,22 @@ def cross_validate(texts, labels: pd.DataFrame, *, folds=5, seed=0, norm=None, p
     fold_of = cv_folds(raw, labels, folds=folds, seed=seed, norm=norm,
                        group_duplicates=group_duplicates)
     per_fold, predicted = [], pd.DataFrame(False, index=labels.index, columns=labels.columns)
-    nested = []
+    nested, nb_scales = [], []
     for k in range(folds):
         test = fold_of == k
         model = train(raw[~test], labels[~test], norm=norm, params=params, seed=seed)
         nested.append(dict(model.parents))
+        nb_scales.append(dict(model.metadata["nb_scale"]))
         scores = model.predict_scores(list(raw[test]))
         predicted.loc[test] = model.to_bool(scores).to_numpy()
         table = scores_table(labels[test].astype(bool), model.to_bool(scores))
         table["threshold"] = [model.thresholds[str(c)] for c in table.index]
+        table["nb_scale"] = [model.metadata["nb_scale"][str(c)] for c in table.index]
         per_fold.append(table.assign(fold=k))
     out = _summarize(per_fold, labels, predicted, folds, seed, group_duplicates, fold_of,
                      time.perf_counter() - started, norm, params)
     out.attrs["nested"] = nested  # per fold, as detected on its training part
+    out.attrs["nb_scale"] = nb_scales  # per fold, label -> nb_scale used (chosen by inner CV)
     return out
 
 

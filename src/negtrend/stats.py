@@ -30,7 +30,7 @@ import statsmodels.api as sm
 from scipy import stats as sps
 
 from negtrend.calendar import WINDOW_ORDER
-from negtrend.effect import EffectResult, comparison_labels
+from negtrend.effect import EffectResult, comparison_labels, exp_ratio
 from negtrend.jsonable import jsonable
 from negtrend.series import SeriesResult
 
@@ -231,7 +231,8 @@ def fit_count_model(y, design, offset, robust_time: bool):
         # (voting day: the fit is exact there, the residual zero); the quasi-Poisson error
         # can. Each coefficient takes the larger of the two.
         quasi = poisson.bse * math.sqrt(max(dispersion, 1.0))
-        bse = np.maximum(pd.Series(np.sqrt(np.diag(cov)), index=design.columns), quasi)
+        bse = np.maximum(pd.Series(np.sqrt(np.clip(np.diag(cov), 0, None)),
+                                   index=design.columns), quasi)
         return poisson.params, bse, terms, dispersion, \
             "Poisson GLM, EWC autocorrelation-robust errors or quasi-Poisson where larger " \
             f"(t with {terms} df)"
@@ -333,7 +334,7 @@ def _ratio_rows(series: SeriesResult, category: str, measure: str, baseline: str
             continue
         estimate, se = float(params[window]), float(bse[window])
         if not math.isfinite(se):
-            row.update(_nan_effect(), estimate=math.exp(estimate), estimable=False,
+            row.update(_nan_effect(), estimate=exp_ratio(estimate), estimable=False,
                        note="too few periods to measure the noise (no residual degrees of "
                             "freedom), so no interval can be given")
             rows.append(row)
@@ -342,9 +343,9 @@ def _ratio_rows(series: SeriesResult, category: str, measure: str, baseline: str
         statistic = estimate / se if se > 0 else math.inf
         p_value = 2 * sps.t.sf(abs(statistic), df_resid)
         row.update(
-            estimate=math.exp(estimate),
-            ci_low=math.exp(estimate - quantile * se),
-            ci_high=math.exp(estimate + quantile * se),
+            estimate=exp_ratio(estimate),
+            ci_low=exp_ratio(estimate - quantile * se),
+            ci_high=exp_ratio(estimate + quantile * se),
             log_se=se,
             p_value=float(p_value),
             estimable=True,
