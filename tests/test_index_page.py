@@ -106,8 +106,10 @@ def parse(page):
     return collector
 
 
-def body_rows(parsed):
-    return [row for row in parsed.rows if row]  # the header row has no <td>
+def body_rows(parsed, with_kind=False):
+    """Table rows (the header row has no <td>); the first cell, the run's kind, is dropped
+    unless asked for, so the tests below index the other columns from 0."""
+    return [row if with_kind else row[1:] for row in parsed.rows if row]
 
 
 def test_one_row_per_run_and_category_with_estimate_interval_and_link(tmp_path):
@@ -218,6 +220,20 @@ def test_unreadable_or_unfinished_runs_still_have_a_row(tmp_path):
     assert notes["failed"].startswith("unreadable run.json")
     assert notes["running"] == "run running"
     assert notes["ok"] == "no comparisons in metrics.json"
+
+
+def test_kind_column_names_the_template_and_a_non_english_language(tmp_path):
+    make_run(tmp_path, "report__a__m__1")
+    explore = make_run(tmp_path, "explore__b__w__2")
+    record = json.loads((explore / "run.json").read_text())
+    record.update(template="explore.ipynb", parameters={**record["parameters"], "lang": "id"})
+    (explore / "run.json").write_text(json.dumps(record))
+    rows = body_rows(parse(runner.write_index(tmp_path).read_text(encoding="utf-8")),
+                     with_kind=True)
+    kinds = sorted(r[0] for r in rows)
+    assert kinds == ["explore (id)", "trend report"]
+    [workbench] = [r for r in rows if r[0] == "explore (id)"]
+    assert "workbench" in workbench[10]
 
 
 def test_empty_reports_folder_and_cli(tmp_path):

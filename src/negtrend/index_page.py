@@ -57,6 +57,7 @@ class Row:
     """One line of the index: a run's headline result for one category."""
 
     folder: str
+    kind: str
     election: str
     category: str
     data: str
@@ -127,8 +128,10 @@ def rows(runs: list[dict]) -> list[Row]:
     for run in runs:
         params = run.get("parameters") if isinstance(run.get("parameters"), dict) else {}
         status = str(run.get("status") or "unknown")
+        kind = run_kind(run, params)
         base = {
             "folder": run["folder"],
+            "kind": kind,
             "election": str(params.get("election") or ""),
             "data": str(params.get("data") or ""),
             "freq": str(params.get("freq") or ""),
@@ -142,7 +145,7 @@ def rows(runs: list[dict]) -> list[Row]:
             if status == "failed":
                 note = _first_line(run.get("error")) or "failed"
             elif status == "ok":
-                note = "no comparisons in metrics.json"
+                note = KIND_NOTES.get(kind.split(" (")[0], "no comparisons in metrics.json")
             else:
                 note = f"run {status}"
             found = [{"category": ", ".join(map(str, requested)) if isinstance(
@@ -151,6 +154,20 @@ def rows(runs: list[dict]) -> list[Row]:
         for item in found:
             out.append(Row(**base, **item))
     return out
+
+
+KIND_NOTES = {
+    "explore": "the workbench: trends, examples and two elections side by side",
+    "cross-election": "forest plot of the earlier runs' ratios",
+}
+
+
+def run_kind(run: dict, params: dict) -> str:
+    """Which template made the run ("trend report", "explore", ...), and its language."""
+    stem = Path(str(run.get("template") or "trend_report")).stem.replace("_", " ")
+    kind = {"trend report": "trend report", "cross election": "cross-election"}.get(stem, stem)
+    lang = params.get("lang")
+    return f"{kind} ({lang})" if lang and lang != "en" else kind
 
 
 def source_label(data: str) -> str:
@@ -175,6 +192,7 @@ def _interval(row: Row) -> str:
 
 # (heading, type, tooltip)
 COLUMNS = [
+    ("Kind", "text", "which template made the run, and its language when not English"),
     ("Election", "text", "election id"),
     ("Category", "text", "compared category"),
     ("Data source", "text", "published series or data file (full path on hover)"),
@@ -196,6 +214,7 @@ def _row_html(row: Row) -> str:
 
     report = (f'<a href="{_esc(row.link)}">report</a>' if row.has_report else "")
     cells = [
+        f"<td>{_esc(row.kind)}</td>",
         f"<td>{_esc(row.election)}</td>",
         f"<td>{_esc(row.category)}</td>",
         f'<td title="{_esc(row.data)}">{_esc(source_label(row.data))}</td>',

@@ -116,8 +116,13 @@ def run_key(template: str, params: dict) -> str:
     digest = hashlib.sha256(
         json.dumps([str(template), significant], sort_keys=True, default=str).encode()
     ).hexdigest()[:8]
-    parts = [_slug(params.get("election") or Path(str(template)).stem),
-             _slug(params.get("data", "data")), str(params.get("freq", "")).lower(), digest]
+    stem = Path(str(template)).stem
+    if stem == "trend_report":
+        parts = [_slug(params.get("election") or stem), _slug(params.get("data", "data"))]
+    else:  # explore, cross_election, ...: named by the template first
+        parts = [_slug(stem), params.get("election") and _slug(params["election"]),
+                 params.get("data") and _slug(params["data"])]
+    parts += [str(params.get("freq", "")).lower(), digest]
     return "__".join(p for p in parts if p)
 
 
