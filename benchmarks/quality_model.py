@@ -43,6 +43,8 @@ def run_cv(spec: dict, root, args) -> list[dict]:
     nested = table.attrs["nested"]
     print(f"{spec['name']}: nested labels per fold (label -> parent, found on each training "
           f"part): {nested if any(nested) else 'none'}")
+    print(f"{spec['name']}: nb_scale per fold (label -> value used; a grid is chosen per label by "
+          f"inner CV on each training part): {table.attrs['nb_scale']}")
     return [{"dataset": spec["name"], "label": label, **row.to_dict(), "seconds": seconds}
             for label, row in table.iterrows()]
 
@@ -95,6 +97,7 @@ def main() -> None:
     rows = [row for spec in chosen if (root / spec["file"]).exists()
             for row in run_cv(spec, root, args)]
     print(markdown(rows))
+    print("F1 to four decimals: " + ", ".join(f"{r['label']} {r['f1']:.4f}" for r in rows))
     print()
     print(f"Settings: {args.folds}-fold iterative multi-label stratified CV, seed {args.seed}, "
           f"duplicates {'not ' if args.no_group else ''}grouped; thresholds per label from inner "

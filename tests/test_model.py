@@ -478,3 +478,96 @@ def test_nested_model_metadata_is_checked_on_load(tmp_path):
     old = {k: v for k, v in info.items() if k != "parents"}  # format 1: no nesting
     (folder / "metadata.json").write_text(json.dumps({**old, "format_version": 1}))
     assert nm.load(folder).parents == {}
+
+
+# --- nb_scale chosen per label by inner CV --------------------------------------------------
+
+
+def loud_data(n, seed):
+    """'loud' = the word 'ramai' four times (once otherwise: present in every text, so its
+    naive-Bayes log-count ratio is ~0 and NB-LR cannot see it); 'hate' = hate words present."""
+    rng = np.random.default_rng(seed)
+    loud, hate = rng.random(n) < 0.4, rng.random(n) < 0.3
+    texts = []
+    for lo, h in zip(loud, hate, strict=True):
+        words = list(rng.choice(NEUTRAL, size=rng.integers(6, 10)))
+        words += list(rng.choice(VOCAB["hate"], size=2)) if h else []
+        rng.shuffle(words)
+        for i in range(4 if lo else 1):
+            words.insert(2 * i, "ramai")
+        texts.append(" ".join(words))
+    return texts, pd.DataFrame({"loud": loud, "hate": hate})
+
+
+def test_nb_scale_grid_is_chosen_per_label_by_inner_cv(tmp_path):
+    texts, labels = loud_data(300, seed=31)
+    model = nm.train(texts, labels, params={"nb_scale": [1.0, 0.0]}, seed=0)
+    assert model.metadata["params"]["nb_scale"] == [0.0, 1.0]
+    assert model.metadata["nb_scale"] == {"loud": 0.0, "hate": 1.0}  # plain LR / NB-LR (tie)
+    inner = model.metadata["thresholds_from"]
+    assert inner["loud"]["nb_scale_oof_f1"]["0.0"] > inner["loud"]["nb_scale_oof_f1"]["1.0"] + 0.2
+    assert inner["hate"]["nb_scale_oof_f1"]["0.0"] == inner["hate"]["nb_scale_oof_f1"]["1.0"]
+    assert inner["loud"]["oof_f1"] == inner["loud"]["nb_scale_oof_f1"]["0.0"]
+    # The final model holds exactly the single-value fits of the chosen values, as plain LR.
+    coef = {}
+    for beta in (0.0, 1.0):
+        single = nm.train(texts, labels, params={"nb_scale": beta}, tune_thresholds=False)
+        coef[beta] = [e.coef_ for e in single.pipeline.named_steps["clf"].estimators_]
+    estimators = model.pipeline.named_steps["clf"].estimators_
+    assert all(type(e) is LogisticRegression for e in estimators)
+    np.testing.assert_array_equal(estimators[0].coef_, coef[0.0][0])
+    np.testing.assert_array_equal(estimators[1].coef_, coef[1.0][1])
+    held, truth = loud_data(200, seed=32)
+    f1 = nm.evaluate(model, held, truth)["f1"]
+    nb_only = nm.evaluate(nm.train(texts, labels, params={"nb_scale": 1.0}), held, truth)["f1"]
+    assert f1["loud"] > 0.8 and f1["loud"] > nb_only["loud"] + 0.1 and f1["hate"] > 0.95
+    loaded = nm.load(nm.save(model, tmp_path / "grid"))  # no types beyond the allow-list
+    assert loaded.metadata["nb_scale"] == {"loud": 0.0, "hate": 1.0}
+    pd.testing.assert_frame_equal(loaded.predict_scores(held), model.predict_scores(held))
+    untuned = nm.train(texts, labels, params={"nb_scale": [0.0, 0.5]}, tune_thresholds=False)
+    assert untuned.metadata["nb_scale"] == {"loud": 0.5, "hate": 0.5}  # no inner CV: nearest 1
+
+
+def test_nb_scale_selection_sees_only_the_training_part(monkeypatch):
+    texts, labels = loud_data(240, seed=33)
+    calls = []
+    real_inner = nm._inner_thresholds
+
+    def spy(clf, X, Y, names, seed, nb, parents):
+        calls.append(Y.copy())
+        return real_inner(clf, X, Y, names, seed, nb, parents)
+
+    monkeypatch.setattr(nm, "_inner_thresholds", spy)
+    params = {"nb_scale": [0.0, 1.0]}
+    table = nm.cross_validate(texts, labels, folds=3, seed=0, params=params)
+    folds = nm.cv_folds(texts, labels, folds=3, seed=0)
+    assert len(calls) == 3 and len(table.attrs["nb_scale"]) == 3
+    for k, (Y, chosen) in enumerate(zip(list(calls), table.attrs["nb_scale"], strict=True)):
+        train_rows = folds != k
+        np.testing.assert_array_equal(Y, labels[train_rows].to_numpy().astype(np.uint8))
+        alone = nm.train([t for t, r in zip(texts, train_rows, strict=True) if r],
+                         labels[train_rows], params=params, seed=0)
+        assert chosen == alone.metadata["nb_scale"] == {"loud": 0.0, "hate": 1.0}
+    per_fold = pd.DataFrame(table.attrs["per_fold"])
+    assert per_fold.set_index(["fold", "label"])["nb_scale"].to_dict() == {
+        (k, label): v for k, chosen in enumerate(table.attrs["nb_scale"])
+        for label, v in chosen.items()}
+    with pytest.raises(ValueError, match="nb_scale"):
+        nm.resolve_params({"nb_scale": [0.5, 1.5]})
+    with pytest.raises(ValueError, match="nb_scale"):
+        nm.resolve_params({"nb_scale": []})
+
+
+def test_nb_scale_grid_with_nested_label_chains_on_the_parents_choice():
+    texts, labels = nested_data(400, seed=23)
+    model = nm.train(texts, labels, params={"nb_scale": [0.0, 1.0]}, seed=0)
+    assert model.parents == {"sara": "hate"}
+    chosen = model.metadata["nb_scale"]
+    inner = model.metadata["thresholds_from"]
+    for label in ("hate", "sara"):
+        f1 = inner[label]["nb_scale_oof_f1"]
+        assert chosen[label] == (1.0 if f1["1.0"] >= f1["0.0"] else 0.0)
+        assert inner[label]["oof_f1"] == f1[str(chosen[label])]
+    scores = model.predict_scores(texts)
+    raw = model.pipeline.predict_proba(nm.normalize_texts(texts))
+    np.testing.assert_allclose(scores["sara"], raw[:, 0] * raw[:, 1])
