@@ -20,12 +20,10 @@ import datetime as dt
 import functools
 import hashlib
 import json
-import platform
 import time
 import warnings
 from array import array
 from dataclasses import dataclass, field
-from importlib import metadata as importlib_metadata
 from pathlib import Path
 
 import numpy as np
@@ -535,13 +533,10 @@ def _parents_first(n_labels: int, parents: dict) -> list[int]:
 
 
 def _versions() -> dict:
-    out = {"python": platform.python_version()}
-    for name in ("negtrend", "scikit-learn", "skops", "numpy", "scipy", "pandas", "pyarrow"):
-        try:
-            out[name] = importlib_metadata.version(name)
-        except importlib_metadata.PackageNotFoundError:
-            out[name] = None
-    return out
+    from negtrend.provenance import package_versions
+
+    return package_versions(("negtrend", "scikit-learn", "skops", "numpy", "scipy", "pandas",
+                             "pyarrow"))
 
 
 def content_sha256(texts: list[str], Y: np.ndarray, labels: list[str]) -> str:
