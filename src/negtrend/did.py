@@ -48,8 +48,7 @@ from negtrend.effect import (
     MEASURE_NAMES,
     WINDOW_NAMES,
     EffectResult,
-    exp_ratio,
-    ratio_interval,
+    ratio_effect,
 )
 from negtrend.series import SeriesResult, flag_windows, from_posts
 from negtrend.stats import (
@@ -231,17 +230,12 @@ def did(
         model += "; day-of-week terms in the ratio"
     estimate, se = float(params[phase]), float(bse[phase])
     quantile = sps.t.ppf(1 - alpha / 2, df) if df and df > 0 else math.nan
-    if math.isfinite(se) and se > 0 and math.isfinite(quantile):
-        _, low, high = ratio_interval(estimate, se, quantile)
-        p_value = float(2 * sps.t.sf(abs(estimate / se), df))
-    else:
-        low = high = p_value = math.nan
+    effect = ratio_effect(estimate, se, quantile, df)
+    if not math.isfinite(effect["p_value"]):
         notes.append("too few periods to measure the noise (no residual degrees of freedom), "
                      "so no interval can be given")
-    effect = {"estimate": exp_ratio(estimate), "ci_low": low, "ci_high": high,
-              "p_value": p_value, "log_se": se, "df": df, "alpha": alpha,
-              "scale": "ratio of rate ratios", "phase": phase, "baseline": baseline,
-              "measure": measure}
+    effect.update(df=df, alpha=alpha, scale="ratio of rate ratios", phase=phase,
+                  baseline=baseline, measure=measure)
 
     scale = 1000.0 if measure == "share" else 1.0
     fitted_count = data["n"] * prob

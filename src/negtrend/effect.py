@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 from matplotlib.figure import Figure
+from scipy import stats as sps
 
 from negtrend.jsonable import jsonable
 
@@ -153,10 +154,16 @@ def exp_ratio(log_value: float) -> float:
     return math.exp(log_value) if log_value < 700 else math.inf
 
 
-def ratio_interval(log_estimate: float, se: float, quantile: float) -> tuple[float, float, float]:
-    """Rate ratio and interval from a log coefficient, its standard error and a quantile."""
-    return (exp_ratio(log_estimate), exp_ratio(log_estimate - quantile * se),
-            exp_ratio(log_estimate + quantile * se))
+def ratio_effect(log_estimate: float, se: float, quantile: float, df) -> dict:
+    """Rate ratio, interval and two-sided t p-value from a log coefficient and its standard
+    error; no interval or p when the error or the quantile is not a usable number."""
+    if math.isfinite(se) and se > 0 and math.isfinite(quantile):
+        p_value = float(2 * sps.t.sf(abs(log_estimate / se), df))
+        low, high = exp_ratio(log_estimate - quantile * se), exp_ratio(log_estimate + quantile * se)
+    else:
+        p_value = low = high = math.nan
+    return {"estimate": exp_ratio(log_estimate), "ci_low": low, "ci_high": high,
+            "p_value": p_value, "log_se": se}
 
 
 def outcome_of(effect: dict) -> str:

@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from negtrend.effect import LANGS, MEASURE_NAMES, EffectResult, exp_ratio, ratio_interval
+from negtrend.effect import LANGS, MEASURE_NAMES, EffectResult, ratio_effect
 from negtrend.series import SeriesResult
 from negtrend.stats import (
     ROBUST_MIN_PERIODS,
@@ -173,13 +173,13 @@ def event_study(
                        log_se=math.nan)
         else:
             name = week_name(week)
-            row.update(_ratio(float(params[name]), float(bse[name]), quantile, df))
+            row.update(ratio_effect(float(params[name]), float(bse[name]), quantile, df))
         rows.append(row)
     table = pd.DataFrame(rows)
 
     mean_params, mean_bse = _mean_fit(y, design, offset, robust, headline_weeks, params, bse)
     mean_bse *= inflate if len(headline_weeks) > 1 else 1.0
-    effect = _ratio(mean_params, mean_bse, quantile, df)
+    effect = ratio_effect(mean_params, mean_bse, quantile, df)
     effect.update(df=df, alpha=alpha, scale="rate ratio", measure=measure, headline=headline,
                   headline_weeks=list(headline_weeks), reference_weeks=list(reference_weeks),
                   voting_day=voting.strftime("%Y-%m-%d"))
@@ -353,14 +353,6 @@ def _mean_fit(y, design, offset, robust, weeks, params, bse) -> tuple[float, flo
     return float(mean_params["mean_weeks"]), float(mean_bse["mean_weeks"])
 
 
-def _ratio(log_estimate: float, se: float, quantile: float, df) -> dict:
-    if math.isfinite(se) and se > 0 and math.isfinite(quantile):
-        p_value = float(2 * sps.t.sf(abs(log_estimate / se), df))
-        _, low, high = ratio_interval(log_estimate, se, quantile)
-    else:
-        p_value = low = high = math.nan
-    return {"estimate": exp_ratio(log_estimate), "ci_low": low, "ci_high": high,
-            "p_value": p_value, "log_se": se}
 
 
 def _labels(measure: str, reference, headline: str = "campaign weeks") -> dict:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from negtrend.effect import LANGS, WINDOW_NAMES, EffectResult, exp_ratio, ratio_interval
+from negtrend.effect import LANGS, WINDOW_NAMES, EffectResult, ratio_effect
 from negtrend.series import SeriesResult
 from negtrend.stats import (
     ROBUST_MIN_PERIODS,
@@ -138,14 +138,7 @@ def _design(usable: pd.DataFrame, at_voting: bool) -> pd.DataFrame:
 
 
 def _term_row(name: str, params, bse, quantile: float, df) -> dict:
-    estimate, se = float(params[name]), float(bse[name])
-    if math.isfinite(se) and se > 0 and math.isfinite(quantile):
-        p_value = float(2 * sps.t.sf(abs(estimate / se), df))
-        _, low, high = ratio_interval(estimate, se, quantile)
-    else:
-        p_value = low = high = math.nan
-    return {"term": name, "estimate": exp_ratio(estimate), "ci_low": low, "ci_high": high,
-            "p_value": p_value, "log_se": se,
+    return {"term": name, **ratio_effect(float(params[name]), float(bse[name]), quantile, df),
             "unit": "rate ratio" if name.startswith("level") else
             f"rate ratio per {SLOPE_DAYS} days"}
 
