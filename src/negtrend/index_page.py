@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from negtrend import paths
+from negtrend.paths import source_label  # the full value stays in the cell's tooltip
 
 PRIMARY_WINDOW = "campaign"
 
@@ -168,11 +169,6 @@ def run_kind(run: dict, params: dict) -> str:
     kind = {"trend report": "trend report", "cross election": "cross-election"}.get(stem, stem)
     lang = params.get("lang")
     return f"{kind} ({lang})" if lang and lang != "en" else kind
-
-
-def source_label(data: str) -> str:
-    """The series id or the file name; the full value is kept for the cell's tooltip."""
-    return data if data.startswith("published:") else Path(data).name
 
 
 def _esc(value) -> str:

@@ -56,3 +56,9 @@ def shared_data_dir() -> Path | None:
 def sample_corpus() -> Path:
     """The bundled synthetic corpus (scripts/make_sample.py): the explore notebook's default."""
     return data_dir() / "sample" / "posts_pemilu2024.csv"
+
+
+def source_label(data) -> str:
+    """A short name for a data source: the published series id, or the file name."""
+    data = str(data)
+    return data if data.startswith("published:") else Path(data).name

@@ -13,6 +13,7 @@ import pandas as pd
 
 from negtrend.calendar import Election
 from negtrend.jsonable import jsonable
+from negtrend.paths import source_label
 from negtrend.series import SeriesResult
 from negtrend.stats import MEASURES, PhaseComparison, verdict
 
@@ -107,11 +108,6 @@ def figure_measures(series: SeriesResult) -> list[str]:
     if series.has_total and series.categories != ["all_items"]:
         return ["count_per_day", "share"]
     return ["count_per_day"]
-
-
-def source_label(data: str) -> str:
-    """A short name for a data source: the series id or the file name."""
-    return str(data) if str(data).startswith("published:") else Path(str(data)).name
 
 
 def figure_title(election: Election, data: str, measure: str, lang: str = "en") -> str:
