@@ -55,6 +55,7 @@ from negtrend.stats import (
     ROBUST_MIN_PERIODS,
     choose_measure,
     compare_periods,
+    ewc_covariance,
     result_meta,
 )
 from negtrend.stats import windows_frame as _windows_frame
@@ -340,7 +341,7 @@ def _fit(data: pd.DataFrame, design: pd.DataFrame, robust: bool):
         n = data["n"].to_numpy(float)
         scores = x * (data["y_t"].to_numpy(float) - n * prob)[:, None]
         weights = n * prob * (1 - prob)
-        cov, terms = _ewc(x, scores, weights)
+        cov, terms = ewc_covariance(x, scores, weights)
         quasi = model.bse * math.sqrt(max(dispersion, 1.0))
         bse = np.maximum(pd.Series(np.sqrt(np.diag(cov)), index=design.columns), quasi)
         return (model.params, bse, terms, dispersion,
@@ -349,19 +350,6 @@ def _fit(data: pd.DataFrame, design: pd.DataFrame, robust: bool):
     inflate = math.sqrt(max(dispersion, 1.0)) if df_resid > 0 else math.nan
     return (model.params, model.bse * inflate, df_resid, dispersion,
             label + "quasi-binomial errors (Pearson scale, t intervals)", prob)
-
-
-def _ewc(design: np.ndarray, scores: np.ndarray, weights: np.ndarray):
-    """Equal-weighted cosine long-run variance of the scores in a GLM sandwich; B = 0.4 n^(2/3)
-    cosine terms, t with B degrees of freedom (as ``stats.ewc_covariance``)."""
-    n = len(scores)
-    terms = max(int(math.floor(0.4 * n ** (2 / 3))), 1)
-    t = (np.arange(n) + 0.5) / n
-    basis = np.sqrt(2.0 / n) * np.cos(np.pi * np.outer(np.arange(1, terms + 1), t))
-    projected = basis @ scores
-    long_run = projected.T @ projected / terms
-    bread = np.linalg.inv(design.T @ (design * weights[:, None]))
-    return bread @ (n * long_run) @ bread, terms
 
 
 def _table(treated, control, data, category, phase, baseline, alpha, measure, group_ratios,

@@ -5,9 +5,10 @@ log(total) when collection volume is known (the *share* of collected items), and
 days) always (the *count per day*). Counts are overdispersed and autocorrelated, so the Poisson
 variance is never trusted on its own:
 
-* daily and weekly series with at least 30 periods use equal-weighted-cosine (EWC)
-  standard errors with t inference, robust to both overdispersion and autocorrelation
-  (see :func:`ewc_covariance`), never smaller than the quasi-Poisson error (a sandwich is
+* daily and weekly series with at least 30 periods use a count GLM with negative binomial
+  working weights (:func:`_robust_fit`) and equal-weighted-cosine (EWC) standard errors with
+  t inference, robust to both overdispersion and autocorrelation (see
+  :func:`ewc_covariance`), never smaller than the quasi-likelihood error (a sandwich is
   blind to the noise of a window of one or three days); daily series add day-of-week terms;
 * shorter series (a dozen monthly figures) use a negative binomial (NB2) GLM, whose variance
   grows with the square of the mean as published counts spanning 25 to 500 a month do, with
@@ -173,24 +174,68 @@ def add_holidays(design: pd.DataFrame, days: pd.DatetimeIndex) -> pd.DataFrame:
     return design
 
 
-def ewc_covariance(design: np.ndarray, y: np.ndarray, mu: np.ndarray) -> tuple[np.ndarray, int]:
-    """Equal-weighted cosine (EWC) sandwich covariance of Poisson GLM coefficients.
+def ewc_covariance(design: np.ndarray, scores: np.ndarray, weights: np.ndarray
+                   ) -> tuple[np.ndarray, int]:
+    """Equal-weighted cosine (EWC) sandwich covariance of GLM coefficients.
 
-    Robust to overdispersion and to autocorrelation of unknown form, with ``B = 0.4 T^(2/3)``
-    cosine terms and Student-t inference on ``B`` degrees of freedom, following Lazarus, Lewis,
-    Stock and Watson (2018, "HAR inference: recommendations for practice"). Newey-West with
-    the textbook bandwidth rejects far too often on autocorrelated daily counts with a step
-    (the election window); EWC keeps the size near nominal. Returns (covariance, B).
+    ``scores`` are the per-period estimating-equation terms (n x k) and ``weights`` the GLM
+    working weights of the bread ``X' W X``. Robust to overdispersion and to autocorrelation of
+    unknown form, with ``B = 0.4 T^(2/3)`` cosine terms and Student-t inference on ``B``
+    degrees of freedom, following Lazarus, Lewis, Stock and Watson (2018, "HAR inference:
+    recommendations for practice"). Newey-West with the textbook bandwidth rejects far too often
+    on autocorrelated daily counts with a step (the election window); EWC keeps the size near
+    nominal. Returns (covariance, B).
     """
-    n = len(y)
+    n = len(scores)
     terms = max(int(math.floor(0.4 * n ** (2 / 3))), 1)
-    scores = design * (y - mu)[:, None]
     t = (np.arange(n) + 0.5) / n
     basis = np.sqrt(2.0 / n) * np.cos(np.pi * np.outer(np.arange(1, terms + 1), t))
     projected = basis @ scores  # terms x k
     long_run = projected.T @ projected / terms  # long-run variance of n^(-1/2) sum of scores
-    bread = np.linalg.inv(design.T @ (design * mu[:, None]))
-    return bread @ (n * long_run) @ bread, terms
+    bread = np.linalg.inv(design.T @ (design * weights[:, None]))
+    cov = bread @ (n * long_run) @ bread
+    inflate = np.sqrt(ewc_bias_factors(design, weights, bread, basis))
+    return cov * np.outer(inflate, inflate), terms
+
+
+def ewc_bias_factors(design: np.ndarray, weights: np.ndarray, bread: np.ndarray,
+                     basis: np.ndarray) -> np.ndarray:
+    """Per coefficient, how much the EWC variance understates the truth because it is computed
+    from residuals; the covariance is scaled up by it (never down).
+
+    Residuals sum to zero against every column of the design, so within each window the low
+    cosines - nearly constant over a 70-day window - lose most of what they would have
+    measured, and the variance of a window effect comes out about a fifth too small. The factor
+    is exact for independent noise with the GLM's working variance ``1 / weights`` (in the
+    spirit of Bell and McCaffrey's bias-reduced cluster errors): the true variance of the
+    estimate over the expected EWC value, computed from the design and weights alone.
+    """
+    n, terms = len(weights), basis.shape[0]
+    contrast = (design @ bread) * weights[:, None]  # n x k: beta_hat - beta = contrast' eps
+    variance = 1.0 / weights
+    true = np.einsum("tk,t,tk->k", contrast, variance, contrast)
+    expected = np.zeros(design.shape[1])
+    for cosine in basis:
+        h = cosine[:, None] * contrast  # n x k
+        # M' h with M = I - X bread X' W: the residual maker of the weighted fit
+        kept = h - weights[:, None] * (design @ (bread @ (design.T @ h)))
+        expected += np.einsum("tk,t,tk->k", kept, variance, kept)
+    expected *= n / terms
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.where(expected > 0, true / expected, 1.0)
+    return np.maximum(factor, 1.0)
+
+
+def moment_alpha(y: np.ndarray, mu: np.ndarray) -> float:
+    """NB2 overdispersion by the method of moments (Cameron and Trivedi's auxiliary regression
+    of (y - mu)^2 - y on mu^2, no intercept); 0 when the counts are not overdispersed.
+
+    Used only to weight the robust fit, whose errors come from the sandwich, so a rough alpha
+    costs efficiency, never validity."""
+    denominator = float(np.sum(mu**2))
+    if denominator <= 0:
+        return 0.0
+    return max(float(np.sum((y - mu) ** 2 - y)) / denominator, 0.0)
 
 
 def nb_alpha(y, design, offset) -> float:
@@ -223,19 +268,7 @@ def fit_count_model(y, design, offset, robust_time: bool):
     import warnings
 
     if robust_time:
-        poisson = sm.GLM(y, design, family=sm.families.Poisson(), offset=offset).fit()
-        cov, terms = ewc_covariance(design.to_numpy(float), np.asarray(y, float),
-                                    np.asarray(poisson.mu, float))
-        dispersion = float(poisson.pearson_chi2 / poisson.df_resid)
-        # A sandwich cannot see the noise of a coefficient resting on one or a few periods
-        # (voting day: the fit is exact there, the residual zero); the quasi-Poisson error
-        # can. Each coefficient takes the larger of the two.
-        quasi = poisson.bse * math.sqrt(max(dispersion, 1.0))
-        bse = np.maximum(pd.Series(np.sqrt(np.clip(np.diag(cov), 0, None)),
-                                   index=design.columns), quasi)
-        return poisson.params, bse, terms, dispersion, \
-            "Poisson GLM, EWC autocorrelation-robust errors or quasi-Poisson where larger " \
-            f"(t with {terms} df)"
+        return _robust_fit(y, design, offset)
     alpha = nb_alpha(y, design, offset)
     is_nb = bool(alpha and alpha > 0)
     family = sm.families.NegativeBinomial(alpha=alpha) if is_nb else sm.families.Poisson()
@@ -252,6 +285,51 @@ def fit_count_model(y, design, offset, robust_time: bool):
     dispersion = float(model.pearson_chi2 / df_resid) if df_resid > 0 else math.nan
     inflate = math.sqrt(max(dispersion, 1.0)) if df_resid > 0 else math.nan
     return model.params, model.bse * inflate, df_resid, dispersion, label
+
+
+def _robust_fit(y, design: pd.DataFrame, offset):
+    """NB2-weighted GLM with EWC errors, for long daily or weekly series.
+
+    Poisson weights (proportional to the expected count) trust busy days far more than quiet
+    ones, but when most of the noise is multiplicative - a day's share moves by a few percent
+    whatever the volume - a busy day is barely more informative, so those weights waste
+    information and let the score variance jump with the collection volume (a campaign with
+    half again as many items collected). NB2 working weights ``mu / (1 + alpha mu)``, with
+    alpha by moments from the Poisson fit and refitted twice, fix both; the errors still come
+    from the EWC sandwich, so a wrong alpha cannot make them wrong.
+    """
+    import warnings
+
+    y_arr = np.asarray(y, float)
+    x = design.to_numpy(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = sm.GLM(y, design, family=sm.families.Poisson(), offset=offset).fit()
+        alpha = 0.0
+        for _ in range(2):
+            alpha = moment_alpha(y_arr, np.asarray(model.mu, float))
+            if alpha <= ALPHA_FLOOR:
+                alpha = 0.0
+                break
+            model = sm.GLM(y, design, family=sm.families.NegativeBinomial(alpha=alpha),
+                           offset=offset).fit()
+    mu = np.asarray(model.mu, float)
+    shrink = 1.0 / (1.0 + alpha * mu)
+    cov, terms = ewc_covariance(x, x * ((y_arr - mu) * shrink)[:, None], mu * shrink)
+    df_resid = max(int(model.df_resid), 1)
+    # A sandwich cannot see the noise of a coefficient resting on one or a few periods
+    # (voting day: the fit is exact there, the residual zero); the quasi-likelihood error
+    # can. Each coefficient takes the larger of the two.
+    scale = float(np.sum((y_arr - mu) ** 2 * shrink / mu) / df_resid)
+    quasi = model.bse * math.sqrt(max(scale, 1.0))
+    bse = np.maximum(pd.Series(np.sqrt(np.clip(np.diag(cov), 0, None)),
+                               index=design.columns), quasi)
+    dispersion = float(np.sum((y_arr - mu) ** 2 / mu) / df_resid)  # Poisson scale, as reported
+    weights = (f"negative binomial weights (NB2 alpha {alpha:.3g} by moments)" if alpha > 0
+               else "Poisson weights")
+    return model.params, bse, terms, dispersion, \
+        f"count GLM with {weights}, EWC autocorrelation-robust errors or quasi-likelihood " \
+        f"where larger (t with {terms} df)"
 
 
 @dataclass(frozen=True)
@@ -507,7 +585,7 @@ def _fit_series(fit, category: str, measure: str, zeroed: tuple) -> pd.DataFrame
 def result_meta(series: SeriesResult, spec: dict, model: str, n: int, seed=None) -> dict:
     from negtrend.provenance import package_versions
 
-    robust = model.startswith("Poisson GLM, EWC")
+    robust = "EWC" in model
     return {
         "spec": spec,
         "freq": series.freq,
@@ -515,8 +593,8 @@ def result_meta(series: SeriesResult, spec: dict, model: str, n: int, seed=None)
         "n": n,
         "seed": seed,
         "model": model,
-        "model_id": ("GLM Poisson dengan galat tahan autokorelasi (EWC) atau kuasi-Poisson bila "
-                     "lebih besar" if robust else
+        "model_id": ("GLM cacah berbobot binomial negatif dengan galat tahan autokorelasi (EWC) "
+                     "atau kuasi-likelihood bila lebih besar" if robust else
                      "GLM binomial negatif atau kuasi-Poisson dengan skala Pearson dan selang t"),
         "versions": package_versions(),
     }
