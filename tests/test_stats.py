@@ -171,3 +171,90 @@ def test_benjamini_hochberg_across_categories_matches_the_step_up_rule():
     expected = np.minimum.accumulate((p[order] * m / np.arange(1, m + 1))[::-1])[::-1]
     assert np.allclose(table["p_bh"].to_numpy()[order], np.minimum(expected, 1))
     assert (table["p_bh"] >= table["p_value"]).all()
+
+
+def _two_blocks(n_before=75, n_campaign=70):
+    n = n_before + n_campaign
+    return np.column_stack([np.ones(n), np.r_[np.zeros(n_before), np.ones(n_campaign)]])
+
+
+def _cosines(n):
+    terms = max(int(math.floor(0.4 * n ** (2 / 3))), 1)
+    t = (np.arange(n) + 0.5) / n
+    return np.sqrt(2.0 / n) * np.cos(np.pi * np.outer(np.arange(1, terms + 1), t))
+
+
+def test_ewc_bias_factor_equals_the_explicit_residual_maker_computation():
+    rng = np.random.default_rng(3)
+    design = _two_blocks()
+    weights = rng.uniform(5, 50, len(design))  # GLM working weights (mu / (1 + alpha mu))
+    bread = np.linalg.inv(design.T @ (design * weights[:, None]))
+    basis = _cosines(len(design))
+    factors = stats.ewc_bias_factors(design, weights, bread, basis)
+    # the same by brute force: M = I - X bread X' W, working variance V = diag(1 / w)
+    n = len(weights)
+    residual_maker = np.eye(n) - design @ bread @ (design * weights[:, None]).T
+    variance = np.diag(1 / weights)
+    contrast = (design @ bread) * weights[:, None]
+    for j in range(design.shape[1]):
+        a = contrast[:, j]
+        true = a @ variance @ a
+        expected = np.mean([(h @ residual_maker) @ variance @ (h @ residual_maker)
+                            for h in basis * a]) * n
+        assert factors[j] == pytest.approx(max(true / expected, 1.0), rel=1e-9)
+    # residuals are demeaned within each 70-day window, so the raw EWC comes out too small
+    assert factors[1] > 1.1
+
+
+def test_bias_corrected_ewc_variance_is_unbiased_for_independent_noise():
+    """Monte Carlo with known truth: for independent unit-variance noise the estimate's variance
+    is exactly bread[1, 1]; the corrected EWC variance averages to it, the uncorrected one
+    falls short (windows plus day-of-week terms: residuals demeaned many ways)."""
+    rng = np.random.default_rng(11)
+    n = 75 + 70 + 3 + 1 + 45
+    design = np.zeros((n, 5))
+    design[:, 0], design[75:145, 1], design[145:148, 2], design[148, 3] = 1, 1, 1, 1
+    design[149:, 4] = 1
+    day = np.arange(n) % 7
+    design = np.column_stack([design] + [(day == k).astype(float) for k in range(1, 7)])
+    weights = np.ones(n)
+    bread = np.linalg.inv(design.T @ design)
+    factor = stats.ewc_bias_factors(design, weights, bread, _cosines(n))[1]
+    corrected = []
+    for _ in range(4000):
+        y = rng.normal(size=n)
+        residual = y - design @ (bread @ design.T @ y)
+        cov, _ = stats.ewc_covariance(design, design * residual[:, None], weights)
+        corrected.append(cov[1, 1])
+    truth = bread[1, 1]
+    assert np.mean(corrected) == pytest.approx(truth, rel=0.03)
+    assert np.mean(corrected) / factor < 0.9 * truth  # what the plain EWC gave
+
+
+def test_moment_alpha_recovers_negative_binomial_overdispersion():
+    rng = np.random.default_rng(5)
+    mu = rng.uniform(20, 400, 5000)
+    for alpha in (0.0, 0.05, 0.3):
+        gamma = rng.gamma(1 / alpha, alpha, len(mu)) if alpha else np.ones(len(mu))
+        y = rng.poisson(mu * gamma).astype(float)
+        assert stats.moment_alpha(y, mu) == pytest.approx(alpha, abs=0.015 + 0.1 * alpha)
+
+
+def test_robust_fit_weights_by_negative_binomial_variance_not_volume():
+    """With multiplicative noise and a volume that varies tenfold, NB working weights give a
+    clearly smaller sampling sd than Poisson weights (which trust busy days far too much)."""
+    rng = np.random.default_rng(9)
+    n_before, n_campaign = 80, 70
+    design = pd.DataFrame(_two_blocks(n_before, n_campaign), columns=["const", "campaign"])
+    nb_estimates, poisson_estimates = [], []
+    for _ in range(300):
+        volume = np.exp(rng.uniform(np.log(20), np.log(2000), len(design)))
+        y = rng.poisson(volume * np.exp(rng.normal(0, 0.4, len(design)))).astype(float)
+        params, *_ = stats.fit_count_model(pd.Series(y), design, np.log(volume), True)
+        nb_estimates.append(params["campaign"])
+        import statsmodels.api as sm
+
+        plain = sm.GLM(y, design, family=sm.families.Poisson(), offset=np.log(volume)).fit()
+        poisson_estimates.append(plain.params["campaign"])
+    assert abs(np.mean(nb_estimates)) < 0.03  # no effect, no bias
+    assert np.std(nb_estimates) < 0.85 * np.std(poisson_estimates)

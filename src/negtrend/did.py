@@ -18,7 +18,8 @@ error model needs:
 
 * daily and weekly series with at least 30 periods: equal-weighted-cosine (EWC) sandwich
   errors on the per-period scores with Student-t inference (Lazarus, Lewis, Stock and Watson
-  2018; the same rule as ``stats.fit_count_model``), robust to overdispersion and to
+  2018; the same rule and residual bias correction as ``stats.fit_count_model``), robust to
+  overdispersion and to
   autocorrelation of the regions' *differential* noise, never smaller than the
   quasi-binomial error;
 * shorter series (monthly figures): quasi-binomial errors with the Pearson dispersion (never

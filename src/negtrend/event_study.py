@@ -12,8 +12,8 @@ days), and so on; with weekly data (Monday weeks), week 0 is the calendar week h
 day. A monthly period spans four or five weeks and cannot be split into weeks, so monthly data
 are refused.
 
-The model is the shared count model of ``stats.fit_count_model`` (EWC-robust Poisson for long
-daily/weekly series, NB2 with Pearson scale and t intervals for short ones) on the periods of
+The model is the shared count model of ``stats.fit_count_model`` (NB-weighted, EWC-robust for
+long daily/weekly series, NB2 with Pearson scale and t intervals for short ones) on the periods of
 the reference block and of the estimated weeks, with one indicator per estimated week,
 day-of-week and holiday terms for daily data, and the exposure (items collected, or observed
 days) as offset. With daily data, the errors of the week effects are further scaled up when

@@ -3,8 +3,8 @@
 A period comparison asks whether the campaign's average differs from the baseline's; a
 segmented regression asks whether the series *broke* when the campaign began - a jump in level
 and a change in slope, against the trend the series was already on. The same count model and
-error rules as ``stats.compare_phases`` are used (EWC-robust Poisson for long daily/weekly
-series, negative binomial with Pearson scale and t intervals for short ones), with
+error rules as ``stats.compare_phases`` are used (NB-weighted GLM with EWC errors for long
+daily/weekly series, negative binomial with Pearson scale and t intervals for short ones), with
 day-of-week and holiday terms for daily data and the exposure as offset. The counterfactual is
 the pre-campaign trend carried forward.
 """

@@ -263,7 +263,7 @@ def nb_alpha(y, design, offset) -> float:
 def fit_count_model(y, design, offset, robust_time: bool):
     """Coefficients, standard errors, t degrees of freedom, dispersion and a method label.
 
-    ``robust_time``: Poisson with EWC errors (long daily/weekly series); otherwise NB2 GLM
+    ``robust_time``: NB-weighted GLM with EWC errors (long daily/weekly series); otherwise NB2 GLM
     with Pearson inflation (short series). Shared by every count-model estimator."""
     import warnings
 
@@ -506,8 +506,9 @@ def compare_periods(
 ) -> EffectResult:
     """Rate ratio of ``phase`` against ``baseline`` as an ``EffectResult``.
 
-    The model is the one of :func:`compare_phases` (negative binomial or EWC-robust Poisson
-    GLM with exposure offset, day-of-week and holiday terms for daily data); the table holds
+    The model is the one of :func:`compare_phases` (a count GLM with exposure offset: NB2 with
+    Pearson scale for short series, NB-weighted with EWC errors for long ones, day-of-week and
+    holiday terms for daily data); the table holds
     every window's ratio and counts, the series the observed, fitted and counterfactual rates
     (the fit with the ``phase`` indicator switched off).
     """
