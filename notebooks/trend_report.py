@@ -173,16 +173,18 @@ claim_comparisons, claim_checks = None, None
 if claim_info is None:
     display(HTML(nt.reporting.sentences_html([nt.text.NO_CLAIM[lang]])))
 else:
-    claim_comparisons = [nt.compare_phases(series, category, baseline=claim_info.baseline,
-                                           alpha=alpha) for category in series.categories]
+    claim_comparisons = comparisons if claim_info.baseline == baseline else [
+        nt.compare_phases(series, category, baseline=claim_info.baseline, alpha=alpha)
+        for category in series.categories]
     same = claim_info.phase == "campaign" and claim_info.baseline == baseline
     claim_checks = {category: nt.claims.check_claim(
         series, category, window_table, direction=claim_info.direction, phase=claim_info.phase,
         baseline=claim_info.baseline, alpha=alpha, placebo_step=placebo_step,
         power_simulations=power_simulations, seed=seed,
         placebo_result=effects[category]["placebo"] if same else None,
-        power_result=effects[category]["power"] if same else None)
-        for category in series.categories}
+        power_result=effects[category]["power"] if same else None,
+        comparison=comparison)
+        for category, comparison in zip(series.categories, claim_comparisons, strict=True)}
     display(HTML(nt.reporting.sentences_html(
         nt.text.claim_sentences(claim_info, claim_comparisons, lang, claim_checks))))
 

@@ -109,3 +109,17 @@ def test_too_few_placebo_dates_do_not_veto_a_claim_the_interval_supports():
     assert 0 < check["n_placebos"] < claims.placebo_minimum(0.05) == 19
     assert check["ci_high"] < 1 and check["verdict"] == "supported"
     assert any("too few for the placebo check" in note for note in check["notes"])
+
+
+def test_check_claim_reuses_a_comparison_and_refuses_a_mismatched_one():
+    from negtrend import stats
+
+    sim = simulate.simulate_series(simulate.Scenario(effects={"campaign": 0.7}), seed=4)
+    comparison = stats.compare_phases(sim.series, "sim")
+    fresh = claims.check_claim(sim.series, "sim", sim.windows, power_simulations=0)
+    reused = claims.check_claim(sim.series, "sim", sim.windows, power_simulations=0,
+                                comparison=comparison)
+    assert reused == fresh
+    with pytest.raises(ValueError, match="baseline 'before'.*'after'"):
+        claims.check_claim(sim.series, "sim", sim.windows, baseline="after",
+                           power_simulations=0, comparison=comparison)

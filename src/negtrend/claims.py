@@ -96,6 +96,7 @@ def check_claim(
     seed: int = 0,
     placebo_result=None,
     power_result=None,
+    comparison=None,
 ) -> dict:
     """Supported, contradicted or inconclusive - with the evidence behind the verdict.
 
@@ -106,7 +107,8 @@ def check_claim(
     exclude 1 the other way. Anything else is inconclusive, and the minimum detectable effect
     says how large a change the data could have shown. A report that has already run the
     placebo check and the power simulation for the same phase and baseline passes them in
-    (``placebo_result``, ``power_result``) instead of running them again.
+    (``placebo_result``, ``power_result``) instead of running them again, and likewise the
+    ``stats.compare_phases`` result for this category, baseline and alpha (``comparison``).
     """
     import math
 
@@ -115,7 +117,14 @@ def check_claim(
 
     if direction not in DIRECTIONS:
         raise ClaimError(f"direction must be one of {DIRECTIONS}, got {direction!r}")
-    comparison = stats.compare_phases(series, category, baseline=baseline, alpha=alpha)
+    if comparison is None:
+        comparison = stats.compare_phases(series, category, baseline=baseline, alpha=alpha)
+    elif (comparison.category, comparison.baseline, comparison.alpha) != (category, baseline,
+                                                                           alpha):
+        raise ValueError(
+            f"the comparison passed in is for category {comparison.category!r}, baseline "
+            f"{comparison.baseline!r}, alpha {comparison.alpha}; this claim needs "
+            f"{category!r}, {baseline!r}, {alpha}")
     rows = comparison.primary()
     rows = rows[rows["window"] == phase]
     row = rows.iloc[0].to_dict() if len(rows) else {}
