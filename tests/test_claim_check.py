@@ -3,6 +3,7 @@
 import json
 import math
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -123,3 +124,25 @@ def test_check_claim_reuses_a_comparison_and_refuses_a_mismatched_one():
     with pytest.raises(ValueError, match="baseline 'before'.*'after'"):
         claims.check_claim(sim.series, "sim", sim.windows, baseline="after",
                            power_simulations=0, comparison=comparison)
+
+
+def test_placebo_check_vetoes_a_contradiction_as_it_vetoes_support():
+    """An interval that excludes 1 against the claim is not enough to call it contradicted when
+    placebo dates show changes that large are common (here the claimed direction is reversed
+    on a real increase, and a scrambled placebo p stands in for a noisy series)."""
+    from dataclasses import replace
+
+    strong = simulate.simulate_series(long_scenario(campaign=2.0), seed=1)
+    windows = strong.windows.copy()
+    windows.loc[windows["window"] == "before", "start"] = windows.loc[
+        windows["window"] == "campaign", "start"].iloc[0] - pd.Timedelta(days=70)
+    check = placebo.placebo(strong.series, windows, "sim")
+    assert check.effect["n_placebos"] >= claims.placebo_minimum(0.05)
+    common = replace(check, effect={**check.effect, "p_value": 0.5})
+    verdict = claims.check_claim(strong.series, "sim", windows, direction="decrease",
+                                 power_simulations=0, placebo_result=common)
+    assert verdict["verdict"] == "inconclusive"
+    assert any("placebo dates give ratios this far" in note for note in verdict["notes"])
+    agreed = claims.check_claim(strong.series, "sim", windows, direction="decrease",
+                                power_simulations=0, placebo_result=check)
+    assert agreed["verdict"] == "contradicted"

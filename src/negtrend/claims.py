@@ -103,8 +103,9 @@ def check_claim(
     Supported needs the interval to exclude 1 in the claimed direction *and*, where enough
     placebo dates exist for the permutation p to fall below alpha (``placebo_minimum``), the
     placebo check to agree: a model-based interval alone is not enough to back a public claim
-    when the series can say how unusual the change is. Contradicted needs the interval to
-    exclude 1 the other way. Anything else is inconclusive, and the minimum detectable effect
+    when the series can say how unusual the change is. Contradicted needs the same the other
+    way (the interval excludes 1 against the claim, and the placebo check agrees): refuting a
+    claim is a claim too. Anything else is inconclusive, and the minimum detectable effect
     says how large a change the data could have shown. A report that has already run the
     placebo check and the power simulation for the same phase and baseline passes them in
     (``placebo_result``, ``power_result``) instead of running them again, and likewise the
@@ -138,8 +139,8 @@ def check_claim(
     notes = []
     n_placebos = check.effect["n_placebos"]
     informative = n_placebos >= placebo_minimum(alpha)
-    if (verdict == "supported" and informative and math.isfinite(check.p_value)
-            and check.p_value >= alpha):
+    if (verdict in ("supported", "contradicted") and informative
+            and math.isfinite(check.p_value) and check.p_value >= alpha):
         verdict = "inconclusive"
         notes.append(f"the interval excludes 1 but placebo dates give ratios this far from 1 "
                      f"as often as p = {check.p_value:.2f}")
