@@ -4,6 +4,8 @@ Not run by the tests. Usage:
     .venv/bin/python benchmarks/quality_model.py [--folds 5] [--seed 0] [--only judol|hate]
         [--params '{"C": 10}'] [--norm '{"slang": true}'] [--no-group] [--no-speed]
 
+e.g. ``--params '{"stack_views": true}'`` for the stacked word/char views (docs/benchmarks.md).
+
 Skips a dataset when ../shared/data is absent. Test folds are never seen in training: thresholds
 are tuned by inner CV inside each training part, and texts that normalize to the same string stay
 in one fold (``--no-group`` shows the leakier split that published figures usually use).

@@ -85,3 +85,30 @@ def test_pickled_model_folder_is_refused(tmp_path):
                                       "--out", str(tmp_path / "o.parquet"), "--no-progress"])
     assert result.exit_code == 2
     assert "pickle can run code on load" in result.output
+
+
+def test_train_takes_model_and_normalization_settings_and_refuses_unknown_ones(tmp_path):
+    runner = CliRunner()
+    data = tmp_path / "labeled.csv"
+    labeled(data, n=300)
+    slang = tmp_path / "kamus.csv"
+    slang.write_text("gacorr,gacor\n", encoding="utf-8")
+    model_dir = tmp_path / "model"
+    result = runner.invoke(app, ["train", "--data", str(data), "--text-col", "comment",
+                                 "--labels", "judi_online=label", "--out", str(model_dir),
+                                 "--folds", "0", "--param", "C=3", "--param",
+                                 "stack_views=true", "--norm", "slang=true", "--norm",
+                                 f"slang_path={slang}"])
+    assert result.exit_code == 0, result.output
+    saved = json.loads((model_dir / "metadata.json").read_text(encoding="utf-8"))
+    metadata = saved["metadata"]
+    assert metadata["params"]["C"] == 3 and metadata["params"]["stack_views"] is True
+    assert "judi_online" in metadata["stacked"]
+    assert saved["norm"]["slang"] is True and saved["norm"]["slang_path"] == str(slang)
+    for bad in (["--param", "stack_view=true"], ["--norm", "slangs=true"]):
+        result = runner.invoke(app, ["train", "--data", str(data), "--text-col", "comment",
+                                     "--labels", "judi_online=label", "--out",
+                                     str(tmp_path / "bad"), "--folds", "0", *bad])
+        assert result.exit_code != 0
+        assert "unknown" in result.output
+        assert not (tmp_path / "bad").exists()

@@ -533,9 +533,9 @@ def test_nb_scale_selection_sees_only_the_training_part(monkeypatch):
     calls = []
     real_inner = nm._inner_thresholds
 
-    def spy(clf, X, Y, names, seed, nb, parents):
+    def spy(clf, X, Y, names, seed, nb, parents, **kwargs):
         calls.append(Y.copy())
-        return real_inner(clf, X, Y, names, seed, nb, parents)
+        return real_inner(clf, X, Y, names, seed, nb, parents, **kwargs)
 
     monkeypatch.setattr(nm, "_inner_thresholds", spy)
     params = {"nb_scale": [0.0, 1.0]}
@@ -571,3 +571,60 @@ def test_nb_scale_grid_with_nested_label_chains_on_the_parents_choice():
     scores = model.predict_scores(texts)
     raw = model.pipeline.predict_proba(nm.normalize_texts(texts))
     np.testing.assert_allclose(scores["sara"], raw[:, 0] * raw[:, 1])
+
+
+# --- stacked views -----------------------------------------------------------------------------
+
+
+def test_stack_views_is_folded_into_plain_logistic_regression(tmp_path):
+    texts, labels = nested_data(400, seed=41)
+    model = nm.train(texts, labels, params={"stack_views": True}, seed=0)
+    assert model.parents == {"sara": "hate"}
+    stacked = model.metadata["stacked"]
+    assert list(stacked) == ["hate"]  # a nested label keeps its conditional model
+    info = stacked["hate"]
+    assert list(info["weights"]) == ["all", "word", "char"] and list(info["nb_scale"]) == [
+        "word", "char"]
+    assert sum(abs(w) > 1e-3 for w in info["weights"].values()) >= 2
+    assert "stacked_oof_f1" in model.metadata["thresholds_from"]["hate"]
+    # Rebuild the stack by hand: the full-feature model with the chosen nb_scale, each view
+    # fitted on its block alone, combined on the logit scale by the recorded weights.
+    beta = model.metadata["nb_scale"]["hate"]
+    base = nm.train(texts, labels, params={"nb_scale": beta}, tune_thresholds=False, seed=0)
+    union = model.pipeline.named_steps["features"]
+    X = union.transform(nm.normalize_texts(texts))
+    Y = labels[["hate"]].to_numpy().astype(np.uint8)
+    expected = info["weights"]["all"] * base.pipeline.named_steps["clf"].estimators_[0] \
+        .decision_function(X) + info["intercept"]
+    for name, block in zip(["word", "char"], nm.feature_blocks(union), strict=True):
+        view = nm._fit_quietly(clone(base.pipeline.named_steps["clf"]), X[:, block], Y,
+                               info["nb_scale"][name])
+        expected += info["weights"][name] * view.estimators_[0].decision_function(X[:, block])
+    estimators = model.pipeline.named_steps["clf"].estimators_
+    assert all(type(e) is LogisticRegression for e in estimators)
+    np.testing.assert_allclose(estimators[0].decision_function(X), expected, rtol=1e-6,
+                               atol=1e-6)
+    scores = model.predict_scores(texts)
+    np.testing.assert_allclose(scores["hate"], 1 / (1 + np.exp(-expected)), rtol=1e-6)
+    conditional = estimators[1].predict_proba(X)[:, 1]
+    np.testing.assert_allclose(scores["sara"], scores["hate"] * conditional)
+    loaded = nm.load(nm.save(model, tmp_path / "stacked"))  # no types beyond the allow-list
+    pd.testing.assert_frame_equal(loaded.predict_scores(texts), scores)
+    assert loaded.metadata["stacked"] == stacked
+    assert nm.train(texts, labels, seed=0).metadata["stacked"] == {}  # off by default
+
+
+def test_stack_views_changes_scores_and_rejects_what_it_cannot_do():
+    texts, labels = synthetic(300, seed=43)
+    plain = nm.train(texts, labels, seed=0)
+    stacked = nm.train(texts, labels, params={"stack_views": True}, seed=0)
+    assert set(stacked.metadata["stacked"]) == set(VOCAB)
+    held, truth = synthetic(150, seed=44)
+    assert not np.allclose(stacked.predict_scores(held), plain.predict_scores(held))
+    assert (nm.evaluate(stacked, held, truth).loc[["judol", "hate"], "f1"] >= 0.95).all()
+    with pytest.raises(ValueError, match="stack_views needs classifier"):
+        nm.resolve_params({"stack_views": True, "classifier": "svm"})
+    with pytest.raises(ValueError, match="stack_views must be"):
+        nm.resolve_params({"stack_views": "yes"})
+    with pytest.raises(ValueError, match="tune_thresholds"):
+        nm.train(texts, labels, params={"stack_views": True}, tune_thresholds=False)

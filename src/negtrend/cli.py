@@ -180,19 +180,30 @@ def train(
     out: Annotated[Path, typer.Option(help="folder for model.skops and metadata.json")],
     folds: Annotated[int, typer.Option(help="k for cross-validation scores (0: skip)")] = 5,
     seed: Annotated[int, typer.Option(help="random seed of the split")] = 0,
+    param: Annotated[list[str] | None, typer.Option(
+        help="model setting NAME=VALUE (repeat; VALUE as JSON), e.g. stack_views=true, "
+             "C=3, nb_scale=[0.5,1]; see model.DEFAULT_PARAMS")] = None,
+    norm: Annotated[list[str] | None, typer.Option(
+        help="normalization setting NAME=VALUE (repeat), e.g. slang=true, "
+             "slang_path=kamus.csv; see textnorm.NormConfig")] = None,
 ) -> None:
     """Train the TF-IDF + linear model; save it safely (skops) with its CV scores."""
     from negtrend import model
 
     try:
+        params = _parse_param(param or [])
+        model.resolve_params(params)  # unknown names and bad values stop here, before any work
+        norm_settings = model.norm_dict(_parse_param(norm or []) or None)
         texts, frame = model.read_labeled(data, text_col, labels.split(","))
-    except (ValueError, KeyError) as exc:
+    except (ValueError, KeyError, TypeError) as exc:
         _fail(str(exc))
     digest = runner.sha256_file(data)
     scores = None
     if folds:
-        scores = model.cross_validate(texts, frame, folds=folds, seed=seed)
-    trained = model.train(texts, frame, seed=seed, data_sha256=digest)
+        scores = model.cross_validate(texts, frame, folds=folds, seed=seed, norm=norm_settings,
+                                      params=params)
+    trained = model.train(texts, frame, seed=seed, data_sha256=digest, norm=norm_settings,
+                          params=params)
     if scores is not None:
         trained.metadata["cv"] = {"folds": folds, "seed": seed,
                                   "scores": scores.reset_index().to_dict(orient="records")}

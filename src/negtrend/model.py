@@ -7,7 +7,10 @@ text normalization it was trained with and where its data came from. ``cross_val
 honest out-of-sample scores (duplicate texts never straddle folds). A label whose positives lie
 inside another label's (e.g. SARA hate speech inside hate speech) is detected on the training
 data and scored as P(parent) * P(label | parent) (``nested_parents``). ``nb_scale`` may be a grid,
-chosen per label by the same inner CV that tunes the thresholds. Models are stored with skops,
+chosen per label by the same inner CV that tunes the thresholds. ``stack_views`` (off by default)
+also fits each un-nested label on the word and the char block alone and combines the three by a
+logistic regression on their inner out-of-fold logits, folded back into one plain logistic
+regression per label (``_stack_views``, ``_fold_stacks``). Models are stored with skops,
 and ``load`` refuses pickles and any type that ``build_pipeline`` does not produce. Prediction
 computes the char n-gram block word by word (``features``), identical to sklearn's output but
 several times faster, since corpora are scored by the million.
@@ -34,6 +37,7 @@ from sklearn.base import clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.multiclass import OneVsRestClassifier, _ConstantPredictor
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import normalize as row_normalize
@@ -72,10 +76,18 @@ DEFAULT_PARAMS: dict = {
     # (share >= nest_containment) is scored as P(parent) * P(label | parent), the conditional
     # model fitted on the parent's positive rows only (``nested_parents``). None: never.
     "nest_containment": 0.95,
+    # Stacked views: each un-nested label is also fitted on every feature block alone (word
+    # n-grams only, char n-grams only; same nb_scale grid, chosen per view), and a logistic
+    # regression on the logits of the inner out-of-fold scores of [all features, each view]
+    # combines them (``_stack_views``). Logits of linear models on one feature vector add up to
+    # a linear model, so the stack is folded into that label's plain LogisticRegression weights:
+    # same saved types, same prediction cost. Costs about twice the training time.
+    "stack_views": False,
     "max_iter": 2000,
     "random_state": None,  # train() sets it from its seed unless given here
 }
 CLASSIFIERS = ("logreg", "svm")
+STACK_FOLDS = 5  # cross_val_predict folds of the view stacker, for its threshold
 SVM_MIN_CLASS = 5  # calibration's 3 folds inside each inner training part need 3 of each class
 NEST_MIN_ROWS = 20  # a nested label needs this many positives and negatives among the parent's
 
@@ -135,6 +147,10 @@ def resolve_params(params: dict | None = None) -> dict:
     if out["classifier"] not in CLASSIFIERS:
         raise ValueError(f"classifier must be one of {CLASSIFIERS}, not {out['classifier']!r}")
     out["nb_scale"] = _nb_scale_param(out["nb_scale"])
+    if not isinstance(out["stack_views"], bool):
+        raise ValueError(f"stack_views must be true or false, not {out['stack_views']!r}")
+    if out["stack_views"] and out["classifier"] != "logreg":
+        raise ValueError("stack_views needs classifier 'logreg' (it folds logistic regressions)")
     share = out["nest_containment"]
     if share is not None and not 0.5 < float(share) <= 1.0:
         raise ValueError(f"nest_containment must be None or in (0.5, 1], not {share!r}")
@@ -469,7 +485,8 @@ def _best_f1_threshold(scores: np.ndarray, truth: np.ndarray) -> tuple[float, fl
 
 
 def _inner_thresholds(clf, X, Y: np.ndarray, labels: list[str], seed: int,
-                      nb: tuple = ((0.0,), 1.0), parents: dict | None = None) -> tuple:
+                      nb: tuple = ((0.0,), 1.0), parents: dict | None = None,
+                      blocks: list | None = None) -> tuple:
     """Thresholds (and ``nb_scale`` per label) from out-of-fold scores on the training data only.
 
     ``nb`` is (candidate nb_scale values, nb_alpha). Each inner fold fits the plain and NB-LR
@@ -479,15 +496,21 @@ def _inner_thresholds(clf, X, Y: np.ndarray, labels: list[str], seed: int,
     A label with fewer than ``INNER_FOLDS`` positives (or negatives) keeps 0.5 and the candidate
     nearest 1: its out-of-fold scores would rest on folds that never saw it. Nested labels
     (``parents``, by column) are fitted and chained in each inner fold exactly as in the final
-    model. Returns (thresholds, info, nb_scale per label column).
+    model. ``blocks`` (column slices of X, one per feature view) stacks the views of every
+    un-nested label (``_stack_views``); its thresholds (and those of labels nested under it)
+    are then tuned on the stacked out-of-fold scores. Returns (thresholds, info, nb_scale per
+    label column, stacks: {label column: (view nb_scales, stacker weights, stacker intercept)}).
     """
     grid, alpha = nb
     grid = sorted({float(b) for b in grid}, key=lambda b: (abs(1.0 - b), -b))  # preferred first
     parents = parents or {}
     rare = np.minimum(Y.sum(axis=0), len(Y) - Y.sum(axis=0)) < INNER_FOLDS
     oof = np.zeros((len(grid), *Y.shape), dtype=np.float64)  # unchained, per candidate
+    stacked = [j for j in range(Y.shape[1]) if blocks and j not in parents and not rare[j]]
+    views = np.zeros((len(blocks or ()), len(grid), len(Y), len(stacked)), dtype=np.float64)
     if not rare.all():  # one-vs-rest copes with a label missing from an inner training part
         folds = stratified_folds(Y, INNER_FOLDS, seed)
+        view_X = [sp.csr_matrix(X[:, block]) for block in blocks] if stacked else []
         for k in range(INNER_FOLDS):
             test = folds == k
             model = clone(clf)
@@ -495,7 +518,15 @@ def _inner_thresholds(clf, X, Y: np.ndarray, labels: list[str], seed: int,
             for g, beta in enumerate(grid):
                 _blend(model, parts, np.full(Y.shape[1], beta))
                 oof[g][test] = _label_scores(model, X[test], Y.shape[1])
+            for v, Xv in enumerate(view_X):
+                model = clone(clf)
+                parts = _fit_parts(model, Xv[~test], Y[~test][:, stacked], max(grid) > 0, alpha,
+                                   None)
+                for g, beta in enumerate(grid):
+                    _blend(model, parts, np.full(len(stacked), beta))
+                    views[v, g][test] = _label_scores(model, Xv[test], len(stacked))
     thresholds, info, chosen = {}, {}, np.full(Y.shape[1], grid[0])
+    stacks: dict[int, tuple] = {}
     chained = np.zeros(Y.shape, dtype=np.float64)
     for j in _parents_first(Y.shape[1], parents):
         label = labels[j]
@@ -514,7 +545,78 @@ def _inner_thresholds(clf, X, Y: np.ndarray, labels: list[str], seed: int,
         if len(grid) > 1:
             info[label]["nb_scale_oof_f1"] = {str(b): round(found[g][1], 4)
                                               for g, b in enumerate(grid)}
-    return {n: thresholds[n] for n in labels}, {n: info[n] for n in labels}, chosen
+        if j in stacked:
+            view_oof = views[:, :, :, stacked.index(j)]
+            stacks[j], chained[:, j] = _stack_views(chained[:, j], view_oof, Y[:, j], grid, seed)
+            thresholds[label], f1 = _best_f1_threshold(chained[:, j], Y[:, j])
+            info[label]["stacked_oof_f1"] = round(f1, 4)
+    return ({n: thresholds[n] for n in labels}, {n: info[n] for n in labels}, chosen,
+            stacks)
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-12, 1 - 1e-12)
+    return np.log(p) - np.log1p(-p)
+
+
+def _stack_views(joint: np.ndarray, views: np.ndarray, y: np.ndarray, grid: list,
+                 seed: int) -> tuple:
+    """One label's view stacker, from out-of-fold scores of the training part only.
+
+    ``joint`` holds the all-features model's scores, ``views`` (view, nb_scale candidate, row)
+    each view's; every view takes the candidate with the best out-of-fold F1 (ties: the earlier,
+    nearer 1). A logistic regression (C=1) on the logits [joint, view 1, ...] is the stacker;
+    its own ``STACK_FOLDS``-fold out-of-fold scores are returned to tune the threshold on.
+    Returns ((view nb_scales, stacker weights, stacker intercept), stacked out-of-fold scores).
+    """
+    picked, columns = [], [joint]
+    for per_candidate in views:
+        found = [_best_f1_threshold(s, y)[1] for s in per_candidate]
+        best = max(range(len(grid)), key=lambda g: (found[g], -g))
+        picked.append(grid[best])
+        columns.append(per_candidate[best])
+    F = _logit(np.column_stack(columns))
+    stacker = LogisticRegression(C=1.0, max_iter=1000)
+    smallest = int(min(y.sum(), len(y) - y.sum()))  # >= INNER_FOLDS: rare labels are not stacked
+    cv = StratifiedKFold(min(STACK_FOLDS, smallest), shuffle=True, random_state=seed)
+    scores = cross_val_predict(stacker, F, y, cv=cv, method="predict_proba")[:, 1]
+    stacker.fit(F, y)
+    return (tuple(picked), stacker.coef_[0].copy(), float(stacker.intercept_[0])), scores
+
+
+def _fold_stacks(clf, X, Y: np.ndarray, blocks: list, stacks: dict, nb_alpha: float) -> None:
+    """Fit each stacked label's view models on all rows and fold the stacker into its weights.
+
+    The stacker scores sigmoid(a0 * z + sum_v a_v * z_v + b) with z = w . x + c the fitted
+    label's logit and z_v = w_v . x[block v] + c_v each view's, which is the plain logistic
+    regression with weights a0 * w + sum_v a_v * w_v (zero outside block v) and intercept
+    a0 * c + sum_v a_v * c_v + b: the saved estimator stays a LogisticRegression.
+    """
+    columns = sorted(stacks)
+    if not columns:
+        return
+    fitted = []
+    for v, block in enumerate(blocks):
+        model = clone(clf)
+        betas = [stacks[j][0][v] for j in columns]
+        fitted.append(_fit_quietly(model, X[:, block], Y[:, columns], betas, nb_alpha))
+    for i, j in enumerate(columns):
+        est = clf.estimators_[j]
+        _, weights, bias = stacks[j]
+        coef = weights[0] * est.coef_
+        intercept = weights[0] * est.intercept_ + bias
+        for v, block in enumerate(blocks):
+            view = fitted[v].estimators_[i]
+            coef[:, block] += weights[v + 1] * view.coef_
+            intercept = intercept + weights[v + 1] * view.intercept_
+        est.coef_, est.intercept_ = coef, intercept
+
+
+def feature_blocks(union: FeatureUnion) -> list[slice]:
+    """The column range of each fitted vectorizer of ``union`` in its output."""
+    sizes = [len(step.vocabulary_) for _, step in union.transformer_list]
+    bounds = np.cumsum([0, *sizes])
+    return [slice(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
 def _parents_first(n_labels: int, parents: dict) -> list[int]:
@@ -579,10 +681,17 @@ def train(texts, labels: pd.DataFrame, *, norm=None, params=None, tune_threshold
     parents = {names.index(c): names.index(v["parent"]) for c, v in nested.items()}
     thresholds, inner = ({n: 0.5 for n in names}, {})
     betas = np.full(len(names), min(grid, key=lambda b: (abs(1.0 - b), -b)))  # untuned: nearest 1
+    blocks = feature_blocks(pipeline.named_steps["features"]) if p["stack_views"] else None
+    stacks: dict = {}
     if tune_thresholds:
-        thresholds, inner, betas = _inner_thresholds(clf, X, Y, names, seed,
-                                                     (grid, float(p["nb_alpha"])), parents)
+        extra = {"blocks": blocks} if blocks else {}
+        thresholds, inner, betas, stacks = _inner_thresholds(
+            clf, X, Y, names, seed, (grid, float(p["nb_alpha"])), parents, **extra)
+    elif blocks:
+        raise ValueError("stack_views needs tune_thresholds (the stacker is fitted by inner CV)")
     _fit_quietly(clf, X, Y, betas, float(p["nb_alpha"]), parents)
+    _fold_stacks(clf, X, Y, blocks or [], stacks, float(p["nb_alpha"]))
+    views = [name for name, _ in pipeline.named_steps["features"].transformer_list]
     meta = {
         "data_sha256": data_sha256 or content_sha256(raw, Y, names),
         "data_sha256_of": "file" if data_sha256 else "texts and labels",
@@ -594,6 +703,10 @@ def train(texts, labels: pd.DataFrame, *, norm=None, params=None, tune_threshold
         "thresholds_from": inner or "fixed 0.5 (tuning off)",
         "nested": nested,
         "nb_scale": {n: float(b) for n, b in zip(names, betas, strict=True)},
+        "stacked": {names[j]: {
+            "nb_scale": dict(zip(views, map(float, view_betas), strict=True)),
+            "weights": dict(zip(["all", *views], map(float, weights), strict=True)),
+            "intercept": bias} for j, (view_betas, weights, bias) in sorted(stacks.items())},
         "versions": _versions(),
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "train_seconds": round(time.perf_counter() - started, 2),
