@@ -19,8 +19,10 @@ import re
 
 import pandas as pd
 
-TRUE_WORDS = {"true", "1", "1.0", "yes", "y", "t", "ya"}
-FALSE_WORDS = {"false", "0", "0.0", "no", "n", "f", "tidak", ""}
+# The one boolean vocabulary of negtrend (label columns, gold annotations, training labels);
+# each reader decides what a blank means there.
+TRUE_WORDS = frozenset({"true", "1", "1.0", "yes", "y", "t", "ya"})
+FALSE_WORDS = frozenset({"false", "0", "0.0", "no", "n", "f", "tidak"})
 
 
 class LabelError(ValueError):
@@ -57,7 +59,7 @@ def parse_rules(spec: str | dict | list | None) -> dict[str, str | list[str]]:
 
 def as_boolean(values: pd.Series, column: str) -> pd.Series:
     text = values.astype("string").str.strip().str.lower().fillna("")
-    bad = ~text.isin(TRUE_WORDS | FALSE_WORDS)
+    bad = ~text.isin(TRUE_WORDS | FALSE_WORDS | {""})  # blank: not tagged
     if bad.any():
         first = bad.idxmax()
         raise LabelError(f"column '{column}' is not boolean: row {first} holds "

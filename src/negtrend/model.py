@@ -44,6 +44,7 @@ from sklearn.preprocessing import normalize as row_normalize
 from sklearn.svm import LinearSVC
 
 from negtrend import textnorm
+from negtrend.labels import FALSE_WORDS, TRUE_WORDS
 
 MODEL_FILE = "model.skops"
 METADATA_FILE = "metadata.json"
@@ -1004,8 +1005,6 @@ def load(folder) -> TrainedModel:
 
 # --- labelled data -------------------------------------------------------------------------
 
-_TRUE = {"1", "true", "yes"}
-_FALSE = {"0", "false", "no"}
 
 
 def parse_label_specs(specs) -> dict[str, list[str]]:
@@ -1028,12 +1027,12 @@ def parse_label_specs(specs) -> dict[str, list[str]]:
 
 def _parse_bool_column(values: pd.Series, rows: pd.Series, column: str, path) -> np.ndarray:
     text = values.astype(object).where(values.notna(), "").map(lambda v: str(v).strip().lower())
-    good = text.isin(_TRUE | _FALSE)
+    good = text.isin(TRUE_WORDS | FALSE_WORDS)  # a blank is an error: every row needs a label
     if not good.all():
         first = int(np.flatnonzero(~good.to_numpy())[0])
         raise ValueError(f"{path}: row {int(rows.iloc[first])}, column {column!r}: value "
                          f"{values.iloc[first]!r} is not a label (use 1/0, true/false, yes/no)")
-    return text.isin(_TRUE).to_numpy()
+    return text.isin(TRUE_WORDS).to_numpy()
 
 
 def read_labeled(path, text_col: str, label_specs) -> tuple[pd.Series, pd.DataFrame]:

@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
+from negtrend.labels import FALSE_WORDS, TRUE_WORDS
+
 GOLD_PREFIX = "gold_"
 PRED_PREFIX = "pred_"
-TRUE_WORDS = {"1", "1.0", "true", "yes", "y", "ya"}
-FALSE_WORDS = {"0", "0.0", "false", "no", "n", "tidak"}
 
 
 class GoldError(ValueError):
