@@ -305,12 +305,12 @@ def _robust_fit(y, design: pd.DataFrame, offset):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model = sm.GLM(y, design, family=sm.families.Poisson(), offset=offset).fit()
-        alpha = 0.0
+        alpha = 0.0  # always the alpha that ``model`` was fitted with
         for _ in range(2):
-            alpha = moment_alpha(y_arr, np.asarray(model.mu, float))
-            if alpha <= ALPHA_FLOOR:
-                alpha = 0.0
+            estimate = moment_alpha(y_arr, np.asarray(model.mu, float))
+            if estimate <= ALPHA_FLOOR:
                 break
+            alpha = estimate
             model = sm.GLM(y, design, family=sm.families.NegativeBinomial(alpha=alpha),
                            offset=offset).fit()
     mu = np.asarray(model.mu, float)
