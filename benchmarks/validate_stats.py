@@ -317,7 +317,7 @@ def efficient_bound(spec: Spec, seed: int, indices) -> tuple[float, float]:
     knows every noise parameter (the AR(1) log-share noise, the NB and Poisson variance).
     No test that must estimate its own variance under autocorrelation of unknown form can
     beat it: an upper bound on power, not a target."""
-    from negtrend import calendar, simulate
+    from negtrend import simulate, stats
 
     if spec.ratio == 1 or spec.freq != "D":
         return math.nan, math.nan
@@ -326,24 +326,15 @@ def efficient_bound(spec: Spec, seed: int, indices) -> tuple[float, float]:
     shift = abs(math.log(spec.ratio))
     for index in indices:
         scenario = draw_scenario(spec, series_rng(seed, spec, int(index)))
-        windows = simulate.windows_for(scenario)
-        days = pd.date_range(scenario.start, windows["end"].max(), freq="D")
-        window = pd.Series("outside", index=days)
-        for row in windows.itertuples():
-            window[(days >= row.start) & (days <= row.end)] = row.window
-        keep = (window != "outside").to_numpy()
-        days, window = days[keep], window[keep].to_numpy()
-        n = len(days)
+        window_of = simulate.day_windows(scenario)
+        window_of = window_of[window_of != "outside"]
+        window = window_of.to_numpy()
+        n = len(window)
         step = np.isin(window, ["campaign", "quiet"]).astype(float)  # the same true effect
-        columns = [np.ones(n), step] + [(window == w).astype(float) for w in ("voting", "after")]
-        columns += [(days.day_of_week == d).astype(float) for d in range(1, 7)]
-        holidays = calendar.holiday_covariates(days.min(), days.max()).reindex(
-            days, fill_value=False)
-        for name in holidays.columns:
-            candidate = np.column_stack(columns + [holidays[name].to_numpy(float)])
-            if np.linalg.matrix_rank(candidate) == candidate.shape[1]:
-                columns.append(holidays[name].to_numpy(float))
-        design = np.column_stack(columns)
+        design = pd.DataFrame({"const": 1.0, "step": step}, index=window_of.index)
+        for other in ("voting", "after"):
+            design[other] = (window == other).astype(float)
+        design = stats.seasonal_terms(design, use_dow=True, use_holidays=True).to_numpy(float)
         mean = scenario.volume * scenario.share * np.where(
             step > 0, spec.ratio * scenario.volume_campaign, 1.0)
         lag = np.abs(np.subtract.outer(np.arange(n), np.arange(n)))

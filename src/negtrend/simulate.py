@@ -64,6 +64,17 @@ def windows_for(scenario: Scenario) -> pd.DataFrame:
     return pd.DataFrame(spans)
 
 
+def day_windows(scenario: Scenario) -> pd.Series:
+    """The window of every simulated day ('outside' before the baseline), indexed by day."""
+    windows = windows_for(scenario)
+    days = pd.date_range(pd.Timestamp(scenario.start), windows["end"].max(), freq="D",
+                         name="period")
+    window_of = pd.Series("outside", index=days, dtype=object)
+    for row in windows.itertuples():
+        window_of[(days >= row.start) & (days <= row.end)] = row.window
+    return window_of
+
+
 def _ar1(rng, n: int, rho: float, sd: float) -> np.ndarray:
     """Stationary AR(1) with innovation sd ``sd``."""
     out = np.empty(n)
@@ -78,13 +89,10 @@ def simulate_series(scenario: Scenario = Scenario(), seed: int | None = None) ->
     """One daily series with known window effects on the share of collected items."""
     rng = np.random.default_rng(seed)
     windows = windows_for(scenario)
-    days = pd.date_range(pd.Timestamp(scenario.start), windows["end"].max(), freq="D",
-                         name="period")
+    window_of = day_windows(scenario)
+    days = window_of.index
     n = len(days)
     covariates = calendar.holiday_covariates(days.min(), days.max())
-    window_of = pd.Series("outside", index=days, dtype=object)
-    for row in windows.itertuples():
-        window_of[(days >= row.start) & (days <= row.end)] = row.window
     effects = {w: float(scenario.effects.get(w, 1.0)) for w in windows["window"]}
     log_effect = np.log(window_of.map(effects).fillna(1.0).to_numpy(float))
     years = (days - days[0]).days.to_numpy() / 365.25
