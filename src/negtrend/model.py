@@ -685,9 +685,8 @@ def train(texts, labels: pd.DataFrame, *, norm=None, params=None, tune_threshold
     blocks = feature_blocks(pipeline.named_steps["features"]) if p["stack_views"] else None
     stacks: dict = {}
     if tune_thresholds:
-        extra = {"blocks": blocks} if blocks else {}
         thresholds, inner, betas, stacks = _inner_thresholds(
-            clf, X, Y, names, seed, (grid, float(p["nb_alpha"])), parents, **extra)
+            clf, X, Y, names, seed, (grid, float(p["nb_alpha"])), parents, blocks=blocks)
     elif blocks:
         raise ValueError("stack_views needs tune_thresholds (the stacker is fitted by inner CV)")
     _fit_quietly(clf, X, Y, betas, float(p["nb_alpha"]), parents)
