@@ -22,7 +22,7 @@ import psutil
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from negtrend import classify, textnorm
+from negtrend.tagging import classify, textnorm
 
 PLAIN = ["terima kasih infonya min", "kapan jadwal debat capres berikutnya", "mantap videonya",
          "kpu umumkan hasil rekapitulasi suara", "semoga pemilu berjalan damai",

@@ -16,7 +16,7 @@ import time
 import numpy as np
 import pyarrow as pa
 
-from negtrend import lexicon
+from negtrend.tagging import lexicon
 
 PLAIN = ["terima kasih infonya min", "kapan jadwal debat capres berikutnya", "mantap videonya",
          "kpu umumkan hasil rekapitulasi suara", "semoga pemilu berjalan damai",

@@ -15,7 +15,7 @@ import time
 import numpy as np
 import pyarrow as pa
 
-from negtrend import textnorm
+from negtrend.tagging import textnorm
 
 WORDS = [
     "saya", "kamu", "dia", "kita", "yang", "tidak", "sudah", "belum", "mau", "bisa", "harus",

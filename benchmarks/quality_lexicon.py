@@ -27,8 +27,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from negtrend import lexicon, paths
-from negtrend.io import read_table
+from negtrend.data import paths
+from negtrend.data.io import read_table
+from negtrend.tagging import lexicon
 
 SPLIT_SEED = 20240214
 GBENNNN = "judol_comments_labeled_gbennnn/dataset_judol_labelled.csv"

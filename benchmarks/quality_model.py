@@ -21,7 +21,8 @@ import time
 
 import numpy as np
 
-from negtrend import model, paths
+from negtrend.data import paths
+from negtrend.tagging import model
 
 DATASETS = [
     {"name": "judol_comments_labeled_gbennnn",

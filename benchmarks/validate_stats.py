@@ -112,7 +112,7 @@ def series_rng(seed: int, spec: Spec, index: int) -> np.random.Generator:
 
 def draw_scenario(spec: Spec, rng: np.random.Generator):
     """The simulate.Scenario of one series: random lengths, start, volume and share."""
-    from negtrend import simulate
+    from negtrend.analysis import simulate
 
     before = int(rng.integers(60, 91))
     campaign = int(rng.integers(60, 76))
@@ -199,8 +199,8 @@ def naive_poisson(fit, category: str, truth: float) -> dict:
 
 def monthly_without_volume(sim):
     """The simulated days summed to months, with the volume dropped (as published figures)."""
-    from negtrend import simulate
-    from negtrend.series import SeriesResult
+    from negtrend.analysis import simulate
+    from negtrend.data.series import SeriesResult
 
     monthly = simulate.aggregate(sim, "M")
     frame = monthly.frame.copy()
@@ -220,7 +220,7 @@ def evaluate(task: tuple) -> dict:
     time outside the windows (no placebo dates), ``check_claim``'s verdict is the comparison's
     outcome read against the claim (``claims.assess``; the test suite checks that this equals
     ``check_claim``), which saves a second fit; elsewhere ``check_claim`` itself is run."""
-    from negtrend import claims, its, simulate, stats
+    from negtrend.analysis import claims, its, simulate, stats
 
     name, index, seed = task
     spec = SPECS[name]
@@ -317,7 +317,7 @@ def efficient_bound(spec: Spec, seed: int, indices) -> tuple[float, float]:
     knows every noise parameter (the AR(1) log-share noise, the NB and Poisson variance).
     No test that must estimate its own variance under autocorrelation of unknown form can
     beat it: an upper bound on power, not a target."""
-    from negtrend import simulate, stats
+    from negtrend.analysis import simulate, stats
 
     if spec.ratio == 1 or spec.freq != "D":
         return math.nan, math.nan
@@ -499,7 +499,8 @@ def real_cases() -> list[RealCase]:
 
 def run_real_case(case: RealCase, shared: Path | None) -> dict:
     """Estimate, interval, placebo p and verdict for one real series."""
-    from negtrend import calendar, claims, labels, series, sources
+    from negtrend.analysis import claims
+    from negtrend.data import calendar, labels, series, sources
 
     warnings.simplefilter("ignore")
     started = time.time()
@@ -560,7 +561,7 @@ def _real_task(args):
 
 
 def run_real(workers: int, quick: bool) -> tuple[list[dict], str]:
-    from negtrend import paths
+    from negtrend.data import paths
 
     shared = paths.shared_data_dir()
     cases = real_cases()

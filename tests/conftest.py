@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from negtrend import paths
+from negtrend.data import paths
 
 sys.path.insert(0, str(Path(__file__).parent))  # tests/helpers.py
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from negtrend import runner
+from negtrend.run import runner
 from test_index_page import HOSTILE, parse, sample_reports
 
 pytestmark = pytest.mark.slow
@@ -184,7 +184,7 @@ def sort(page, name):
 
 
 def heading_index(name):
-    from negtrend.index_page import COLUMNS
+    from negtrend.report.index_page import COLUMNS
 
     return [c[0] for c in COLUMNS].index(name)
 

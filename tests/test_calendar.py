@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from negtrend import calendar
 from negtrend.cli import app
+from negtrend.data import calendar
 
 NINE = ["pileg2014", "pilpres2014", "pemilu2019", "pemilu2024", "pilkada2015", "pilkada2017",
         "pilkada2018", "pilkada2020", "pilkada2024"]

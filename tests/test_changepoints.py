@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from negtrend import simulate
-from negtrend.changepoints import changepoints
-from negtrend.series import flag_windows, from_counts
+from negtrend.analysis import simulate
+from negtrend.analysis.changepoints import changepoints
+from negtrend.data.series import flag_windows, from_counts
 
 from helpers import monthly_counts, windows_frame
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from negtrend import claims, placebo, power, simulate
+from negtrend.analysis import claims, placebo, power, simulate
 from negtrend.cli import app
 
 pytestmark = pytest.mark.slow
@@ -113,7 +113,7 @@ def test_too_few_placebo_dates_do_not_veto_a_claim_the_interval_supports():
 
 
 def test_check_claim_reuses_a_comparison_and_refuses_a_mismatched_one():
-    from negtrend import stats
+    from negtrend.analysis import stats
 
     sim = simulate.simulate_series(simulate.Scenario(effects={"campaign": 0.7}), seed=4)
     comparison = stats.compare_phases(sim.series, "sim")

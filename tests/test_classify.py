@@ -5,7 +5,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from negtrend import classify
+from negtrend.tagging import classify
 
 
 class WordBackend:
@@ -87,8 +87,8 @@ def test_unknown_backend_is_named():
 def test_real_lexicon_on_the_bundled_sample_via_the_cli(tmp_path):
     from typer.testing import CliRunner
 
-    from negtrend import paths
     from negtrend.cli import app
+    from negtrend.data import paths
 
     sample = paths.data_dir() / "sample" / "posts_pemilu2024.csv"
     out = tmp_path / "tagged.parquet"

@@ -37,7 +37,7 @@ def test_the_tagging_commands_chain(tmp_path):
     assert trained["cv"]["scores"][0]["label"] == "judi_online"
     assert trained["cv"]["scores"][0]["f1"] > 0.95
     assert (model_dir / "model.skops").exists()
-    from negtrend import classify
+    from negtrend.tagging import classify
 
     assert classify.backend_categories(str(model_dir)) == ["judi_online"]  # metadata only
 

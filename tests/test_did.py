@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from negtrend import simulate
-from negtrend.did import did, series_by_region
-from negtrend.series import SeriesResult, flag_windows
+from negtrend.analysis import simulate
+from negtrend.analysis.did import did, series_by_region
+from negtrend.data.series import SeriesResult, flag_windows
 
 
 def _pair(seed, rr_treated, rr_control, common_sd=0.15, own_sd=0.06, freq="D"):
@@ -37,7 +37,7 @@ def _pair(seed, rr_treated, rr_control, common_sd=0.15, own_sd=0.06, freq="D"):
 
 
 def _aggregate(series, freq):
-    from negtrend.series import period_end, period_start
+    from negtrend.data.series import period_end, period_start
 
     frame = series.frame
     bins = period_start(pd.Series(frame.index, index=frame.index), freq).to_numpy()

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from negtrend import effect, simulate, stats
-from negtrend.its import its
+from negtrend.analysis import effect, simulate, stats
+from negtrend.analysis.its import its
 
 
 @pytest.fixture(scope="module")

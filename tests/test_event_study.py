@@ -8,9 +8,11 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from negtrend import calendar, plots, simulate
-from negtrend.event_study import event_study
-from negtrend.series import SeriesResult
+from negtrend.analysis import simulate
+from negtrend.analysis.event_study import event_study
+from negtrend.data import calendar
+from negtrend.data.series import SeriesResult
+from negtrend.report import plots
 
 
 def voting_day(sim):

@@ -6,7 +6,7 @@ import json
 import pandas as pd
 import pytest
 
-from negtrend import runner
+from negtrend.run import runner
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,9 @@ from html.parser import HTMLParser
 
 from typer.testing import CliRunner
 
-from negtrend import index_page, runner
 from negtrend.cli import app
+from negtrend.report import index_page
+from negtrend.run import runner
 
 HOSTILE = [
     "<script>window.__pwned=1</script>",

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from negtrend import io
+from negtrend.data import io
 
 WIB = "Asia/Jakarta"
 

@@ -10,8 +10,8 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from negtrend import lexicon, textnorm
-from negtrend.lexicon import LexiconError, LexiconTagger
+from negtrend.tagging import lexicon, textnorm
+from negtrend.tagging.lexicon import LexiconError, LexiconTagger
 
 ENGINES = [True, False] if lexicon.hyperscan is not None else [False]
 
@@ -311,7 +311,7 @@ def test_python_fallback_matches_hyperscan(default_tagger):
 
 @pytest.mark.shared
 def test_judi_online_f1_on_gbennnn(shared_data):
-    from negtrend.io import read_table
+    from negtrend.data.io import read_table
 
     frame = read_table(shared_data / "judol_comments_labeled_gbennnn" /
                        "dataset_judol_labelled.csv")[0]

@@ -14,7 +14,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from negtrend import model as nm
+from negtrend.tagging import model as nm
 
 VOCAB = {
     "judol": ["slot", "gacor", "maxwin", "depo", "jackpot", "scatter", "wd", "togel"],

@@ -3,7 +3,8 @@
 import nbformat
 import pytest
 
-from negtrend import paths, runner
+from negtrend.data import paths
+from negtrend.run import runner
 
 TEMPLATES = sorted(paths.notebooks_dir().glob("*.ipynb"))
 

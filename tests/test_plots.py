@@ -16,8 +16,9 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from PIL import Image
 
-from negtrend import plots, simulate
-from negtrend.series import SeriesResult
+from negtrend.analysis import simulate
+from negtrend.data.series import SeriesResult
+from negtrend.report import plots
 
 
 def luminance(rgba) -> np.ndarray:

@@ -60,7 +60,7 @@ def _load_module(name: str, path: Path):
 
 def _shared_data_dir() -> Path | None:
     try:
-        from negtrend import paths
+        from negtrend.data import paths
     except Exception:  # the package may be mid-edit or not installed; paths.py stands alone
         paths = _load_module("_negtrend_paths_for_tests", REPO / "src" / "negtrend" / "paths.py")
     return paths.shared_data_dir()

@@ -2,7 +2,10 @@ import json
 
 import pandas as pd
 
-from negtrend import calendar, reporting, runner, series, stats, text
+from negtrend.analysis import stats
+from negtrend.data import calendar, series
+from negtrend.report import reporting, text
+from negtrend.run import runner
 
 from helpers import monthly_counts, windows_frame
 

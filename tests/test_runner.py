@@ -6,8 +6,9 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from negtrend import published, runner
 from negtrend.cli import app
+from negtrend.data import published
+from negtrend.run import runner
 
 pytestmark = pytest.mark.slow
 

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from negtrend import series
+from negtrend.data import series
 
 from helpers import counts_frame, monthly_counts, windows_frame
 

@@ -1,7 +1,8 @@
 import numpy as np
 import pandas as pd
 
-from negtrend import calendar, simulate
+from negtrend.analysis import simulate
+from negtrend.data import calendar
 
 
 def test_holiday_covariates_leave_election_days_out():

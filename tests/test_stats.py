@@ -5,7 +5,9 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from negtrend import series, stats, text
+from negtrend.analysis import stats
+from negtrend.data import series
+from negtrend.report import text
 
 from helpers import monthly_counts, windows_frame
 

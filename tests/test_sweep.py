@@ -6,8 +6,9 @@ import textwrap
 import pytest
 from typer.testing import CliRunner
 
-from negtrend import paths, runner, sweep
 from negtrend.cli import app
+from negtrend.data import paths
+from negtrend.run import runner, sweep
 
 SERIES = "published:kominfo_ais_hoax_monthly"
 SAMPLE = paths.data_dir() / "sample" / "posts_pemilu2024.csv"

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from negtrend import tagging_error
+from negtrend.analysis import tagging_error
 
 
 def test_correction_recovers_the_true_share_and_its_interval_covers_it():

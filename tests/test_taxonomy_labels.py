@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from negtrend import labels, taxonomy
+from negtrend.data import labels, taxonomy
 
 
 def test_categories_have_ids_labels_and_kinds():
@@ -46,7 +46,7 @@ def test_non_boolean_column_is_named():
 def test_label_columns_gold_annotations_and_training_labels_read_booleans_alike():
     """One vocabulary (``labels.TRUE_WORDS``/``FALSE_WORDS``); only blanks differ by reader:
     not tagged (labels), not annotated (gold), an error (training labels)."""
-    from negtrend import model, validation
+    from negtrend.tagging import model, validation
 
     words = pd.Series(["ya", "Tidak", "1.0", "0", "TRUE", "no", " y ", "f"])
     expected = [True, False, True, False, True, False, True, False]

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from negtrend import textnorm as tn
+from negtrend.tagging import textnorm as tn
 
 
 def squash(s: str) -> str:

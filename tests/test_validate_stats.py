@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from negtrend import claims, paths, simulate
+from negtrend.analysis import claims, simulate
+from negtrend.data import paths
 
 ROOT = Path(__file__).resolve().parents[1]
 

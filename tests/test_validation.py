@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from negtrend import validation
+from negtrend.tagging import validation
 
 
 def population(rng, n=100_000, prevalence=0.05, recall=0.8, precision=0.6):

@@ -1,84 +1,92 @@
 """negtrend: test claims that negative online content rose or fell around elections.
 
-``import negtrend as nt`` gives the public API; library functions return values and never print.
+``import negtrend as nt`` gives the public API. Nothing heavy is imported until it is used
+(PEP 562): ``nt.build_series`` loads the data layer, ``nt.plots`` matplotlib, and so on, so the
+command line starts fast. Library functions return values and never print.
+
+The package is layered, one way (see docs/architecture.md):
+``data`` -> ``tagging`` -> ``analysis`` -> ``report`` -> ``run`` -> ``cli``.
 """
 
-from negtrend import (
-    calendar,
-    changepoints,
-    claims,
-    classify,
-    did,
-    event_study,
-    examples,
-    explore,
-    io,
-    its,
-    labels,
-    paths,
-    placebo,
-    plots,
-    power,
-    published,
-    reporting,
-    runner,
-    series,
-    simulate,
-    stats,
-    taxonomy,
-    text,
-    textnorm,
-    validation,
-)
-from negtrend.calendar import Election, get_election, load_elections, windows
-from negtrend.effect import EffectResult
-from negtrend.io import LoadResult, read_counts, read_posts
-from negtrend.published import load_published
-from negtrend.series import SeriesResult, build_series
-from negtrend.sources import load_source
-from negtrend.stats import PhaseComparison, compare_periods, compare_phases
+from __future__ import annotations
+
+import importlib
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "EffectResult",
-    "Election",
-    "LoadResult",
-    "PhaseComparison",
-    "SeriesResult",
-    "build_series",
-    "calendar",
-    "changepoints",
-    "claims",
-    "classify",
-    "compare_periods",
-    "compare_phases",
-    "did",
-    "event_study",
-    "examples",
-    "explore",
-    "get_election",
-    "io",
-    "its",
-    "labels",
-    "load_elections",
-    "load_published",
-    "load_source",
-    "paths",
-    "placebo",
-    "plots",
-    "power",
-    "published",
-    "read_counts",
-    "read_posts",
-    "reporting",
-    "runner",
-    "series",
-    "simulate",
-    "stats",
-    "taxonomy",
-    "text",
-    "textnorm",
-    "validation",
-    "windows",
-]
+# nt.<name> -> the module it stands for
+_MODULES = {
+    "calendar": "negtrend.data.calendar",
+    "io": "negtrend.data.io",
+    "labels": "negtrend.data.labels",
+    "paths": "negtrend.data.paths",
+    "published": "negtrend.data.published",
+    "series": "negtrend.data.series",
+    "sources": "negtrend.data.sources",
+    "taxonomy": "negtrend.data.taxonomy",
+    "classify": "negtrend.tagging.classify",
+    "lexicon": "negtrend.tagging.lexicon",
+    "model": "negtrend.tagging.model",
+    "textnorm": "negtrend.tagging.textnorm",
+    "validation": "negtrend.tagging.validation",
+    "changepoints": "negtrend.analysis.changepoints",
+    "claims": "negtrend.analysis.claims",
+    "did": "negtrend.analysis.did",
+    "effect": "negtrend.analysis.effect",
+    "event_study": "negtrend.analysis.event_study",
+    "its": "negtrend.analysis.its",
+    "placebo": "negtrend.analysis.placebo",
+    "power": "negtrend.analysis.power",
+    "simulate": "negtrend.analysis.simulate",
+    "stats": "negtrend.analysis.stats",
+    "tagging_error": "negtrend.analysis.tagging_error",
+    "examples": "negtrend.report.examples",
+    "explore": "negtrend.report.explore",
+    "index_page": "negtrend.report.index_page",
+    "plots": "negtrend.report.plots",
+    "reporting": "negtrend.report.reporting",
+    "text": "negtrend.report.text",
+    "runner": "negtrend.run.runner",
+    "sweep": "negtrend.run.sweep",
+    "data": "negtrend.data",
+    "tagging": "negtrend.tagging",
+    "analysis": "negtrend.analysis",
+    "report": "negtrend.report",
+    "run": "negtrend.run",
+}
+# nt.<name> -> (module, attribute)
+_NAMES = {
+    "Election": ("negtrend.data.calendar", "Election"),
+    "get_election": ("negtrend.data.calendar", "get_election"),
+    "load_elections": ("negtrend.data.calendar", "load_elections"),
+    "windows": ("negtrend.data.calendar", "windows"),
+    "LoadResult": ("negtrend.data.io", "LoadResult"),
+    "read_counts": ("negtrend.data.io", "read_counts"),
+    "read_posts": ("negtrend.data.io", "read_posts"),
+    "load_published": ("negtrend.data.published", "load_published"),
+    "SeriesResult": ("negtrend.data.series", "SeriesResult"),
+    "build_series": ("negtrend.data.series", "build_series"),
+    "load_source": ("negtrend.data.sources", "load_source"),
+    "EffectResult": ("negtrend.analysis.effect", "EffectResult"),
+    "PhaseComparison": ("negtrend.analysis.stats", "PhaseComparison"),
+    "compare_periods": ("negtrend.analysis.stats", "compare_periods"),
+    "compare_phases": ("negtrend.analysis.stats", "compare_phases"),
+}
+
+__all__ = sorted([*_MODULES, *_NAMES])
+
+
+def __getattr__(name: str):
+    if name in _MODULES:
+        value = importlib.import_module(_MODULES[name])
+    elif name in _NAMES:
+        module, attribute = _NAMES[name]
+        value = getattr(importlib.import_module(module), attribute)
+    else:
+        raise AttributeError(f"module 'negtrend' has no attribute {name!r}")
+    globals()[name] = value  # looked up once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

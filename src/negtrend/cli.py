@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from negtrend import calendar, runner
+from negtrend.data import calendar
+from negtrend.run import runner
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Test claims that negative online content rose or fell around elections.")
@@ -35,7 +36,7 @@ def elections(
 @app.command("published")
 def published_series() -> None:
     """List the bundled published series (use them as --data published:SERIES)."""
-    from negtrend import published
+    from negtrend.data import published
 
     table = published.catalog()
     typer.echo(table[["series_id", "categories", "first_period", "last_period", "n_rows"]]
@@ -86,7 +87,8 @@ def report(
     kernel: Annotated[str, typer.Option(help="Jupyter kernel")] = runner.DEFAULT_KERNEL,
 ) -> None:
     """Render a trend report into reports/<run_key>/ and print its folder."""
-    from negtrend import claims, io, labels
+    from negtrend.analysis import claims
+    from negtrend.data import io, labels
 
     try:
         if claim:
@@ -146,7 +148,8 @@ def classify_command(
     progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
 ) -> None:
     """Tag every post; stream batches over all cores; print a JSON summary."""
-    from negtrend import classify, io, model
+    from negtrend.data import io
+    from negtrend.tagging import classify, model
 
     try:
         mapping = io.parse_column_map(map)
@@ -165,7 +168,7 @@ def explain(
     text: Annotated[str, typer.Argument(help="the text to explain")],
 ) -> None:
     """Show which lexicon terms fire on a text, on which view, and the category scores."""
-    from negtrend import classify
+    from negtrend.tagging import classify
 
     _echo_json(classify.LexiconBackend().explain(text))
 
@@ -188,7 +191,7 @@ def train(
              "slang_path=kamus.csv; see textnorm.NormConfig")] = None,
 ) -> None:
     """Train the TF-IDF + linear model; save it safely (skops) with its CV scores."""
-    from negtrend import model
+    from negtrend.tagging import model
 
     try:
         params = _parse_param(param or [])
@@ -231,7 +234,7 @@ def evaluate(
     """Precision, recall and F1 per label: CV, held-out data, lexicon, or annotated sample."""
     import pandas as pd
 
-    from negtrend import classify, model, validation
+    from negtrend.tagging import classify, model, validation
 
     try:
         if gold is not None:
@@ -271,7 +274,7 @@ def sample(
     text_col: Annotated[str, typer.Option(help="the text column of the tagged file")] = "text",
 ) -> None:
     """Draw a stratified sample of tagged posts for manual annotation."""
-    from negtrend import validation
+    from negtrend.tagging import validation
 
     try:
         drawn = validation.sample_file(data, out, per_stratum=per_stratum, seed=seed,
@@ -303,7 +306,9 @@ def claim(
 
     Exits 0 whatever the verdict; 2 for bad input.
     """
-    from negtrend import claims, classify, io, labels, series, sources
+    from negtrend.analysis import claims
+    from negtrend.data import io, labels, series, sources
+    from negtrend.tagging import classify
 
     try:
         loaded = sources.load_source(data, column_map=map, variant=variant,
@@ -372,7 +377,7 @@ def sweep_command(
     never stops the others. The summary is also written to reports/sweep-NAME.json and
     reports/index.html is regenerated.
     """
-    from negtrend import sweep
+    from negtrend.run import sweep
 
     try:
         planned = sweep.load_sweep(params_file)

@@ -1,0 +1,355 @@
+"""Changepoints: where did the rate of a category break, and do the breaks line up with the
+election calendar?
+
+This is the assumption-light view beside the count models: nothing is told about the windows,
+the data say where the level changed, and the result reports how far each detected break lies
+from the real phase boundaries (campaign start, quiet start, voting day, start of ``after``).
+
+Choices, each for a reason:
+
+* **Signal**: the log of the rate - the share of collected items (per 1,000) when collection
+  volume is known, else the count per day - with a continuity correction of half an item
+  (``log((count + 0.5) / exposure)``) so that empty periods stay finite. Election effects are
+  multiplicative (rate ratios), and on the log scale the same ratio is the same step whatever
+  the level, and the Poisson noise is roughly homoscedastic.
+* **Day of week**: daily series (four weeks or more) have their weekly pattern removed first
+  (the median, per weekday, of the deviation from a centred 7-day rolling median) so that a
+  "Saturday dip" is not read as a series of breaks; the pattern is robust to the breaks
+  themselves.
+* **Cost**: ruptures' ``"l2"`` (piecewise-constant mean, squared error). On the log rate this
+  is the Gaussian mean-shift model the penalty below is calibrated for; a Poisson cost would
+  trust the Poisson variance, which overdispersed, autocorrelated counts never satisfy, and
+  ``"rbf"`` (kernel) detects changes in the whole distribution and has no interpretable
+  penalty scale.
+* **Penalty** (BIC-type): ``pen = 2 * sigma_LR^2 * log(n)``. Each break adds two parameters
+  (a location and a new mean), hence the factor 2 of BIC, in units of the noise variance
+  because the l2 cost is a sum of squares; ``sigma_LR^2`` is the *long-run* variance of the
+  noise, because a spurious split of autocorrelated noise gains as much as the long-run
+  variance, not the marginal one (with the marginal variance, PELT cuts AR(1) noise into
+  pieces). The starting noise scale is the median absolute deviation (MAD) of first
+  differences: a level shift spoils only the one difference that straddles it, so the
+  estimate is not inflated by the very breaks being sought (a plain standard deviation would
+  be). Series of 30 periods or more then estimate the long-run variance on the residuals
+  around a first segmentation (so the breaks do not count as noise), with Bartlett weights
+  to lag ``n^(1/3)``, and repeat the search until the penalty settles (see
+  :func:`_noise_scale`); shorter series assume independent noise. ``penalty`` overrides the
+  rule.
+* **Search**: PELT (exact for the penalised cost) by default, binary segmentation on request;
+  a minimum segment of 7 days, 2 weeks or 2 months.
+
+The headline is the break nearest the campaign start as the ratio of the rates of the segments
+on either side ("rate ratio at the break"). It is descriptive: there is no interval and no
+p-value - segment rates on either side of a break chosen by the data are biased away from 1,
+so a naive interval would mislead. Use ``compare_periods``, ``its`` or ``placebo`` to test.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import ruptures as rpt
+from ruptures.base import BaseCost
+from ruptures.costs import NotEnoughPoints
+
+from negtrend.analysis.effect import LANGS, MEASURE_NAMES, EffectResult
+from negtrend.analysis.stats import MEASURES, choose_measure, result_meta, windows_frame
+from negtrend.data.series import FREQS, SeriesResult
+
+METHODS = ("pelt", "binseg")
+MIN_SIZE = {"D": 7, "W": 2, "M": 2}
+PENALTY_FACTOR = 2.0
+LONG_RUN_MIN_PERIODS = 30  # shorter series: independent noise assumed
+BOUNDARIES = (  # (name, window whose start is the boundary)
+    ("campaign start", "campaign"),
+    ("quiet start", "quiet"),
+    ("voting day", "voting"),
+    ("after start", "after"),
+)
+BOUNDARY_NAMES_ID = {"campaign start": "awal kampanye", "quiet start": "awal masa tenang",
+                     "voting day": "hari pemungutan suara",
+                     "after start": "awal masa setelah pemungutan"}
+TABLE_COLUMNS = ["break", "segment_before_start", "rate_before", "rate_after", "ratio",
+                 "periods_before", "periods_after", "nearest_boundary", "boundary_date",
+                 "days_from_boundary", "days_from_campaign_start"]
+
+
+def changepoints(
+    series: SeriesResult,
+    category: str,
+    penalty: float | None = None,
+    method: str = "pelt",
+    measure: str | None = None,
+    windows: pd.DataFrame | None = None,
+    min_size: int | None = None,
+) -> EffectResult:
+    """Breaks in the (log) rate of ``category`` found by ruptures, set against the calendar.
+
+    ``series``: a :class:`SeriesResult` (daily, weekly or monthly); ``windows``: the election
+    windows (``calendar.windows``) - the exact phase dates; without them the boundaries are
+    read from the series' ``window`` flags (to the resolution of one period). ``penalty``
+    overrides the BIC-type rule (in squared log-rate units); ``method`` is ``"pelt"`` or
+    ``"binseg"``; ``min_size`` is the shortest segment in periods.
+
+    Returns an :class:`EffectResult` with ``method="changepoints"``: ``table`` has one row per
+    break (its date - the first period of the new segment -, the pooled rate of the segments
+    before and after, their ratio and the signed distance in days to the nearest phase
+    boundary), ``series`` the observed rate and the piecewise-constant fitted rate (each
+    segment's pooled rate), and the headline effect the ratio at the break nearest the campaign
+    start, with no interval (descriptive).
+    """
+    if category not in series.categories:
+        raise KeyError(f"category {category!r} not in the series; have {series.categories}")
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if penalty is not None and not (math.isfinite(penalty) and penalty > 0):
+        raise ValueError(f"penalty must be a positive number, got {penalty!r}")
+    measure = choose_measure(series, category, measure)
+    min_size = int(min_size or MIN_SIZE.get(series.freq, 2))
+    if min_size < 1:
+        raise ValueError(f"min_size must be at least 1, got {min_size}")
+
+    frame = series.frame
+    usable = frame[frame[category].notna()]
+    exposure = usable["total"] if measure == "share" else usable["days"].astype(float)
+    keep = exposure > 0
+    usable, exposure = usable[keep], exposure[keep].astype(float)
+    count = usable[category].astype(float)
+    scale = 1000.0 if measure == "share" else 1.0
+    notes: list[str] = []
+    notes_id: list[str] = []
+
+    signal = np.log((count.to_numpy() + 0.5) / exposure.to_numpy())
+    deseasoned = series.freq == "D" and len(signal) >= 28
+    if deseasoned:
+        signal = _remove_weekday(signal, usable.index)
+    n = len(signal)
+
+    def search(pen: float) -> list[int]:
+        if n < 2 * min_size:
+            return []
+        cost = _CostL2()
+        cost.min_size = min_size
+        algo = (rpt.Pelt if method == "pelt" else rpt.Binseg)(custom_cost=cost,
+                                                               min_size=min_size, jump=1)
+        return [int(b) for b in algo.fit(signal.reshape(-1, 1)).predict(pen=pen) if 0 < b < n]
+
+    noise = _noise_scale(signal, search) if penalty is None else {}
+    if penalty is None:
+        rule = (f"BIC-type: pen = {PENALTY_FACTOR:g} x long-run noise variance x log(n); "
+                + (f"variance from the residuals around the segments, Bartlett lags "
+                   f"{noise['lags']}, {noise['rounds']} round(s)" if noise["lags"] else
+                   "variance from the MAD of first differences (independent noise assumed: "
+                   f"< {LONG_RUN_MIN_PERIODS} periods)"))
+        pen = PENALTY_FACTOR * noise["long_run_variance"] * math.log(max(n, 2))
+        if not (math.isfinite(pen) and pen > 0):
+            pen = 1e-9  # a noiseless series: any real change is a break
+    else:
+        pen, rule = float(penalty), "given by the caller"
+
+    breaks = search(pen)
+    if n < 2 * min_size:
+        notes.append(f"only {n} usable {series.freq}-periods: too few to split into two "
+                     f"segments of at least {min_size}, so no break can be detected")
+        notes_id.append(f"hanya {n} periode yang dapat dipakai: terlalu sedikit untuk dibagi "
+                        f"menjadi dua segmen minimal {min_size}, jadi tidak ada titik "
+                        "perubahan yang dapat dideteksi")
+
+    bounds = _boundaries(series, windows)
+    if windows is None and bounds:
+        notes.append("phase boundaries read from the series' window flags (to one period); "
+                     "pass windows= for the exact dates")
+        notes_id.append("batas fase dibaca dari penanda jendela deret (ketelitian satu "
+                        "periode); berikan windows= untuk tanggal yang tepat")
+    table, fitted = _break_table(usable.index, count, exposure, breaks, bounds, scale)
+
+    labels = _labels(measure)
+    effect = {"estimate": math.nan, "ci_low": math.nan, "ci_high": math.nan,
+              "p_value": math.nan, "alpha": 0.05, "scale": "rate ratio at the break",
+              "measure": measure, "n_breaks": len(breaks), "break_date": None,
+              "days_from_campaign_start": math.nan, "rate_before": math.nan,
+              "rate_after": math.nan}
+    if not breaks:
+        notes.append("no break detected at this penalty; the rate ratio at the break is not "
+                     "defined")
+        notes_id.append("tidak ada titik perubahan yang terdeteksi pada penalti ini; rasio "
+                        "laju di titik perubahan tidak terdefinisi")
+    elif "campaign start" not in bounds:
+        notes.append("the campaign start is unknown (no windows), so no break is the headline")
+        notes_id.append("awal kampanye tidak diketahui (tanpa jendela), jadi tidak ada titik "
+                        "perubahan utama")
+    else:
+        row = table.loc[table["days_from_campaign_start"].abs().idxmin()]
+        effect.update(estimate=float(row["ratio"]), break_date=f"{row['break']:%Y-%m-%d}",
+                      outcome="descriptive" if math.isfinite(row["ratio"]) else None,
+                      days_from_campaign_start=float(row["days_from_campaign_start"]),
+                      rate_before=float(row["rate_before"]), rate_after=float(row["rate_after"]))
+        days = int(row["days_from_campaign_start"])
+        notes.append(f"the break nearest the campaign start is on {row['break']:%Y-%m-%d}, "
+                     f"{abs(days)} day(s) {'after' if days >= 0 else 'before'} it; descriptive, "
+                     "no interval or p-value (a break placed by the data overstates the change "
+                     "it marks); test with compare_periods, its or placebo")
+        notes_id.append(f"titik perubahan terdekat dengan awal kampanye jatuh pada "
+                        f"{row['break']:%Y-%m-%d}, {abs(days)} hari "
+                        f"{'sesudahnya' if days >= 0 else 'sebelumnya'}; deskriptif, tanpa "
+                        "selang atau nilai p (titik yang dipilih data membesar-besarkan "
+                        "perubahannya); uji dengan compare_periods, its atau placebo")
+    if deseasoned:
+        notes.append("weekly pattern removed before the search")
+        notes_id.append("pola mingguan dihapus sebelum pencarian")
+
+    observed = pd.Series(scale * count.to_numpy() / exposure.to_numpy(), index=usable.index)
+    out = pd.DataFrame({"observed": observed, "fitted": fitted,
+                        "window": usable.get("window", "outside")},
+                       index=usable.index)
+    model = (f"ruptures {method.upper()} on the log {MEASURES[measure]}, l2 cost (piecewise-"
+             f"constant mean), penalty {pen:.4g} ({rule}), minimum segment {min_size} "
+             f"{FREQS.get(series.freq, 'period')}s")
+    model_id = (f"ruptures {method.upper()} pada log {MEASURE_NAMES['id'][measure]}, biaya l2 "
+                f"(rata-rata konstan per segmen), penalti {pen:.4g}, segmen minimal {min_size} "
+                "periode")
+    meta = result_meta(series, {"penalty": penalty, "method": method, "measure": measure,
+                                "min_size": min_size}, model, n=n)
+    meta.update(model_id=model_id, penalty=pen, penalty_rule=rule, cost="l2",
+                signal="log((count + 0.5) / exposure)" + (", weekday-adjusted"
+                                                         if deseasoned else ""),
+                noise={k: float(v) for k, v in noise.items()},
+                boundaries={k: f"{v:%Y-%m-%d}" for k, v in bounds.items()},
+                notes_en=list(notes), notes_id=notes_id)
+    return EffectResult(
+        method="changepoints",
+        category=category,
+        windows=windows_frame(series, windows),
+        effect=effect,
+        labels=labels,
+        table=table,
+        series=out,
+        meta=meta,
+        notes=tuple(notes),
+    )
+
+
+def _remove_weekday(signal: np.ndarray, index: pd.DatetimeIndex) -> np.ndarray:
+    """Subtract, per weekday, the median deviation from a centred 7-day rolling median."""
+    values = pd.Series(signal, index=index)
+    local = values.rolling(7, center=True, min_periods=4).median()
+    deviation = (values - local).groupby(index.day_of_week).median()
+    deviation -= deviation.mean()
+    return signal - deviation.reindex(index.day_of_week).fillna(0.0).to_numpy()
+
+
+def _mad(values: np.ndarray) -> float:
+    values = values[np.isfinite(values)]
+    if not len(values):
+        return math.nan
+    return float(1.4826 * np.median(np.abs(values - np.median(values))))
+
+
+def _noise_scale(signal: np.ndarray, search) -> dict:
+    """Robust marginal and long-run variance of the noise around the steps of ``signal``.
+
+    ``v1 = MAD(x[t+1] - x[t])^2 / 2`` is the variance of independent noise, unspoilt by steps
+    (a step moves one difference). Series shorter than 30 periods stop there. Longer ones
+    are searched with the penalty ``v1`` gives, the noise is measured on the residuals around
+    the segment means found (so the breaks do not count as noise) as a Bartlett-weighted
+    long-run variance with bandwidth ``n^(1/3)``, and the search is repeated with the new
+    penalty until it settles (at most four rounds). Positive autocorrelation raises the
+    penalty and removes the breaks it would otherwise create; the long-run variance is never
+    taken below a quarter of the residual variance.
+    """
+    n = len(signal)
+    if n < 3:
+        return {"variance": math.nan, "long_run_variance": math.nan, "lags": 0, "rounds": 0}
+    v1 = _mad(np.diff(signal)) ** 2 / 2
+    if n < LONG_RUN_MIN_PERIODS or not v1 > 0:
+        return {"variance": v1, "long_run_variance": v1, "lags": 0, "rounds": 0}
+    lags = max(2, int(n ** (1 / 3)))
+    variance, long_run, rounds = v1, v1, 0
+    for rounds in range(1, 5):  # noqa: B007 - the count is reported
+        edges = [0, *search(PENALTY_FACTOR * long_run * math.log(n)), n]
+        resid = signal.copy()
+        for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+            resid[lo:hi] -= resid[lo:hi].mean()
+        gamma = [float(resid[k:] @ resid[:n - k]) / n for k in range(lags + 1)]
+        variance = gamma[0]
+        updated = max(gamma[0] + 2 * sum((1 - k / (lags + 1)) * gamma[k]
+                                         for k in range(1, lags + 1)), gamma[0] / 4)
+        settled = abs(updated - long_run) <= 0.01 * long_run
+        long_run = updated
+        if settled:
+            break
+    return {"variance": variance, "long_run_variance": long_run, "lags": lags,
+            "rounds": rounds}
+
+
+class _CostL2(BaseCost):
+    """ruptures' "l2" cost (squared deviation from the segment mean) from cumulative sums:
+    the same numbers as ``CostL2`` in O(1) per segment instead of O(length)."""
+
+    model = "l2_cumsum"
+
+    def __init__(self):
+        self.min_size = 1
+        self.signal = self.sums = self.squares = None
+
+    def fit(self, signal):
+        values = np.asarray(signal, float).reshape(len(signal), -1)
+        self.signal = values  # ruptures reads the length from it
+        self.sums = np.vstack([np.zeros(values.shape[1]), np.cumsum(values, axis=0)])
+        self.squares = np.concatenate([[0.0], np.cumsum((values ** 2).sum(axis=1))])
+        return self
+
+    def error(self, start, end):
+        if end - start < self.min_size:
+            raise NotEnoughPoints
+        total = self.sums[end] - self.sums[start]
+        return float(self.squares[end] - self.squares[start]
+                     - (total ** 2).sum() / (end - start))
+
+
+def _boundaries(series: SeriesResult, windows: pd.DataFrame | None) -> dict:
+    """{boundary name: date} of the phase starts known from ``windows`` or the series flags."""
+    spans = windows_frame(series, windows)
+    starts = dict(zip(spans["window"], pd.to_datetime(spans["start"]), strict=True))
+    return {name: starts[window] for name, window in BOUNDARIES if window in starts}
+
+
+def _break_table(index: pd.DatetimeIndex, count: pd.Series, exposure: pd.Series,
+                 breaks: list[int], bounds: dict, scale: float
+                 ) -> tuple[pd.DataFrame, pd.Series]:
+    """One row per break and the piecewise-constant fitted rate (pooled per segment)."""
+    edges = [0, *breaks, len(index)]
+    counts, exposures = count.to_numpy(float), exposure.to_numpy(float)
+    rates, fitted = [], np.empty(len(index))
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        rate = scale * counts[lo:hi].sum() / exposures[lo:hi].sum()
+        rates.append(rate)
+        fitted[lo:hi] = rate
+    rows = []
+    for i, position in enumerate(breaks):
+        date = index[position]
+        before, after = rates[i], rates[i + 1]
+        row = {"break": date, "segment_before_start": index[edges[i]],
+               "rate_before": before, "rate_after": after,
+               "ratio": after / before if before > 0 else math.nan,
+               "periods_before": position - edges[i], "periods_after": edges[i + 2] - position,
+               "nearest_boundary": None, "boundary_date": pd.NaT,
+               "days_from_boundary": math.nan, "days_from_campaign_start": math.nan}
+        if bounds:
+            name, when = min(bounds.items(), key=lambda item: abs((date - item[1]).days))
+            row.update(nearest_boundary=name, boundary_date=when,
+                       days_from_boundary=float((date - when).days))
+        if "campaign start" in bounds:
+            row["days_from_campaign_start"] = float((date - bounds["campaign start"]).days)
+        rows.append(row)
+    table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
+    for column in ("break", "segment_before_start", "boundary_date"):
+        table[column] = pd.to_datetime(table[column])
+    return table, pd.Series(fitted, index=index)
+
+
+def _labels(measure: str) -> dict:
+    head = {"en": "break nearest the campaign start", "id": "titik perubahan terdekat dengan "
+            "awal kampanye"}
+    return {lang: f"{head[lang]}: {MEASURE_NAMES[lang][measure]}" for lang in LANGS}

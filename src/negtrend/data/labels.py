@@ -1,0 +1,108 @@
+"""Pre-assigned labels: turn a source's own columns into boolean category columns.
+
+A fact-check archive already says what each item is (a verdict tag such as ``SALAH``), and a
+labelled dataset has a 0/1 column. A rule maps such a column onto a category id, so the
+classifier is not needed when the source already carries the answer:
+
+* ``"tag:SALAH|HOAX|HOAKS"`` - true where column ``tag`` equals one of the values (case-blind);
+* ``"title~pemilu|pilpres"`` - true where column ``title`` matches the regular expression
+  (case-blind);
+* ``"Berita_Hoax"`` - the column itself, read as a boolean (true/false, 1/0, yes/no, ya/tidak);
+* a list of rules - true where any of them is (``["HS_Religion", "HS_Race"]``).
+
+Named maps for known sources live in ``config/categories.yaml`` (``label_maps``).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+# The one boolean vocabulary of negtrend (label columns, gold annotations, training labels);
+# each reader decides what a blank means there.
+TRUE_WORDS = frozenset({"true", "1", "1.0", "yes", "y", "t", "ya"})
+FALSE_WORDS = frozenset({"false", "0", "0.0", "no", "n", "f", "tidak"})
+
+
+class LabelError(ValueError):
+    """A rule that names a missing column or a column that is not boolean."""
+
+
+def parse_rules(spec: str | dict | list | None) -> dict[str, str | list[str]]:
+    """``"hoaks=tag:SALAH|HOAX"`` or a list of such strings, or a dict -> {category: rule}.
+
+    ``"map:NAME"`` stands for the named map in ``config/categories.yaml``.
+    """
+    if not spec:
+        return {}
+    if isinstance(spec, dict):
+        return {str(k): [str(r) for r in v] if isinstance(v, list) else str(v)
+                for k, v in spec.items()}
+    if isinstance(spec, str) and spec.startswith("map:"):
+        from negtrend.data import taxonomy
+
+        return parse_rules(taxonomy.label_map(spec[4:]))
+    items = [spec] if isinstance(spec, str) else list(spec)
+    rules = {}
+    for item in items:
+        if str(item).startswith("map:"):
+            rules.update(parse_rules(str(item)))
+            continue
+        name, sep, rule = str(item).partition("=")
+        if not sep or not name.strip() or not rule.strip():
+            raise LabelError(f"label rule {item!r}: expected CATEGORY=RULE, e.g. "
+                             "hoaks=tag:SALAH|HOAX")
+        rules[name.strip()] = rule.strip()
+    return rules
+
+
+def as_boolean(values: pd.Series, column: str) -> pd.Series:
+    text = values.astype("string").str.strip().str.lower().fillna("")
+    bad = ~text.isin(TRUE_WORDS | FALSE_WORDS | {""})  # blank: not tagged
+    if bad.any():
+        first = bad.idxmax()
+        raise LabelError(f"column '{column}' is not boolean: row {first} holds "
+                         f"{values.loc[first]!r}; expected one of true/false, 1/0, yes/no")
+    return text.isin(TRUE_WORDS)
+
+
+def apply_rules(posts: pd.DataFrame, rules: dict[str, str]) -> pd.DataFrame:
+    """Add one boolean column per rule; the source columns are left as they were."""
+    out = posts.copy()
+    for category, rule in rules.items():
+        parts = rule if isinstance(rule, list) else [rule]
+        flags = [_evaluate(posts, category, part) for part in parts]
+        out[category] = pd.concat(flags, axis=1).any(axis=1) if len(flags) > 1 else flags[0]
+    return out
+
+
+def _evaluate(posts: pd.DataFrame, category: str, rule: str) -> pd.Series:
+    column, values, pattern = _split(rule)
+    if column not in posts.columns:
+        raise LabelError(f"label rule for '{category}' names column '{column}', which is "
+                         f"not in the data; columns are {list(posts.columns)}")
+    source = posts[column].astype("string").fillna("")
+    if values is not None:
+        wanted = {v.strip().lower() for v in values}
+        return source.str.strip().str.lower().isin(wanted).astype(bool)
+    if pattern is not None:
+        return source.str.contains(pattern, regex=True).astype(bool)
+    return as_boolean(posts[column], column)
+
+
+def _split(rule: str):
+    if "~" in rule:
+        column, _, pattern = rule.partition("~")
+        return column.strip(), None, re.compile(pattern, re.IGNORECASE)
+    if ":" in rule:
+        column, _, values = rule.partition(":")
+        return column.strip(), values.split("|"), None
+    return rule.strip(), None, None
+
+
+def apply_to_result(loaded, rules: dict[str, str] | str | list):
+    """:func:`apply_rules` on a :class:`negtrend.io.LoadResult`, keeping its accounting."""
+    import dataclasses
+
+    return dataclasses.replace(loaded, data=apply_rules(loaded.data, parse_rules(rules)))

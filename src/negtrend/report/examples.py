@@ -1,0 +1,112 @@
+"""Example items behind a number: a few tagged posts per category and window, and why each was
+tagged, so a reader can see what was counted.
+
+Texts come from corpora and may hold anything, markup included; ``examples_html`` escapes every
+value, so they are shown as text and never run.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from negtrend.analysis.effect import WINDOW_NAMES, check_lang
+from negtrend.data.calendar import WINDOW_ORDER
+
+COLUMNS = ["category", "window", "date", "text", "why"]
+HEADERS = {
+    "en": {"category": "category", "window": "window", "date": "date", "text": "text",
+           "why": "why tagged"},
+    "id": {"category": "kategori", "window": "jendela", "date": "tanggal", "text": "teks",
+           "why": "alasan penandaan"},
+}
+MAX_CHARS = 280
+LABEL_REASON = {"en": "label '{}' in the data", "id": "label '{}' dalam data"}
+NO_TERM = {"en": "no single term; the summed weights reached the threshold",
+           "id": "tidak ada satu istilah; jumlah bobot mencapai ambang"}
+
+
+def window_of(dates: pd.Series, windows: pd.DataFrame) -> pd.Series:
+    """The election window each date falls in ('outside' when none)."""
+    days = pd.to_datetime(dates)
+    if days.dt.tz is not None:
+        days = days.dt.tz_localize(None)
+    out = pd.Series("outside", index=dates.index, dtype=object)
+    for row in windows.itertuples():
+        out[(days >= row.start) & (days <= row.end)] = row.window
+    return out
+
+
+def example_items(data: pd.DataFrame, categories: list[str], windows: pd.DataFrame,
+                  per_window: int = 3, seed: int = 0, why=None, lang: str = "en"
+                  ) -> pd.DataFrame:
+    """Up to ``per_window`` tagged posts per category and window, drawn reproducibly.
+
+    ``why(text, category) -> str`` explains a tag (e.g. the lexicon terms that fired); without
+    it the reason is the label column itself.
+    """
+    if "text" not in data or "date" not in data:
+        return pd.DataFrame(columns=COLUMNS)
+    rng = np.random.default_rng(seed)
+    where = window_of(data["date"], windows)
+    rows = []
+    for category in categories:
+        if category not in data:
+            continue
+        tagged = data[data[category].fillna(False).astype(bool)]
+        for window in [*WINDOW_ORDER, "outside"]:
+            part = tagged[where.loc[tagged.index] == window]
+            if part.empty:
+                continue
+            chosen = part.iloc[np.sort(rng.choice(len(part), min(per_window, len(part)),
+                                                  replace=False))]
+            for _, item in chosen.iterrows():
+                text = "" if pd.isna(item["text"]) else str(item["text"])
+                rows.append({
+                    "category": category,
+                    "window": window,
+                    "date": pd.Timestamp(item["date"]).strftime("%Y-%m-%d"),
+                    "text": text[:MAX_CHARS] + ("…" if len(text) > MAX_CHARS else ""),
+                    "why": why(text, category) if why else LABEL_REASON[lang].format(category),
+                })
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def lexicon_reason(backend, lang: str = "en"):
+    """A ``why`` function for the lexicon backend: the terms that fired, with their file:line."""
+
+    def why(text: str, category: str) -> str:
+        hits = [hit for hit in backend.explain(text) if hit["category"] == category]
+        if not hits:
+            return NO_TERM[lang]
+        return "; ".join(f"'{hit['text'].strip()}' ← {_entry_name(hit)} "
+                         f"({Path(hit['file']).name}:{hit['line']})" for hit in hits[:5])
+
+    return why
+
+
+def _entry_name(hit: dict) -> str:
+    """A term by its value; a long pattern by its kind (the file:line points to it)."""
+    value = str(hit["value"])
+    return value if len(value) <= 30 else str(hit["kind"])
+
+
+def examples_html(frame: pd.DataFrame, lang: str = "en") -> str:
+    """The examples as an HTML table; every cell escaped."""
+    check_lang(lang)
+    if frame.empty:
+        empty = {"en": "No tagged items to show.", "id": "Tidak ada item bertanda untuk "
+                                                          "ditampilkan."}[lang]
+        return f"<p>{html.escape(empty)}</p>"
+    head = "".join(f"<th>{html.escape(HEADERS[lang][c])}</th>" for c in COLUMNS)
+    body = []
+    for _, row in frame.iterrows():
+        values = dict(row)
+        values["window"] = WINDOW_NAMES[lang].get(values["window"], values["window"])
+        body.append("<tr>" + "".join(f"<td>{html.escape(str(values[c]))}</td>"
+                                     for c in COLUMNS) + "</tr>")
+    return (f'<table class="negtrend-examples"><thead><tr>{head}</tr></thead><tbody>'
+            + "".join(body) + "</tbody></table>")
