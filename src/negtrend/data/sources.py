@@ -45,6 +45,16 @@ def peek_columns(path: str | Path) -> list[str]:
     return io._clean_names(list(header.columns))
 
 
+def available_columns(data: str | Path, column_map: str | dict | None = None) -> list[str]:
+    """The columns label rules can name once ``data`` is loaded: the file's own (or the
+    published series') and the canonical names of the mapped ones."""
+    spec = str(data)
+    path = (published.published_path(spec[len(published.PREFIX):])
+            if spec.startswith(published.PREFIX) else Path(spec))
+    mapping = io.parse_column_map(column_map)
+    return sorted(set(peek_columns(path)) | set(mapping) | {"date", "timestamp"})
+
+
 def load_source(
     data: str | Path,
     kind: str = "auto",

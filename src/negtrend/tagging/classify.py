@@ -24,12 +24,13 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from negtrend.data import io
+from negtrend.errors import NegtrendError
 
 REASON_COLUMN = "_reason"
 ROW_COLUMN = "_row"
 
 
-class ClassifyError(ValueError):
+class ClassifyError(NegtrendError, ValueError):
     """A whole-input problem: missing text column, unknown backend, unreadable file."""
 
 

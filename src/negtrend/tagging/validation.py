@@ -15,12 +15,13 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from negtrend.data.labels import FALSE_WORDS, TRUE_WORDS
+from negtrend.errors import NegtrendError
 
 GOLD_PREFIX = "gold_"
 PRED_PREFIX = "pred_"
 
 
-class GoldError(ValueError):
+class GoldError(NegtrendError, ValueError):
     """An annotation file that cannot be scored; names the file, row and column."""
 
 
