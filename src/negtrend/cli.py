@@ -88,7 +88,7 @@ def report(
 ) -> None:
     """Render a trend report into reports/<run_key>/ and print its folder."""
     from negtrend.analysis import claims
-    from negtrend.data import io, labels
+    from negtrend.data import labels, loading
 
     try:
         if claim:
@@ -98,7 +98,7 @@ def report(
             "election": election,
             "categories": list(category or []),
             "freq": freq.upper(),
-            "column_map": io.parse_column_map(map),
+            "column_map": loading.parse_column_map(map),
             "kind": kind,
             "labels": labels.parse_rules(label),
             "classifier": classifier,
@@ -114,7 +114,7 @@ def report(
         params.update(_parse_param(param or []))
         outcome = runner.run_report(params, template=template, reports_dir=reports_dir,
                                     kernel=kernel)
-    except (runner.ParameterError, runner.KernelMissingError, io.LoadError,
+    except (runner.ParameterError, runner.KernelMissingError, loading.LoadError,
             labels.LabelError, claims.ClaimError, typer.BadParameter) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -148,16 +148,16 @@ def classify_command(
     progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
 ) -> None:
     """Tag every post; stream batches over all cores; print a JSON summary."""
-    from negtrend.data import io
+    from negtrend.data import loading
     from negtrend.tagging import classify, model
 
     try:
-        mapping = io.parse_column_map(map)
+        mapping = loading.parse_column_map(map)
         result = classify.classify_file(
             data, out, backend, categories=list(category or []) or None,
             text_column=mapping.get("text", "text"), encoding=encoding,
             batch_size=batch_size, processes=processes, progress=progress)
-    except (classify.ClassifyError, io.LoadError, model.ModelLoadError,
+    except (classify.ClassifyError, loading.LoadError, model.ModelLoadError,
             FileNotFoundError) as exc:
         _fail(str(exc))
     _echo_json(result.summary())
@@ -307,7 +307,7 @@ def claim(
     Exits 0 whatever the verdict; 2 for bad input.
     """
     from negtrend.analysis import claims
-    from negtrend.data import io, labels, series, sources
+    from negtrend.data import labels, loading, series, sources
     from negtrend.tagging import classify
 
     try:
@@ -321,7 +321,7 @@ def claim(
         built = series.build_series(loaded, freq=freq, categories=[category], windows=windows)
         verdict = claims.check_claim(built, category, windows, direction=direction,
                                      phase=phase, baseline=baseline, alpha=alpha)
-    except (io.LoadError, labels.LabelError, claims.ClaimError, calendar.CalendarError,
+    except (loading.LoadError, labels.LabelError, claims.ClaimError, calendar.CalendarError,
             KeyError, ValueError) as exc:
         _fail(str(exc))
     verdict.update(data=data, election=election, freq=freq.upper(),
