@@ -41,8 +41,8 @@ def cases(tmp_path, a_file):
     }
 
 
-COMMANDS = ["elections", "report", "report-map", "report-freq", "classify", "train", "evaluate", "sample", "claim",
-            "index", "cross-election", "sweep"]
+COMMANDS = ["elections", "report", "report-map", "report-freq", "classify", "train", "evaluate",
+            "sample", "claim", "index", "cross-election", "sweep"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

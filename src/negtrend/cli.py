@@ -103,7 +103,7 @@ def report(
     kernel: Annotated[str, typer.Option(help="Jupyter kernel")] = DEFAULT_KERNEL,
 ) -> None:
     """Render a trend report into reports/<run_key>/ and print its folder."""
-    from negtrend.data import claims, io, labels
+    from negtrend.data import claims, labels, loading
     from negtrend.run import runner
 
     if claim:
@@ -113,7 +113,7 @@ def report(
         "election": election,
         "categories": list(category or []),
         "freq": freq.upper(),
-        "column_map": io.parse_column_map(map),
+        "column_map": loading.parse_column_map(map),
         "kind": kind,
         "labels": labels.parse_rules(label),
         "classifier": classifier,
@@ -163,10 +163,10 @@ def classify_command(
     progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
 ) -> None:
     """Tag every post; stream batches over all cores; print a JSON summary."""
-    from negtrend.data import io
+    from negtrend.data import loading
     from negtrend.tagging import classify
 
-    mapping = io.parse_column_map(map)
+    mapping = loading.parse_column_map(map)
     try:
         result = classify.classify_file(
             data, out, backend, categories=list(category or []) or None,

@@ -119,7 +119,8 @@ def _split(rule: str):
 
 
 def apply_to_result(loaded, rules: dict[str, str] | str | list):
-    """:func:`apply_rules` on a :class:`negtrend.io.LoadResult`, keeping its accounting."""
+    """:func:`apply_rules` on a :class:`negtrend.data.loading.LoadResult`, keeping its
+    accounting."""
     import dataclasses
 
     return dataclasses.replace(loaded, data=apply_rules(loaded.data, parse_rules(rules)))

@@ -25,7 +25,7 @@ from negtrend.analysis.compare import (
     compare_phases,
 )
 from negtrend.analysis.tagging_error import corrected_shares
-from negtrend.data import calendar, io, labels, paths, sources
+from negtrend.data import calendar, labels, loading, paths, sources
 from negtrend.data.claims import Claim, get_claim
 from negtrend.data.series import SeriesResult, build_series
 from negtrend.report import cross_election as across
@@ -108,14 +108,14 @@ class Prepared:
     """Loaded rows with their label and tag columns, the categories to count, and how items
     came to be counted (``tagging``: counts, labels, lexicon, model or none)."""
 
-    loaded: io.LoadResult
+    loaded: loading.LoadResult
     categories: list[str] | None
     tagging: str
 
 
 def prepare(data, *, kind: str = "auto", column_map=None, labels_spec=None,
             classifier: str | None = None, categories: list[str] | None = None,
-            variant: str | None = None, timezone: str = io.DEFAULT_TZ,
+            variant: str | None = None, timezone: str = loading.DEFAULT_TZ,
             timestamp_format: str | None = None) -> Prepared:
     """Load a source, apply label rules and tag posts' text: everything before counting."""
     loaded = sources.load_source(data, kind=kind, column_map=column_map, tz=timezone,
@@ -238,7 +238,7 @@ def trend_report(params: ReportParams) -> TrendReport:
     """
     out = _output_dir(params, "interactive")
     prepared = _prepare_params(params)
-    io.write_quarantine(prepared.loaded, out / "quarantine.csv")
+    loading.write_quarantine(prepared.loaded, out / "quarantine.csv")
     built = _series_params(prepared, params, params.election)
     series, windows = built.series, built.windows
     summary = tables.data_summary(prepared.loaded, series)

@@ -219,13 +219,13 @@ def record_metrics(metrics: dict, output_dir: str | Path) -> Path:
 def resolve_data(data) -> str:
     """An absolute path (the notebook runs in the report folder), or a known published series;
     anything else is a ParameterError before the run starts."""
-    from negtrend.data import io, published
+    from negtrend.data import loading, published
 
     text = str(data)
     if text.startswith(published.PREFIX):
         try:
             published.published_path(text[len(published.PREFIX):])
-        except io.LoadError as exc:
+        except loading.LoadError as exc:
             raise ParameterError(str(exc)) from None
         return text
     path = Path(text).expanduser()

@@ -123,7 +123,7 @@ def _resolve_data_path(text: str) -> Path | None:
 def _normalize_value(name: str, value):
     """Check one parameter value; return it as the template expects it. Raises ValueError."""
     from negtrend.analysis import claims
-    from negtrend.data import calendar, io, labels, published
+    from negtrend.data import calendar, labels, loading, published
 
     if name == "election":
         if not isinstance(value, str):
@@ -157,7 +157,7 @@ def _normalize_value(name: str, value):
             raise ValueError(f"expected D, W or M, got {value!r}")
         return value.upper()
     if name == "column_map":
-        return io.parse_column_map(value)
+        return loading.parse_column_map(value)
     if name == "labels":
         return labels.parse_rules(value)
     return value

@@ -1041,10 +1041,10 @@ def read_labeled(path, text_col: str, label_specs) -> tuple[pd.Series, pd.DataFr
     counted in ``labels.attrs`` (with the source row numbers), as are unreadable records. Both
     results are indexed by the source row number (``_row``).
     """
-    from negtrend.data import io
+    from negtrend.data import readers
 
     specs = parse_label_specs(label_specs)
-    frame, raw_q, encoding, note = io.read_table(path)
+    frame, raw_q, encoding, note = readers.read_table(path)
     needed = [text_col, *(c for cols in specs.values() for c in cols)]
     missing = [c for c in dict.fromkeys(needed) if c not in frame.columns]
     if missing:

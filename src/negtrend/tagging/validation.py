@@ -146,9 +146,9 @@ def evaluate_gold(annotated: pd.DataFrame, path: str | Path = "<annotations>") -
 
 
 def evaluate_gold_file(path: str | Path) -> pd.DataFrame:
-    from negtrend.data import io
+    from negtrend.data import readers
 
-    frame, raw_quarantine, _, _ = io.read_table(path)
+    frame, raw_quarantine, _, _ = readers.read_table(path)
     if len(raw_quarantine):
         first = raw_quarantine.iloc[0]
         raise GoldError(f"{path}: row {first['_row']} could not be read: {first['reason']}")
