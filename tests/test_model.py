@@ -14,6 +14,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
+from negtrend.data.labeled import read_labeled
 from negtrend.tagging import model as nm
 
 VOCAB = {
@@ -315,60 +316,18 @@ def test_missing_model_or_metadata(fitted, tmp_path):
         nm.load(folder)
 
 
-# --- labelled files ----------------------------------------------------------------------
-
-
-def write_csv(path, rows):
-    pd.DataFrame(rows).to_csv(path, index=False)
-    return path
-
-
-def test_read_labeled_parses_specs_and_drops_empty_text(tmp_path):
-    path = write_csv(tmp_path / "l.csv", {
-        "Tweet": ["satu", "", "tiga", "empat", "  "],
-        "HS": ["1", "0", "true", "No", "1"],
-        "HS_Religion": ["0", "0", "yes", "0", "x"],
-        "HS_Race": ["1", "0", "FALSE", "0", "0"],
-    })
-    texts, labels = nm.read_labeled(path, "Tweet", ["HS", "sara=HS_Religion|HS_Race"])
-    assert list(texts) == ["satu", "tiga", "empat"]
-    assert list(labels.index) == list(texts.index) == [1, 3, 4]
-    assert labels["HS"].tolist() == [True, True, False]
-    assert labels["sara"].tolist() == [True, True, False]
-    assert labels.attrs["dropped_empty_text"] == 2 and labels.attrs["dropped_rows"] == [2, 5]
-    assert labels.attrs["rows_read"] == 5
-
-
-def test_read_labeled_rejects_non_boolean_naming_row_and_column(tmp_path):
-    path = write_csv(tmp_path / "l.csv", {"t": ["a", "b", "c"], "HS": ["1", "0", "2"]})
-    with pytest.raises(ValueError, match=r"l\.csv: row 3, column 'HS'.*'2'"):
-        nm.read_labeled(path, "t", ["HS"])
-    with pytest.raises(ValueError, match="no column"):
-        nm.read_labeled(path, "t", ["Abusive"])
-    with pytest.raises(ValueError, match="expected COL"):
-        nm.read_labeled(path, "t", ["sara="])
-
-
 # --- real data (skipped when ../shared/data is absent) -----------------------------------
 
 
 @pytest.mark.shared
 def test_judol_small_train_generalizes(shared_data):
     path = shared_data / "judol_comments_labeled_gbennnn" / "dataset_judol_labelled.csv"
-    texts, labels = nm.read_labeled(path, "comment_text", ["judol=label"])
+    texts, labels = read_labeled(path, "comment_text", ["judol=label"])
     order = np.random.default_rng(0).permutation(len(texts))
     train, test = order[:3000], order[3000:5000]
     model = nm.train(texts.iloc[train], labels.iloc[train])
     table = nm.evaluate(model, texts.iloc[test], labels.iloc[test])
     assert table.loc["judol", "f1"] > 0.9, table
-
-
-@pytest.mark.shared
-def test_read_labeled_hate_speech_file(shared_data):
-    path = shared_data / "ibrohim_budi_2019_hate_abusive" / "re_dataset.csv"
-    texts, labels = nm.read_labeled(path, "Tweet", ["HS", "Abusive", "sara=HS_Religion|HS_Race"])
-    assert len(texts) == 13169 and labels.attrs["dropped_empty_text"] == 0
-    assert labels.sum().to_dict() == {"HS": 5561, "Abusive": 5043, "sara": 1264}
 
 
 def test_fast_char_features_equal_sklearn(fitted):
