@@ -189,7 +189,7 @@ def test_cross_validate_never_trains_on_the_test_fold(monkeypatch):
         seen.append(list(train_texts))
         return real_train(train_texts, train_labels, **kwargs)
 
-    monkeypatch.setattr(nm, "train", spy)
+    monkeypatch.setattr(nm.evaluation, "train", spy)  # cross_validate's
     nm.cross_validate(texts, labels, folds=4, seed=3)
     folds = nm.cv_folds(texts, labels, folds=4, seed=3)
     assert len(seen) == 4
@@ -490,13 +490,13 @@ def test_nb_scale_grid_is_chosen_per_label_by_inner_cv(tmp_path):
 def test_nb_scale_selection_sees_only_the_training_part(monkeypatch):
     texts, labels = loud_data(240, seed=33)
     calls = []
-    real_inner = nm._inner_thresholds
+    real_inner = nm.tuning._inner_thresholds
 
     def spy(clf, X, Y, names, seed, nb, parents, **kwargs):
         calls.append(Y.copy())
         return real_inner(clf, X, Y, names, seed, nb, parents, **kwargs)
 
-    monkeypatch.setattr(nm, "_inner_thresholds", spy)
+    monkeypatch.setattr(nm.training, "_inner_thresholds", spy)  # train's
     params = {"nb_scale": [0.0, 1.0]}
     table = nm.cross_validate(texts, labels, folds=3, seed=0, params=params)
     folds = nm.cv_folds(texts, labels, folds=3, seed=0)
@@ -556,8 +556,8 @@ def test_stack_views_is_folded_into_plain_logistic_regression(tmp_path):
     expected = info["weights"]["all"] * base.pipeline.named_steps["clf"].estimators_[0] \
         .decision_function(X) + info["intercept"]
     for name, block in zip(["word", "char"], nm.feature_blocks(union), strict=True):
-        view = nm._fit_quietly(clone(base.pipeline.named_steps["clf"]), X[:, block], Y,
-                               info["nb_scale"][name])
+        view = nm.estimators._fit_quietly(clone(base.pipeline.named_steps["clf"]), X[:, block],
+                                          Y, info["nb_scale"][name])
         expected += info["weights"][name] * view.estimators_[0].decision_function(X[:, block])
     estimators = model.pipeline.named_steps["clf"].estimators_
     assert all(type(e) is LogisticRegression for e in estimators)
