@@ -1,16 +1,21 @@
 """negtrend.model: training, thresholds from inner CV, honest cross-validation, safe save/load."""
 
+import ast
 import json
 import os
 import pickle
 import re
+import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 import skops.io as sio
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
@@ -270,6 +275,48 @@ def test_untrusted_types_are_refused(fitted, tmp_path, step):
 def test_allowed_types_are_only_what_build_pipeline_makes():
     assert nm.allowed_types() <= {"sklearn.calibration._CalibratedClassifier",
                                   "sklearn.calibration._SigmoidCalibration"}
+
+
+def test_constant_score_answers_as_one_vs_rest_does_for_an_absent_label():
+    """Our stand-in for a one-class label scores, predicts and decides exactly as the
+    estimator that scikit-learn's one-vs-rest makes for such a label."""
+    X = sp.random(12, 5, density=0.5, format="csr", random_state=0)
+    y = np.r_[np.zeros(6), np.ones(6)].astype(np.uint8)
+    for constant in (0, 1):
+        Y = np.c_[y, np.full(12, constant, dtype=np.uint8)]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reference = OneVsRestClassifier(LogisticRegression()).fit(X, Y).estimators_[1]
+        ours = nm.estimators.ConstantScore().fit(X, Y[:, 1].astype(np.int64))  # as binarized
+        for method in ("predict_proba", "decision_function", "predict"):
+            expected, got = getattr(reference, method)(X), getattr(ours, method)(X)
+            assert got.dtype == expected.dtype
+            np.testing.assert_array_equal(got, expected)
+    with pytest.raises(ValueError, match="one class"):
+        nm.estimators.ConstantScore().fit(X, y)
+
+
+def test_a_saved_constant_score_is_refused(fitted, tmp_path):
+    """``train`` never saves one; a file that holds one is refused like any unknown type."""
+    folder = nm.save(fitted, tmp_path / "m")
+    pipeline = clone(fitted.pipeline)
+    texts, labels = synthetic(60, seed=4)
+    nm.estimators._fit_quietly(pipeline, texts, labels.to_numpy().astype(np.uint8))
+    clf = pipeline.named_steps["clf"]
+    clf.estimators_[2] = nm.estimators.ConstantScore().fit(None, np.zeros(3, dtype=np.uint8))
+    sio.dump(pipeline, folder / "model.skops")
+    with pytest.raises(nm.ModelLoadError, match="ConstantScore"):
+        nm.load(folder)
+
+
+def test_no_private_scikit_learn_names_are_imported():
+    """Private names may vanish in any scikit-learn release."""
+    root = Path(nm.__file__).parents[2]
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sklearn"):
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                assert not private, f"{path.relative_to(root)}: {node.module} {private}"
 
 
 def test_svm_model_round_trips(tmp_path):

@@ -13,10 +13,10 @@ import warnings
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
-from sklearn.multiclass import OneVsRestClassifier, _ConstantPredictor
+from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
@@ -125,15 +125,43 @@ def _blend(clf, parts: list, betas) -> None:
         est.intercept_ = (1 - beta) * intercept + beta * nb_intercept
 
 
+class ConstantScore(BaseEstimator):
+    """A label's estimator where its training rows hold one class only: that class, for sure.
+
+    Answers as scikit-learn's one-vs-rest does for a label absent from its training data
+    (probability 0 or 1 on every row; ``predict`` and ``decision_function`` give the class), so
+    scores are unchanged, without importing its private class. Only inner folds hold one:
+    ``train`` refuses one-class labels and nests a label only with ``NEST_MIN_ROWS`` of each
+    class, so a saved model never does, and ``load`` refuses it like any type outside
+    ``allowed_types``.
+    """
+
+    def fit(self, X, y):
+        self.y_ = np.unique(y)
+        if len(self.y_) != 1:
+            raise ValueError(f"ConstantScore needs one class, got {self.y_.tolist()}")
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        y = self.y_.astype(np.float64)
+        return np.repeat([np.hstack([1 - y, y])], X.shape[0], axis=0)
+
+    def decision_function(self, X) -> np.ndarray:
+        return np.repeat(self.y_, X.shape[0])
+
+    def predict(self, X) -> np.ndarray:
+        return np.repeat(self.y_, X.shape[0])
+
+
 def _fit_conditional(estimator, X, y: np.ndarray):
     """One label's plain estimator fitted on the parent's positive rows (NB-LR by ``_fit_parts``).
 
-    An inner training part where the label is constant among those rows gets one-vs-rest's
-    constant predictor; ``train`` only nests labels with ``NEST_MIN_ROWS`` of each class, so a
+    An inner training part where the label is constant among those rows gets a
+    ``ConstantScore``; ``train`` only nests labels with ``NEST_MIN_ROWS`` of each class, so a
     saved model never holds one.
     """
     if y.min() == y.max():
-        return _ConstantPredictor().fit(X, np.unique(y))  # as one-vs-rest makes it
+        return ConstantScore().fit(X, y)
     return clone(estimator).fit(X, y)
 
 
