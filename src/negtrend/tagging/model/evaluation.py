@@ -11,10 +11,10 @@ import time
 import numpy as np
 import pandas as pd
 
+from negtrend.jsonable import jsonable
 from negtrend.tagging.model.featurize import _as_text_list, norm_dict, normalize_texts
 from negtrend.tagging.model.folds import stratified_folds
 from negtrend.tagging.model.params import resolve_params
-from negtrend.tagging.model.persistence import _jsonable
 from negtrend.tagging.model.training import TrainedModel, _label_matrix, train
 
 
@@ -108,7 +108,7 @@ def _summarize(per_fold, labels, predicted, folds, seed, grouped, fold_of, secon
     out.attrs = {
         "folds": folds, "seed": seed, "n": len(labels), "group_duplicates": grouped,
         "fold_sizes": np.bincount(fold_of, minlength=folds).tolist(),
-        "seconds": round(seconds, 2), "norm": norm_dict(norm), "params": _jsonable(
+        "seconds": round(seconds, 2), "norm": norm_dict(norm), "params": jsonable(
             resolve_params({"random_state": seed, **(params or {})})),
         "per_fold": stacked.reset_index().to_dict(orient="records"),
     }

@@ -15,6 +15,7 @@ import numpy as np
 import skops.io as sio
 from sklearn.pipeline import Pipeline
 
+from negtrend.jsonable import jsonable
 from negtrend.tagging.model.estimators import _fit_quietly, build_pipeline, chain_scores
 from negtrend.tagging.model.featurize import norm_config
 from negtrend.tagging.model.params import CLASSIFIERS
@@ -32,16 +33,11 @@ class ModelLoadError(ValueError):
     """A model file that negtrend will not load (pickle, unexpected types, missing parts)."""
 
 
-def _jsonable(value):
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
+def _path_text(value) -> str:
+    """``json.dumps`` hook: a Path (e.g. in caller-added metadata) is written as its text."""
     if isinstance(value, Path):
         return str(value)
-    return value
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def save(model: TrainedModel, folder) -> Path:
@@ -52,7 +48,7 @@ def save(model: TrainedModel, folder) -> Path:
     info = {"format": FORMAT, "format_version": FORMAT_VERSION, "labels": list(model.labels),
             "thresholds": model.thresholds, "parents": model.parents, "norm": model.norm,
             "metadata": model.metadata}
-    text = json.dumps(_jsonable(info), ensure_ascii=False, indent=2)
+    text = json.dumps(jsonable(info), ensure_ascii=False, indent=2, default=_path_text)
     (folder / METADATA_FILE).write_text(text + "\n", encoding="utf-8")
     return folder
 

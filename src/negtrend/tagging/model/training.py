@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
+from negtrend.provenance import package_versions
 from negtrend.tagging.model.estimators import (
     _fit_quietly,
     _label_scores,
@@ -33,6 +34,8 @@ from negtrend.tagging.model.params import nb_scale_grid, resolve_params
 from negtrend.tagging.model.tuning import _fold_stacks, _inner_thresholds
 
 SVM_MIN_CLASS = 5  # calibration's 3 folds inside each inner training part need 3 of each class
+# the package versions recorded in every trained model's metadata
+VERSION_PACKAGES = ("negtrend", "scikit-learn", "skops", "numpy", "scipy", "pandas", "pyarrow")
 
 
 @dataclass(frozen=True)
@@ -84,13 +87,6 @@ def _label_matrix(labels: pd.DataFrame, n: int) -> np.ndarray:
         if values.isna().any() or not values.isin([0, 1, True, False]).all():
             raise ValueError(f"label column {col!r} must hold only booleans or 0/1")
     return labels.astype(bool).to_numpy().astype(np.uint8)
-
-
-def _versions() -> dict:
-    from negtrend.provenance import package_versions
-
-    return package_versions(("negtrend", "scikit-learn", "skops", "numpy", "scipy", "pandas",
-                             "pyarrow"))
 
 
 def content_sha256(texts: list[str], Y: np.ndarray, labels: list[str]) -> str:
@@ -158,7 +154,7 @@ def train(texts, labels: pd.DataFrame, *, norm=None, params=None, tune_threshold
             "nb_scale": dict(zip(views, map(float, view_betas), strict=True)),
             "weights": dict(zip(["all", *views], map(float, weights), strict=True)),
             "intercept": bias} for j, (view_betas, weights, bias) in sorted(stacks.items())},
-        "versions": _versions(),
+        "versions": package_versions(VERSION_PACKAGES),
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "train_seconds": round(time.perf_counter() - started, 2),
     }
