@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 REPORTS ?= reports
 
-.PHONY: install demo test lint lab clean check-pages
+.PHONY: install demo test test-fast lint lab clean check-pages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,15 +27,21 @@ demo: install
 	@echo
 	@echo "Reports index: $$($(BIN)/negtrend index --reports-dir $(REPORTS))"
 
-test: install
-	$(BIN)/ruff check src tests benchmarks scripts
+# the full suite (what .ci/run calls): notebooks executed, statistics checked by simulation
+test: lint
 	$(BIN)/python -m pytest -q
+
+# the quick loop while editing (under 2 minutes): no notebooks, no simulations
+test-fast: lint
+	$(BIN)/python -m pytest -q -m "not slow"
 
 check-pages: install
 	NEGTREND_CHECK_REPORTS=$(abspath $(REPORTS)) $(BIN)/python -m pytest -q tests/test_browser.py -k every_page
 
+# style, and the layer contract (pyproject.toml [tool.importlinter]; docs/architecture.md)
 lint: install
 	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/lint-imports
 
 lab: install
 	$(BIN)/jupyter lab --notebook-dir=notebooks

@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 
 from negtrend.data import paths
-from negtrend.data.io import read_table
+from negtrend.data.readers import read_table
 from negtrend.tagging import lexicon
 
 SPLIT_SEED = 20240214

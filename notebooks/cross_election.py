@@ -20,29 +20,16 @@ lang = "en"  # en | id
 output_dir = None  # set by the runner; None: reports/cross_election
 
 # %%
-from pathlib import Path
+from IPython.display import display
 
-import pandas as pd
-from IPython.display import HTML, Image, display
+from negtrend.report import sections
+from negtrend.run import pipeline
 
-import negtrend as nt
-
-out = Path(output_dir) if output_dir else nt.paths.reports_dir() / "cross_election"
-out.mkdir(parents=True, exist_ok=True)
-source = Path(reports_dir) if reports_dir else nt.paths.reports_dir()
-records = nt.reporting.trend_runs(source)
-display(HTML(nt.reporting.cross_election_intro_html(len(records), window, lang)))
+across = pipeline.cross_election(reports_dir, window, lang, output_dir)
+display(*sections.cross_election_intro(len(across.runs), window, lang))
 
 # %%
-rows = nt.reporting.cross_election_rows(records, window)
-fig = nt.plots.forest(rows)
-figures = {"forest": nt.plots.save_figure(fig, out / "figures", f"forest_{window}")}
-display(Image(filename=str(figures["forest"][0])))
+display(*sections.figure(across.figures, "forest"))
 
 # %%
-display(HTML(nt.reporting.section_html("result", lang)))
-display(rows.drop(columns=["label"]).set_index(["election", "category"]))
-
-# %%
-nt.runner.record_metrics(nt.reporting.cross_election_metrics(rows, window, lang, out, figures),
-                         out);
+display(*sections.cross_election_rows(across.rows, lang))

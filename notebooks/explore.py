@@ -44,111 +44,55 @@ seed = 0
 output_dir = None  # set by the runner; None: reports/explore
 
 # %%
-from pathlib import Path
+from IPython.display import display
 
-import pandas as pd
-from IPython.display import HTML, Image, display
+from negtrend.report import explore, sections, tables
+from negtrend.run import pipeline
 
-import negtrend as nt
-
-out = Path(output_dir) if output_dir else nt.paths.reports_dir() / "explore"
-out.mkdir(parents=True, exist_ok=True)
-pd.set_option("display.precision", 3)
-
-# %% [markdown]
-# ## Load and tag
-
-# %%
-data = data or str(nt.paths.sample_corpus())
-loaded = nt.load_source(data, kind=kind, column_map=column_map, tz=timezone,
-                        timestamp_format=timestamp_format, variant=variant)
-if labels:
-    loaded = nt.labels.apply_to_result(loaded, labels)
-if classifier and loaded.kind == "posts":
-    loaded = nt.classify.tag_posts(loaded, classifier, categories or None)
-chosen = nt.reporting.choose_categories(categories, labels, classifier)
-view = nt.explore.election_view(loaded, election, chosen, freq=freq, before_days=before_days,
-                                after_days=after_days, baseline=baseline, alpha=alpha,
-                                complete_feed=complete_feed, min_share=min_share)
-display(nt.reporting.summary_table(nt.reporting.data_summary(loaded, view.series), lang))
+corpus = pipeline.explore(pipeline.ExploreParams.from_namespace(globals()))
+view = corpus.view
+display(tables.summary_table(tables.data_summary(corpus.prepared.loaded, view.series), lang))
 
 # %% [markdown]
 # ## Trends per category, election phases shaded
 
 # %%
-figures = {}
-for measure in nt.reporting.figure_measures(view.series):
-    fig = nt.plots.small_multiples(view.series, view.windows, measure=measure,
-                                   title=nt.reporting.figure_title(view.election, data, measure,
-                                                                   lang))
-    figures[measure] = nt.plots.save_figure(fig, out / "figures", f"categories_{measure}")
-    display(Image(filename=str(figures[measure][0])))
+display(*sections.figures_starting(corpus.figures, "categories_"))
 
 # %% [markdown]
 # ## Rate ratios against the baseline
 
 # %%
-display(view.ratios().set_index(["category", "window"]))
-for comparison in view.comparisons:
-    display(HTML(nt.reporting.sentences_html(nt.text.comparison_sentences(comparison, lang))))
+display(*sections.view_ratios(view, lang))
 
 # %% [markdown]
 # ## Example items per category and phase, with why each was tagged
 
 # %%
-reason = (nt.examples.lexicon_reason(nt.classify.make_backend("lexicon"), lang)
-          if classifier == "lexicon" else None)
-items = nt.examples.example_items(loaded.data, view.series.categories, view.windows,
-                                  per_window=examples_per_window, seed=seed, why=reason,
-                                  lang=lang) if loaded.kind == "posts" else pd.DataFrame()
-display(HTML(nt.examples.examples_html(items, lang)))
+display(*sections.examples_table(corpus.examples, lang))
 
 # %%
 # Interactive drill-down: in JupyterLab with ipywidgets installed (a rendered page has no kernel
-# behind it, so runs by the runner, which sets output_dir, skip it)
-widgets = nt.explore.optional_widgets()
-if widgets is not None and loaded.kind == "posts" and output_dir is None:
-    display(widgets.interactive(
-        nt.explore.example_view, data=widgets.fixed(loaded.data),
-        windows=widgets.fixed(view.windows), category=view.series.categories,
-        window=list(view.windows["window"]), per_window=widgets.IntSlider(5, 1, 20),
-        seed=widgets.fixed(seed), why=widgets.fixed(reason), lang=widgets.fixed(lang)))
+# behind it, so runs by the runner, which sets output_dir, show nothing here)
+display(*corpus.drilldown())
 
 # %% [markdown]
 # ## Two elections side by side
 
 # %%
-views = [view]
-if compare_election:
-    other = nt.explore.election_view(loaded, compare_election, chosen, freq=freq,
-                                     before_days=before_days, after_days=after_days,
-                                     baseline=baseline, alpha=alpha,
-                                     complete_feed=complete_feed, min_share=min_share)
-    views.append(other)
-    display(nt.explore.side_by_side(view, other))
-    rows = pd.concat([nt.plots.forest_rows(nt.explore.as_metrics(v)) for v in views],
-                     ignore_index=True)
-    fig = nt.plots.forest(rows)
-    figures["side_by_side"] = nt.plots.save_figure(fig, out / "figures", "side_by_side")
-    display(Image(filename=str(figures["side_by_side"][0])))
+if len(corpus.views) > 1:
+    display(explore.side_by_side(*corpus.views[:2]), *sections.figure(corpus.figures,
+                                                                        "side_by_side"))
 
 # %% [markdown]
 # ## A claim, checked on this corpus
 
 # %%
-if claim:
-    claim_info = nt.claims.get_claim(claim)
-    checks = {category: nt.claims.check_claim(
-        view.series, category, view.windows, direction=claim_info.direction,
-        phase=claim_info.phase, baseline=claim_info.baseline, alpha=alpha, seed=seed)
-        for category in view.series.categories}
-    display(pd.DataFrame(checks).T[["verdict", "estimate", "ci_low", "ci_high", "placebo_p",
-                                    "mde"]])
+if corpus.claim_checks is not None:
+    display(corpus.claim_checks)
 
 # %% [markdown]
 # ## Export the numbers on screen
 
 # %%
-exported = nt.explore.export_view(out / "export", views)
-display(pd.DataFrame({"file": [str(p.relative_to(out)) for p in exported]}))
-nt.runner.record_metrics(nt.explore.metrics(views, items, exported, out), out);
+display(tables.file_table(corpus.exported, corpus.output_dir))

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from negtrend.run import runner
+from negtrend.report import index_page
 from test_index_page import HOSTILE, parse, sample_reports
 
 pytestmark = pytest.mark.slow
@@ -94,7 +94,7 @@ def rendered(tmp_path_factory):
         out, err = proc.communicate(timeout=600)
         assert proc.returncode == (1 if name == "failed" else 0), f"{name}: {out}\n{err}"
         folders[name] = Path(out.strip().splitlines()[-1]).parent
-    index = runner.write_index(reports)
+    index = index_page.write_index(reports)
     return {"index": index, **folders}
 
 
@@ -103,7 +103,7 @@ def sample_index(tmp_path_factory):
     """Eight rows without notebooks: numbers that sort wrongly as text, a failed run."""
     reports = tmp_path_factory.mktemp("sample")
     sample_reports(reports)
-    return runner.write_index(reports)
+    return index_page.write_index(reports)
 
 
 @pytest.fixture(scope="module")

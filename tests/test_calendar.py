@@ -57,7 +57,7 @@ def test_cli_elections_prints_every_date(shared_data):
         assert any(row["election_id"] in line and row["phase"] in line
                    and row["start_date"] in line and row["end_date"] in line
                    for line in lines), row
-    assert len(lines) == len(rows) + 1  # header + one line per phase
+    assert len(lines) == len(rows) + 2  # header, rule, one line per phase
 
 
 def test_user_adds_an_election_by_editing_yaml(tmp_path):

@@ -7,8 +7,14 @@ import pytest
 from negtrend.analysis import simulate
 from negtrend.analysis.changepoints import changepoints
 from negtrend.data.series import flag_windows, from_counts
+from negtrend.report.plots import effect_plot
+from negtrend.report.words import note_text, summary
 
 from helpers import monthly_counts, windows_frame
+
+
+def notes_of(result):
+    return [note_text(note) for note in result.notes]
 
 
 def _sim(effect, seed, **kwargs):
@@ -29,9 +35,9 @@ def test_strong_step_at_campaign_start_is_found_near_the_boundary(seed):
     assert row["ratio"] == pytest.approx(row["rate_after"] / row["rate_before"])
     # descriptive: no interval, and said so
     assert np.isnan(result.ci[0]) and np.isnan(result.p_value)
-    assert any("descriptive" in note for note in result.notes)
+    assert any("descriptive" in note for note in notes_of(result))
     assert result.outcome == "descriptive"
-    assert "descriptive, without an interval" in result.summary("en")
+    assert "descriptive, without an interval" in summary(result, "en")
     # the fitted line is piecewise constant with one level per segment
     assert result.series["fitted"].nunique() == len(result.table) + 1
     assert {"observed", "fitted", "window"} <= set(result.series.columns)
@@ -48,9 +54,9 @@ def test_no_break_gives_nan_effect_and_a_note():
     result = changepoints(sim.series, "sim", windows=sim.windows)
     assert result.table.empty
     assert np.isnan(result.estimate)
-    assert any("no break detected" in note for note in result.notes)
+    assert [note.code for note in result.notes] == ["cp_no_break", "cp_deseasoned"]
     assert result.outcome == "not estimable"
-    assert "n/a" in result.summary("en")
+    assert "n/a" in summary(result, "en")
 
 
 def test_penalty_override_changes_the_number_of_breaks():
@@ -60,8 +66,8 @@ def test_penalty_override_changes_the_number_of_breaks():
     huge = changepoints(sim.series, "sim", windows=sim.windows, penalty=1e6)
     assert len(tiny.table) > len(default.table) > len(huge.table) == 0
     assert tiny.meta["penalty"] == 0.05
-    assert tiny.meta["penalty_rule"] == "given by the caller"
-    assert default.meta["penalty_rule"].startswith("BIC-type")
+    assert tiny.meta["penalty_rule"].code == "cp_rule_given"
+    assert note_text(default.meta["penalty_rule"]).startswith("BIC-type")
 
 
 def test_binseg_finds_the_same_step():
@@ -77,7 +83,7 @@ def test_weekly_series_and_flags_without_windows():
     weekly = simulate.aggregate(sim, "W")
     result = changepoints(weekly, "sim")  # boundaries from the window flags
     assert abs(result.effect["days_from_campaign_start"]) <= 14
-    assert any("window flags" in note for note in result.notes)
+    assert any("window flags" in note for note in notes_of(result))
 
 
 def test_monthly_dozen_points_does_not_crash():
@@ -99,20 +105,20 @@ def test_monthly_dozen_points_does_not_crash():
     short = from_counts(monthly_counts("2018-01-01", [5, 9, 7]))
     few = changepoints(short, "hoax")
     assert few.table.empty and np.isnan(few.estimate)
-    assert any("too few" in note for note in few.notes)
+    assert any("too few" in note for note in notes_of(few))
 
 
 def test_summary_id_and_to_dict_are_json_safe():
     sim = _sim(2.0, 3)
     result = changepoints(sim.series, "sim", windows=sim.windows)
-    text = result.summary("id")
+    text = summary(result, "id")
     assert "rasio laju di titik perubahan" in text and "Catatan" in text
     payload = json.dumps(result.to_dict())
     back = json.loads(payload)
     assert back["method"] == "changepoints"
     assert back["table"][0]["break"] == f"{result.table['break'].iloc[0]:%Y-%m-%d}"
     assert back["meta"]["penalty"] > 0
-    result.plot()
+    effect_plot(result)
 
 
 def test_zero_periods_and_bad_arguments():

@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from negtrend.analysis import claims, placebo, power, simulate
+from negtrend.analysis import claims, compare, placebo, power, simulate
 from negtrend.cli import app
+from negtrend.report.words import note_text
 
 pytestmark = pytest.mark.slow
 
@@ -87,7 +88,7 @@ def test_placebo_p_is_computed_and_bounded_when_few_placebo_dates_fit():
     assert (result.table["estimate"] < result.estimate).all()  # the real effect is extreme
     assert result.p_value == __import__("pytest").approx(1 / (1 + n))
     assert result.outcome == "typical"  # p cannot go below 1/(n+1) > 0.05
-    assert any("smallest possible p-value" in note for note in result.notes)
+    assert any("smallest possible p-value" in note_text(note) for note in result.notes)
 
 
 def test_power_is_undefined_not_a_crash_when_the_baseline_is_empty():
@@ -109,14 +110,13 @@ def test_too_few_placebo_dates_do_not_veto_a_claim_the_interval_supports():
                                placebo_step=14, power_simulations=0)
     assert 0 < check["n_placebos"] < claims.placebo_minimum(0.05) == 19
     assert check["ci_high"] < 1 and check["verdict"] == "supported"
-    assert any("too few for the placebo check" in note for note in check["notes"])
+    assert [note.code for note in check["notes"]] == ["few_placebos", "power_not_computed"]
+    assert "too few for the placebo check" in note_text(check["notes"][0])
 
 
 def test_check_claim_reuses_a_comparison_and_refuses_a_mismatched_one():
-    from negtrend.analysis import stats
-
     sim = simulate.simulate_series(simulate.Scenario(effects={"campaign": 0.7}), seed=4)
-    comparison = stats.compare_phases(sim.series, "sim")
+    comparison = compare.compare_phases(sim.series, "sim")
     fresh = claims.check_claim(sim.series, "sim", sim.windows, power_simulations=0)
     reused = claims.check_claim(sim.series, "sim", sim.windows, power_simulations=0,
                                 comparison=comparison)
@@ -142,7 +142,8 @@ def test_placebo_check_vetoes_a_contradiction_as_it_vetoes_support():
     verdict = claims.check_claim(strong.series, "sim", windows, direction="decrease",
                                  power_simulations=0, placebo_result=common)
     assert verdict["verdict"] == "inconclusive"
-    assert any("placebo dates give ratios this far" in note for note in verdict["notes"])
+    assert any("placebo dates give ratios this far" in note_text(note)
+               for note in verdict["notes"])
     agreed = claims.check_claim(strong.series, "sim", windows, direction="decrease",
                                 power_simulations=0, placebo_result=check)
     assert agreed["verdict"] == "contradicted"

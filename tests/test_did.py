@@ -7,6 +7,8 @@ import pytest
 from negtrend.analysis import simulate
 from negtrend.analysis.did import did, series_by_region
 from negtrend.data.series import SeriesResult, flag_windows
+from negtrend.report.plots import effect_plot
+from negtrend.report.words import method_text, summary
 
 
 def _pair(seed, rr_treated, rr_control, common_sd=0.15, own_sd=0.06, freq="D"):
@@ -73,7 +75,7 @@ def test_campaign_effect_only_in_election_regions_is_recovered():
     assert np.allclose(ratio, result.estimate)
     assert np.allclose(series.loc[~in_campaign, "fitted"],
                        series.loc[~in_campaign, "counterfactual"])
-    assert "EWC" in result.meta["model"]
+    assert "EWC" in method_text(result.meta["model"])
 
 
 def test_common_shock_cancels():
@@ -109,23 +111,23 @@ def test_weekly_and_monthly_series():
     assert weekly.ci[0] <= 1.5 <= weekly.ci[1]
     monthly_t, monthly_c, _ = _pair(4, 1.5, 1.0, freq="M")
     thin = did(monthly_t, monthly_c, "sim")  # seven months: the short-series fallback
-    assert "quasi-binomial errors (Pearson" in thin.meta["model"]
+    assert "quasi-binomial errors (Pearson" in method_text(thin.meta["model"])
     assert 0 < thin.effect["df"] < 7
     low, high = thin.ci
     assert np.isfinite(low) and low <= 1.5 <= high
     assert high / low > weekly.ci[1] / weekly.ci[0] * 0.5
     json.dumps(thin.to_dict())
-    assert "rasio dari rasio laju" in thin.summary("id")
+    assert "rasio dari rasio laju" in summary(thin, "id")
 
 
 def test_summary_and_to_dict():
     treated, control, windows = _pair(4, 1.5, 1.0)
     result = did(treated, control, "sim", windows=windows, group_ratios=False)
-    assert "rasio dari rasio laju" in result.summary("id")
-    assert "election regions vs other regions" in result.summary("en")
+    assert "rasio dari rasio laju" in summary(result, "id")
+    assert "election regions vs other regions" in summary(result, "en")
     back = json.loads(json.dumps(result.to_dict()))
     assert back["effect"]["estimate"] == pytest.approx(result.estimate)
-    result.plot()
+    effect_plot(result)
 
 
 def _tagged_posts():

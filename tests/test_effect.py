@@ -1,4 +1,5 @@
-"""EffectResult: the one result object (summary in two languages, JSON-safe dict, plot)."""
+"""EffectResult: the one result object (numbers and notes), written in two languages and
+drawn by the report layer; one verdict rule."""
 
 import json
 import math
@@ -8,8 +9,9 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from negtrend.analysis import effect, simulate, stats
+from negtrend.analysis import compare, effect, simulate
 from negtrend.analysis.its import its
+from negtrend.report import plots, words
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +21,7 @@ def simulated():
 
 
 def test_compare_periods_recovers_a_known_ratio_and_draws_its_counterfactual(simulated):
-    result = stats.compare_periods(simulated.series, "sim", windows=simulated.windows)
+    result = compare.compare_periods(simulated.series, "sim", windows=simulated.windows)
     assert result.method == "compare_periods"
     assert result.ci[0] < 1.5 < result.ci[1]
     assert result.outcome == "higher"
@@ -33,52 +35,56 @@ def test_compare_periods_recovers_a_known_ratio_and_draws_its_counterfactual(sim
     # the fitted share averages the observed one within each window (GLM score equations)
     table = result.table.set_index("window")
     assert table.loc["campaign", "estimate"] == pytest.approx(result.estimate)
-    assert "holiday" in result.meta["model"]
+    assert "holiday" in words.method_text(result.meta["model"])
 
 
 def test_summary_is_in_the_language_asked(simulated):
-    result = stats.compare_periods(simulated.series, "sim", windows=simulated.windows)
-    english, indonesian = result.summary("en"), result.summary("id")
+    result = compare.compare_periods(simulated.series, "sim", windows=simulated.windows)
+    english, indonesian = words.summary(result, "en"), words.summary(result, "id")
     assert "rate ratio" in english and "higher" in english and "CI" in english
     assert "rasio laju" in indonesian and "lebih tinggi" in indonesian
     for word in ("rate ratio", "higher", "campaign", "Method", "share"):
         assert word not in indonesian
     # decimal comma in Indonesian
-    assert effect.format_number(result.estimate, "id") in indonesian
-    assert "," in effect.format_number(1.5, "id") and "." not in effect.format_number(1.5, "id")
+    assert words.number(result.estimate, "id") in indonesian
+    assert "," in words.number(1.5, "id") and "." not in words.number(1.5, "id")
     with pytest.raises(ValueError, match="lang"):
-        result.summary("fr")
+        words.summary(result, "fr")
 
 
 def test_to_dict_is_json_safe_and_keeps_full_precision(simulated):
-    result = stats.compare_periods(simulated.series, "sim", windows=simulated.windows)
+    result = compare.compare_periods(simulated.series, "sim", windows=simulated.windows)
     data = json.loads(json.dumps(result.to_dict(), allow_nan=False))
     assert data["effect"]["estimate"] == result.estimate  # not rounded
     assert data["outcome"] == "higher"
     assert len(data["series"]) == len(result.series)
     assert data["windows"][0]["start"] == simulated.windows["start"].iloc[0].strftime("%Y-%m-%d")
-    assert data["meta"]["versions"]["statsmodels"]
+    assert data["meta"]["model"]["model"]["code"] == "fit_robust_nb"  # notes as codes
+    assert "versions" not in data["meta"]  # run.json records them, once
 
 
 def test_plot_returns_a_figure_drawn_on_a_given_axis(simulated):
     result = its(simulated.series, "sim", windows=simulated.windows)
-    fig = result.plot()
+    fig = plots.effect_plot(result)
     assert isinstance(fig, Figure)
     labels = [line.get_label() for line in fig.axes[0].get_lines()]
     assert {"observed", "fitted", "without the election effect"} <= set(labels)
     other = Figure()
     ax = other.add_subplot()
-    assert result.plot(ax=ax) is other
+    assert plots.effect_plot(result, ax=ax) is other
 
 
-def test_outcome_and_numbers():
-    assert effect.outcome_of({"ci_low": 1.1, "ci_high": 2.0}) == "higher"
-    assert effect.outcome_of({"ci_low": 0.5, "ci_high": 0.9}) == "lower"
-    assert effect.outcome_of({"ci_low": 0.5, "ci_high": 1.1}) == "inconclusive"
-    assert effect.outcome_of({"ci_low": math.nan, "ci_high": 1.1}) == "not estimable"
-    assert effect.format_number(12345.678, "id") == "12.345,68"
-    assert effect.format_number(12345.678, "en") == "12,345.68"
-    assert effect.format_p(0.0001, "id") == "p < 0,001"
+def test_one_verdict_rule_and_numbers():
+    assert effect.verdict(1.1, 2.0) == "higher"
+    assert effect.verdict(0.5, 0.9) == "lower"
+    assert effect.verdict(0.5, 1.1) == "inconclusive"
+    assert effect.verdict(math.nan, 1.1) == "not estimable"
+    assert effect.verdict(1.2, math.inf) == "higher"  # an unbounded interval still excludes 1
+    assert effect.verdict(1.1, 2.0, estimable=False) == "not estimable"
+    assert effect.row_verdict({"ci_low": 1.1, "ci_high": 2.0, "estimable": True}) == "higher"
+    assert words.number(12345.678, "id") == "12.345,68"
+    assert words.number(12345.678, "en") == "12,345.68"
+    assert words.p_text(0.0001, "id") == "p < 0,001"
 
 
 def test_its_recovers_a_step_and_not_a_trend():
@@ -92,7 +98,7 @@ def test_its_recovers_a_step_and_not_a_trend():
     # a steady trend with no break: a period comparison calls it a rise, ITS does not
     trend = simulate.simulate_series(simulate.Scenario(trend_per_year=1.5, volume=3000,
                                                        noise_sd=0.05), seed=4)
-    assert stats.compare_periods(trend.series, "sim").outcome == "higher"
+    assert compare.compare_periods(trend.series, "sim").outcome == "higher"
     broken = its(trend.series, "sim")
     assert broken.ci[0] < 1 < broken.ci[1]
     assert broken.table.set_index("term").loc["trend", "ci_low"] > 1
@@ -116,5 +122,6 @@ def test_its_says_why_when_it_cannot_estimate():
                             sim.series.exposure)
     result = its(thin, "sim")
     assert math.isnan(result.estimate) and result.outcome == "not estimable"
-    assert "baseline periods" in result.notes[0]
+    assert result.notes[0].code == "its_too_few"
+    assert "baseline periods" in words.note_text(result.notes[0])
     assert isinstance(pd.DataFrame(result.to_dict()["table"]), pd.DataFrame)

@@ -13,6 +13,7 @@ from negtrend.analysis.event_study import event_study
 from negtrend.data import calendar
 from negtrend.data.series import SeriesResult
 from negtrend.report import plots
+from negtrend.report.words import method_text, note_text, summary
 
 
 def voting_day(sim):
@@ -68,8 +69,8 @@ def test_default_reference_is_the_weeks_before_the_campaign(campaign_sims):
     # week 0 holds voting day and the six days after it (daily data)
     assert table.loc[0, "start"] == voting_day(sim)
     assert table.loc[-1, "end"] == voting_day(sim) - pd.Timedelta(days=1)
-    assert "day-of-week" in result.meta["model"]
-    assert "higher" in result.summary("en") and "lebih tinggi" in result.summary("id")
+    assert "day-of-week" in method_text(result.meta["model"])
+    assert "higher" in summary(result, "en") and "lebih tinggi" in summary(result, "id")
     json.dumps(result.to_dict(), allow_nan=False)
 
 
@@ -114,7 +115,8 @@ def test_voting_day_from_an_election_an_id_or_a_date():
         event_study(bare, "sim", "2024-02-14")
     explicit = event_study(bare, "sim", "2024-02-14", reference=range(-22, -12))
     assert explicit.effect["headline"] == "weeks before voting"
-    assert "no full campaign week" in explicit.notes[0]
+    assert explicit.notes[0].code == "event_headline"
+    assert "no full campaign week" in note_text(explicit.notes[0])
 
 
 def test_bad_reference_and_too_little_data(campaign_sims):
@@ -125,7 +127,7 @@ def test_bad_reference_and_too_little_data(campaign_sims):
         event_study(sim.series, "nope", voting_day(sim))
     empty = event_study(sim.series, "sim", voting_day(sim), reference=[-60])
     assert math.isnan(empty.estimate) and empty.outcome == "not estimable"
-    assert "reference" in empty.notes[0]
+    assert "reference" in note_text(empty.notes[0])
     assert isinstance(plots.event_study_plot(empty), Figure)
 
 

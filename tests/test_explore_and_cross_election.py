@@ -8,6 +8,8 @@ import pytest
 
 from negtrend.run import runner
 
+pytestmark = pytest.mark.slow  # executes the templates
+
 
 @pytest.fixture(scope="module")
 def explore_run(tmp_path_factory):

@@ -10,7 +10,6 @@ from typer.testing import CliRunner
 
 from negtrend.cli import app
 from negtrend.report import index_page
-from negtrend.run import runner
 
 HOSTILE = [
     "<script>window.__pwned=1</script>",
@@ -115,7 +114,7 @@ def body_rows(parsed, with_kind=False):
 
 def test_one_row_per_run_and_category_with_estimate_interval_and_link(tmp_path):
     sample_reports(tmp_path)
-    page = runner.write_index(tmp_path).read_text(encoding="utf-8")
+    page = index_page.write_index(tmp_path).read_text(encoding="utf-8")
     rows = body_rows(parse(page))
     assert len(rows) == 2 + 2 + 1 + 2 + 1
     by_key = {(r[0], r[1]): r for r in rows}
@@ -150,7 +149,7 @@ def test_numbers_carry_sort_values_and_headers_declare_types(tmp_path):
 
 def test_hostile_text_is_only_text_in_the_index(tmp_path):
     sample_reports(tmp_path)
-    page = runner.write_index(tmp_path).read_text(encoding="utf-8")
+    page = index_page.write_index(tmp_path).read_text(encoding="utf-8")
     parsed = parse(page)
     # the only markup is the page's own: no tag or event handler came from the data
     assert {tag for tag, _ in parsed.tags} <= {
@@ -181,7 +180,7 @@ def test_folder_names_become_relative_encoded_links_only(tmp_path):
         comparison("hoax", 2.0, 1.0, 4.0, "higher")])
     make_run(tmp_path, "no_report", report=False, comparisons=[
         comparison("hoax", 2.0, 1.0, 4.0, "higher")])
-    parsed = parse(runner.write_index(tmp_path).read_text(encoding="utf-8"))
+    parsed = parse(index_page.write_index(tmp_path).read_text(encoding="utf-8"))
     links = sorted(a["href"] for tag, a in parsed.tags if tag == "a")
     assert links == ["javascript%3Awindow.__pwned%3D1/report.html",
                      "x%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E/report.html"]
@@ -190,7 +189,7 @@ def test_folder_names_become_relative_encoded_links_only(tmp_path):
 
 def test_content_security_policy_allows_only_the_page_script_and_style(tmp_path):
     sample_reports(tmp_path)
-    page = runner.write_index(tmp_path).read_text(encoding="utf-8")
+    page = index_page.write_index(tmp_path).read_text(encoding="utf-8")
     parsed = parse(page)
     [policy] = [a["content"] for tag, a in parsed.tags
                 if tag == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
@@ -216,7 +215,7 @@ def test_unreadable_or_unfinished_runs_still_have_a_row(tmp_path):
     (bad / "metrics.json").write_text("[1, 2]", encoding="utf-8")
     make_run(tmp_path, "running__y__m__2", status="running", finished="")
     make_run(tmp_path, "okempty__z__m__3")
-    rows = body_rows(parse(runner.write_index(tmp_path).read_text(encoding="utf-8")))
+    rows = body_rows(parse(index_page.write_index(tmp_path).read_text(encoding="utf-8")))
     notes = {r[8]: r[9] for r in rows}
     assert notes["failed"].startswith("unreadable run.json")
     assert notes["running"] == "run running"
@@ -229,7 +228,7 @@ def test_kind_column_names_the_template_and_a_non_english_language(tmp_path):
     record = json.loads((explore / "run.json").read_text())
     record.update(template="explore.ipynb", parameters={**record["parameters"], "lang": "id"})
     (explore / "run.json").write_text(json.dumps(record))
-    rows = body_rows(parse(runner.write_index(tmp_path).read_text(encoding="utf-8")),
+    rows = body_rows(parse(index_page.write_index(tmp_path).read_text(encoding="utf-8")),
                      with_kind=True)
     kinds = sorted(r[0] for r in rows)
     assert kinds == ["explore (id)", "trend report"]
@@ -243,13 +242,11 @@ def test_empty_reports_folder_and_cli(tmp_path):
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "0 run(s), 0 failed; 0 row(s)" in page
     assert result.output.strip() == str((tmp_path / "index.html").resolve())
-    assert runner.write_index is index_page.write_index
-    assert runner.load_runs is index_page.load_runs
 
 
 def test_controls_are_hidden_without_javascript_and_the_table_is_static(tmp_path):
     sample_reports(tmp_path)
-    page = runner.write_index(tmp_path).read_text(encoding="utf-8")
+    page = index_page.write_index(tmp_path).read_text(encoding="utf-8")
     assert '<div id="controls" hidden>' in page  # the script shows them
     statuses = [a.get("value") for tag, a in parse(page).tags if tag == "option"]
     assert {"ok", "failed", "higher", "lower", "inconclusive", "not estimable"} <= set(statuses)

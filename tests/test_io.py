@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from negtrend.data import io
+from negtrend.data import loading, readers
 
 WIB = "Asia/Jakarta"
 
@@ -32,12 +32,12 @@ def assert_accounting(result):
 
 
 def test_parse_column_map_string_dict_and_none():
-    assert io.parse_column_map("text=title,timestamp=date") == {"text": "title",
-                                                                "timestamp": "date"}
-    assert io.parse_column_map(" text = Judul Artikel , ") == {"text": "Judul Artikel"}
-    assert io.parse_column_map({"count": "jumlah"}) == {"count": "jumlah"}
-    assert io.parse_column_map(None) == {}
-    assert io.parse_column_map("") == {}
+    assert loading.parse_column_map("text=title,timestamp=date") == {"text": "title",
+                                                                     "timestamp": "date"}
+    assert loading.parse_column_map(" text = Judul Artikel , ") == {"text": "Judul Artikel"}
+    assert loading.parse_column_map({"count": "jumlah"}) == {"count": "jumlah"}
+    assert loading.parse_column_map(None) == {}
+    assert loading.parse_column_map("") == {}
 
 
 @pytest.mark.parametrize("spec, piece", [
@@ -47,8 +47,8 @@ def test_parse_column_map_string_dict_and_none():
     ("text=a,text=b", "text"),
 ])
 def test_parse_column_map_malformed_names_the_piece(spec, piece):
-    with pytest.raises(io.LoadError, match=piece):
-        io.parse_column_map(spec)
+    with pytest.raises(loading.LoadError, match=piece):
+        loading.parse_column_map(spec)
 
 
 # --- the same posts in every format --------------------------------------------------------
@@ -84,7 +84,7 @@ def write_posts(path, fmt):
 def posts_by_format(tmp_path):
     suffixes = {"csv": ".csv", "tsv": ".tsv", "jsonl": ".jsonl", "parquet": ".parquet",
                 "xlsx": ".xlsx"}
-    return {fmt: io.read_posts(write_posts(tmp_path / f"posts{sfx}", fmt))
+    return {fmt: loading.read_posts(write_posts(tmp_path / f"posts{sfx}", fmt))
             for fmt, sfx in suffixes.items()}
 
 
@@ -119,9 +119,9 @@ def test_every_format_gives_the_same_kept_rows(posts_by_format, fmt):
 
 def test_fmt_overrides_the_suffix(tmp_path):
     path = write_posts(tmp_path / "posts.dat", "tsv")
-    assert io.read_posts(path, fmt="tsv").data["_row"].tolist() == [1, 2, 3, 6]
-    with pytest.raises(io.LoadError, match="unknown format"):
-        io.read_posts(path)
+    assert loading.read_posts(path, fmt="tsv").data["_row"].tolist() == [1, 2, 3, 6]
+    with pytest.raises(loading.LoadError, match="unknown format"):
+        loading.read_posts(path)
 
 
 # --- timestamps ----------------------------------------------------------------------------
@@ -138,7 +138,7 @@ def test_naive_offset_z_and_date_only_timestamps(tmp_path):
     stamps = ["2024-02-14 23:30", "2024-02-14T10:00:00+07:00", "2024-02-13T20:00:00Z",
               "2024-02-14", "2024-02-14T23:30:00-05:00", "2024-02-14T10:00:00.250+0700",
               "2024-02-14T10:15"]
-    data = io.read_posts(one_column_posts(tmp_path, stamps)).data
+    data = loading.read_posts(one_column_posts(tmp_path, stamps)).data
     assert data["timestamp"].tolist() == [
         wib("2024-02-14 23:30"), wib("2024-02-14 10:00"), wib("2024-02-14 03:00"),
         wib("2024-02-14 00:00"), wib("2024-02-15 11:30"), wib("2024-02-14 10:00:00.250"),
@@ -150,18 +150,18 @@ def test_naive_offset_z_and_date_only_timestamps(tmp_path):
 
 def test_given_zone_changes_localisation_and_local_date(tmp_path):
     stamps = ["2024-02-14 23:30", "2024-02-14T02:00:00+07:00", "2024-02-14"]
-    data = io.read_posts(one_column_posts(tmp_path, stamps), tz="UTC").data
+    data = loading.read_posts(one_column_posts(tmp_path, stamps), tz="UTC").data
     assert data["timestamp"].tolist() == [wib("2024-02-14 23:30", "UTC"),
                                           wib("2024-02-13 19:00", "UTC"),
                                           wib("2024-02-14 00:00", "UTC")]
     assert data["date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-02-14", "2024-02-13",
                                                              "2024-02-14"]
-    with pytest.raises(io.LoadError, match="time zone"):
-        io.read_posts(one_column_posts(tmp_path, stamps), tz="Mars/Olympus")
+    with pytest.raises(loading.LoadError, match="time zone"):
+        loading.read_posts(one_column_posts(tmp_path, stamps), tz="Mars/Olympus")
 
 
 def test_non_iso_timestamp_is_quarantined_with_a_hint(tmp_path):
-    result = io.read_posts(one_column_posts(tmp_path, ["11/12/25 5:44", "2024-02-14"]))
+    result = loading.read_posts(one_column_posts(tmp_path, ["11/12/25 5:44", "2024-02-14"]))
     assert quarantined(result) == [(1, "bad_timestamp")]
     row = result.quarantine.iloc[0]
     assert row["column"] == "timestamp"
@@ -172,7 +172,7 @@ def test_non_iso_timestamp_is_quarantined_with_a_hint(tmp_path):
 
 def test_timestamp_format(tmp_path):
     path = one_column_posts(tmp_path, ["11/9/25 1:11", "11/12/25 15:44", "0", "2025-11-09"])
-    result = io.read_posts(path, timestamp_format="%m/%d/%y %H:%M")
+    result = loading.read_posts(path, timestamp_format="%m/%d/%y %H:%M")
     assert result.data["timestamp"].tolist() == [wib("2025-11-09 01:11"),
                                                  wib("2025-11-12 15:44")]
     assert quarantined(result) == [(3, "bad_timestamp"), (4, "bad_timestamp")]
@@ -180,8 +180,8 @@ def test_timestamp_format(tmp_path):
 
 
 def test_impossible_and_out_of_range_dates_are_bad_not_crashes(tmp_path):
-    result = io.read_posts(one_column_posts(tmp_path, ["2024-02-30", "9999-01-01",
-                                                       "2024-02-29"]))
+    result = loading.read_posts(one_column_posts(tmp_path, ["2024-02-30", "9999-01-01",
+                                                            "2024-02-29"]))
     assert quarantined(result) == [(1, "bad_timestamp"), (2, "bad_timestamp")]
     assert result.data["date"].tolist() == [pd.Timestamp("2024-02-29")]
 
@@ -195,13 +195,13 @@ def test_typed_parquet_datetimes_localised_or_converted(tmp_path):
         "n": pa.array([3, None]),
         "text": ["a", "b"],
     }), path)
-    frame, _, encoding, _ = io.read_table(path)
+    frame, _, encoding, _ = readers.read_table(path)
     assert encoding is None
     assert frame["n"].tolist()[0] == "3" and pd.isna(frame["n"].iloc[1])
     expected = {"naive": wib("2024-02-14 10:00"), "aware": wib("2024-02-14 03:00"),
                 "day": wib("2024-02-14 00:00")}
     for column, stamp in expected.items():
-        result = io.read_posts(path, column_map={"timestamp": column})
+        result = loading.read_posts(path, column_map={"timestamp": column})
         assert result.data["timestamp"].tolist() == [stamp]
         assert quarantined(result) == [(2, "missing_timestamp")]
 
@@ -212,10 +212,10 @@ def test_xlsx_datetime_cells_and_sheet_choice(tmp_path):
         pd.DataFrame({"x": [1]}).to_excel(writer, sheet_name="notes", index=False)
         pd.DataFrame({"when": [pd.Timestamp("2024-02-14 10:00"), pd.Timestamp("2024-02-15")],
                       "text": ["a", "b"]}).to_excel(writer, sheet_name="posts", index=False)
-    result = io.read_posts(path, sheet="posts", column_map={"timestamp": "when"})
+    result = loading.read_posts(path, sheet="posts", column_map={"timestamp": "when"})
     assert result.data["timestamp"].tolist() == [wib("2024-02-14 10:00"), wib("2024-02-15")]
-    with pytest.raises(io.LoadError, match="notes"):
-        io.read_posts(path, sheet="missing", column_map={"timestamp": "when"})
+    with pytest.raises(loading.LoadError, match="notes"):
+        loading.read_posts(path, sheet="missing", column_map={"timestamp": "when"})
 
 
 # --- encodings -----------------------------------------------------------------------------
@@ -228,7 +228,7 @@ def test_cp1252_file_is_decoded_with_the_right_characters(tmp_path):
     raw = body.encode("cp1252")
     path = tmp_path / "legacy.csv"
     path.write_bytes(raw)
-    result = io.read_posts(path)
+    result = loading.read_posts(path)
     assert result.data["text"].tolist() == ["halo", CP1252_TEXT]
     assert result.encoding == "cp1252"
     offset = raw.index("é".encode("cp1252"))
@@ -241,7 +241,7 @@ def test_stray_byte_cp1252_cannot_decode_falls_back_to_latin1(tmp_path):
     path = tmp_path / "stray.csv"
     path.write_bytes("timestamp,text\n2024-02-14,Café naïve\n".encode("cp1252")
                      + b"2024-02-15,stray \x81 byte\n")
-    result = io.read_posts(path)
+    result = loading.read_posts(path)
     assert result.encoding == "latin-1"
     assert result.data["text"].tolist() == ["Café naïve", "stray \x81 byte"]
     assert "0x81" in result.encoding_note
@@ -251,7 +251,7 @@ def test_stray_byte_cp1252_cannot_decode_falls_back_to_latin1(tmp_path):
 def test_utf8_file_with_one_stray_byte_does_not_crash(tmp_path):
     path = tmp_path / "mostly_utf8.csv"
     path.write_bytes(b"timestamp,text\n2024-02-14,ok\n2024-02-15,caf\xe9\n")
-    result = io.read_posts(path)
+    result = loading.read_posts(path)
     assert result.data["text"].tolist() == ["ok", "café"]
     assert result.encoding in ("cp1252", "latin-1")
 
@@ -259,8 +259,8 @@ def test_utf8_file_with_one_stray_byte_does_not_crash(tmp_path):
 def test_declared_encoding_is_honoured_even_for_valid_utf8(tmp_path):
     path = tmp_path / "utf8.csv"
     path.write_bytes("timestamp,text\n2024-02-14,café\n".encode())
-    assert io.read_posts(path).data["text"].tolist() == ["café"]
-    declared = io.read_posts(path, encoding="latin-1")
+    assert loading.read_posts(path).data["text"].tolist() == ["café"]
+    declared = loading.read_posts(path, encoding="latin-1")
     assert declared.data["text"].tolist() == ["cafÃ©"]
     assert declared.encoding == "latin-1"
     assert "declared" in declared.encoding_note
@@ -269,7 +269,7 @@ def test_declared_encoding_is_honoured_even_for_valid_utf8(tmp_path):
 def test_declared_encoding_for_a_legacy_file(tmp_path):
     path = tmp_path / "legacy.csv"
     path.write_bytes(("timestamp,text\n2024-02-14," + CP1252_TEXT + "\n").encode("cp1252"))
-    result = io.read_posts(path, encoding="cp1252")
+    result = loading.read_posts(path, encoding="cp1252")
     assert result.data["text"].tolist() == [CP1252_TEXT]
     assert result.encoding_note.endswith("decoded as cp1252 (declared)")
 
@@ -277,20 +277,20 @@ def test_declared_encoding_for_a_legacy_file(tmp_path):
 def test_wrong_declared_encoding_replaces_instead_of_crashing(tmp_path):
     path = tmp_path / "legacy.csv"
     path.write_bytes("timestamp,text\n2024-02-14,café\n".encode("cp1252"))
-    result = io.read_posts(path, encoding="ascii")
+    result = loading.read_posts(path, encoding="ascii")
     assert result.data["text"].tolist() == ["caf\ufffd"]
     assert "U+FFFD" in result.encoding_note
-    with pytest.raises(io.LoadError, match="unknown encoding 'klingon'"):
-        io.read_posts(path, encoding="klingon")
+    with pytest.raises(loading.LoadError, match="unknown encoding 'klingon'"):
+        loading.read_posts(path, encoding="klingon")
 
 
 @pytest.mark.parametrize("bom", [b"\xef\xbb\xbf", "ï»¿".encode()])
 def test_bom_and_mojibake_bom_are_stripped_from_the_header(tmp_path, bom):
     path = tmp_path / "bom.csv"
     path.write_bytes(bom + b" timestamp ,text\n2024-02-14,a\n")
-    frame, _, _, _ = io.read_table(path)
+    frame, _, _, _ = readers.read_table(path)
     assert list(frame.columns) == ["_row", "timestamp", "text"]
-    assert io.read_posts(path).n_kept == 1
+    assert loading.read_posts(path).n_kept == 1
 
 
 # --- quarantine ----------------------------------------------------------------------------
@@ -313,7 +313,7 @@ BROKEN_CSV = (
 def test_broken_csv_quarantines_exact_rows_with_reasons(tmp_path):
     path = tmp_path / "broken.csv"
     path.write_text(BROKEN_CSV, encoding="utf-8")
-    result = io.read_posts(path)
+    result = loading.read_posts(path)
     assert result.n_read == 9
     assert result.data["_row"].tolist() == [1, 6, 9]
     assert result.data["id"].tolist() == ["1", "6", "9"]
@@ -323,7 +323,7 @@ def test_broken_csv_quarantines_exact_rows_with_reasons(tmp_path):
                                    (7, "bad_fields"), (8, "bad_timestamp")]
     assert_accounting(result)
     q = result.quarantine.set_index("_row")
-    assert list(result.quarantine.columns[:6]) == io.QUARANTINE_COLUMNS
+    assert list(result.quarantine.columns[:6]) == loading.QUARANTINE_COLUMNS
     assert q.loc[2, "reason"] == "has 5 fields, expected 3"
     assert q.loc[2, "raw"] == "2,2024-02-14 11:00,too,many,fields"
     assert q.loc[7, "reason"] == "has 2 fields, expected 3"
@@ -339,7 +339,7 @@ def test_quarantined_bad_fields_row_spanning_lines_keeps_its_raw_text(tmp_path):
     path = tmp_path / "span.csv"
     path.write_text('timestamp,text\n2024-02-14,"two\nlines",extra\n2024-02-15,ok\n',
                     encoding="utf-8")
-    result = io.read_posts(path)
+    result = loading.read_posts(path)
     assert quarantined(result) == [(1, "bad_fields")]
     assert result.quarantine["raw"].iloc[0] == '2024-02-14,"two\nlines",extra'
     assert result.data["_row"].tolist() == [2]
@@ -355,7 +355,7 @@ def test_broken_jsonl_lines(tmp_path):
         '{"timestamp": "2024-02-14T10:00:00Z", "text": "b", "n": 3, "tags": ["x"]}\n'
         '{"timestamp": null, "text": "c"}\n'
         '"just a string"\n', encoding="utf-8")
-    result = io.read_posts(path)
+    result = loading.read_posts(path)
     assert result.n_read == 6  # the blank line is not a record
     assert result.data["_row"].tolist() == [1, 5]
     assert result.data["n"].tolist()[1] == "3"
@@ -371,15 +371,15 @@ def test_broken_jsonl_lines(tmp_path):
 def test_json_array_file_is_a_whole_file_error(tmp_path):
     path = tmp_path / "array.json"
     path.write_text('[\n{"timestamp": "2024-02-14", "text": "a"}\n]\n', encoding="utf-8")
-    with pytest.raises(io.LoadError, match="JSON Lines"):
-        io.read_posts(path)
+    with pytest.raises(loading.LoadError, match="JSON Lines"):
+        loading.read_posts(path)
 
 
 def test_write_quarantine_round_trip(tmp_path):
     path = tmp_path / "broken.csv"
     path.write_text(BROKEN_CSV, encoding="utf-8")
-    result = io.read_posts(path)
-    out = io.write_quarantine(result, tmp_path / "out" / "quarantine.csv")
+    result = loading.read_posts(path)
+    out = loading.write_quarantine(result, tmp_path / "out" / "quarantine.csv")
     back = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8")
     assert back["_row"].astype(int).tolist() == result.quarantine["_row"].tolist()
     assert back["reason_code"].tolist() == result.quarantine["reason_code"].tolist()
@@ -389,9 +389,9 @@ def test_write_quarantine_round_trip(tmp_path):
 
 def test_write_quarantine_when_empty_writes_a_header(tmp_path):
     path = one_column_posts(tmp_path, ["2024-02-14"])
-    result = io.read_posts(path)
+    result = loading.read_posts(path)
     assert result.n_quarantined == 0
-    out = io.write_quarantine(result, tmp_path / "q.csv")
+    out = loading.write_quarantine(result, tmp_path / "q.csv")
     lines = out.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 1
     assert lines[0].startswith("_row,column,value,reason_code,reason,raw")
@@ -400,7 +400,7 @@ def test_write_quarantine_when_empty_writes_a_header(tmp_path):
 def test_summary_is_json_safe(tmp_path):
     path = tmp_path / "broken.csv"
     path.write_text(BROKEN_CSV, encoding="utf-8")
-    summary = io.read_posts(path).summary()
+    summary = loading.read_posts(path).summary()
     again = json.loads(json.dumps(summary))
     assert again["date_min"] == "2024-02-14"
     assert again["date_max"] == "2024-02-15"
@@ -415,7 +415,7 @@ def test_mapping_renames_and_keeps_other_columns(tmp_path):
     path = tmp_path / "news.csv"
     path.write_text("tanggal,judul,date,url\n2024-02-14,hoaks,kemarin,http://x\n",
                     encoding="utf-8")
-    data = io.read_posts(path, column_map="timestamp=tanggal,text=judul").data
+    data = loading.read_posts(path, column_map="timestamp=tanggal,text=judul").data
     assert list(data.columns) == ["_row", "timestamp", "date", "text", "date_input", "url"]
     assert data["date_input"].tolist() == ["kemarin"]
     assert data["url"].tolist() == ["http://x"]
@@ -424,14 +424,14 @@ def test_mapping_renames_and_keeps_other_columns(tmp_path):
 def test_date_column_is_used_when_there_is_no_timestamp(tmp_path):
     path = tmp_path / "dates.csv"
     path.write_text("date,text\n2019-04-17,a\n", encoding="utf-8")
-    assert io.read_posts(path).data["timestamp"].tolist() == [wib("2019-04-17")]
+    assert loading.read_posts(path).data["timestamp"].tolist() == [wib("2019-04-17")]
 
 
 def test_missing_mapped_column_raises_naming_file_and_column(tmp_path):
     path = tmp_path / "posts_file.csv"
     path.write_text("tanggal,judul\n2024-02-14,a\n", encoding="utf-8")
-    with pytest.raises(io.LoadError) as err:
-        io.read_posts(path, column_map={"timestamp": "tanggal", "text": "title"})
+    with pytest.raises(loading.LoadError) as err:
+        loading.read_posts(path, column_map={"timestamp": "tanggal", "text": "title"})
     message = str(err.value)
     assert "posts_file.csv" in message
     assert "'title'" in message
@@ -441,31 +441,31 @@ def test_missing_mapped_column_raises_naming_file_and_column(tmp_path):
 def test_no_timestamp_column_is_a_whole_file_error(tmp_path):
     path = tmp_path / "no_time.csv"
     path.write_text("text,label\na,1\nb,0\n", encoding="utf-8")
-    with pytest.raises(io.LoadError, match="no_time.csv.*timestamp"):
-        io.read_posts(path)
-    with pytest.raises(io.LoadError, match="cannot map"):
-        io.read_posts(path, column_map={"txt": "text"})
+    with pytest.raises(loading.LoadError, match="no_time.csv.*timestamp"):
+        loading.read_posts(path)
+    with pytest.raises(loading.LoadError, match="cannot map"):
+        loading.read_posts(path, column_map={"txt": "text"})
 
 
 def test_require_text_false_keeps_rows_without_text(tmp_path):
     path = tmp_path / "no_text.csv"
     path.write_text("timestamp,n\n2024-02-14,1\n2024-02-15,\n", encoding="utf-8")
-    with pytest.raises(io.LoadError, match="text"):
-        io.read_posts(path)
-    result = io.read_posts(path, require_text=False)
+    with pytest.raises(loading.LoadError, match="text"):
+        loading.read_posts(path)
+    result = loading.read_posts(path, require_text=False)
     assert result.n_kept == 2 and "text" not in result.data.columns
 
 
 def test_header_only_and_empty_files(tmp_path):
     path = tmp_path / "header.csv"
     path.write_text("timestamp,text\n", encoding="utf-8")
-    result = io.read_posts(path)
+    result = loading.read_posts(path)
     assert (result.n_read, result.n_kept, result.n_quarantined) == (0, 0, 0)
     assert result.summary()["date_min"] is None
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
-    with pytest.raises(io.LoadError, match="empty"):
-        io.read_posts(empty)
+    with pytest.raises(loading.LoadError, match="empty"):
+        loading.read_posts(empty)
 
 
 # --- counts --------------------------------------------------------------------------------
@@ -489,7 +489,7 @@ COUNTS_CSV = (
 def test_counts_periods_dates_and_every_reason(tmp_path):
     path = tmp_path / "counts.csv"
     path.write_text(COUNTS_CSV, encoding="utf-8")
-    result = io.read_counts(path)
+    result = loading.read_counts(path)
     data = result.data
     assert list(data.columns) == ["_row", "period_start", "period_end", "days", "category",
                                   "count", "total", "source", "note"]
@@ -522,14 +522,14 @@ def test_counts_periods_dates_and_every_reason(tmp_path):
 def test_counts_value_column_and_mapping(tmp_path):
     path = tmp_path / "published.csv"
     path.write_text("date,category,value,unit\n2024-02-14,hoax,7,items\n", encoding="utf-8")
-    data = io.read_counts(path).data
+    data = loading.read_counts(path).data
     assert data["count"].tolist() == [7.0]
     assert data["unit"].tolist() == ["items"]
     assert "value" not in data.columns
     mapped = tmp_path / "mapped.jsonl"
     mapped.write_text('{"tanggal": "2024-02-14", "jenis": "judol", "jumlah": 12}\n',
                       encoding="utf-8")
-    data = io.read_counts(mapped, column_map="date=tanggal,category=jenis,count=jumlah").data
+    data = loading.read_counts(mapped, column_map="date=tanggal,category=jenis,count=jumlah").data
     assert (data["category"].iloc[0], data["count"].iloc[0], data["days"].iloc[0]) == \
         ("judol", 12.0, 1)
 
@@ -537,8 +537,8 @@ def test_counts_value_column_and_mapping(tmp_path):
 def test_counts_without_period_columns_is_a_whole_file_error(tmp_path):
     path = tmp_path / "undated.csv"
     path.write_text("category,count\nhoax,3\n", encoding="utf-8")
-    with pytest.raises(io.LoadError, match="undated.csv.*period_start"):
-        io.read_counts(path)
+    with pytest.raises(loading.LoadError, match="undated.csv.*period_start"):
+        loading.read_counts(path)
 
 
 # --- performance ---------------------------------------------------------------------------
@@ -552,7 +552,7 @@ def test_reads_many_short_rows_quickly(tmp_path):
                    for i in range(200_000))
     path.write_text("id,timestamp,text\n" + rows, encoding="utf-8")
     start = time.perf_counter()
-    result = io.read_posts(path)
+    result = loading.read_posts(path)
     elapsed = time.perf_counter() - start
     assert result.n_kept == 200_000
     assert elapsed < 5.0  # about 0.5 s here; generous for slow CI machines
@@ -564,7 +564,7 @@ def test_reads_many_short_rows_quickly(tmp_path):
 @pytest.mark.shared
 def test_real_re_dataset_not_utf8_all_records_read(shared_data):
     path = shared_data / "ibrohim_budi_2019_hate_abusive" / "re_dataset.csv"
-    frame, raw_q, encoding, note = io.read_table(path)
+    frame, raw_q, encoding, note = readers.read_table(path)
     assert len(frame) + len(raw_q) == 13169
     assert encoding in ("cp1252", "latin-1")
     assert note.startswith("not valid UTF-8")
@@ -574,7 +574,7 @@ def test_real_re_dataset_not_utf8_all_records_read(shared_data):
 @pytest.mark.shared
 def test_real_kamusalay_no_crash(shared_data):
     path = shared_data / "ibrohim_budi_2019_hate_abusive" / "new_kamusalay.csv"
-    frame, raw_q, encoding, note = io.read_table(path)
+    frame, raw_q, encoding, note = readers.read_table(path)
     assert len(frame) + len(raw_q) >= 15000
     assert encoding != "utf-8" and "not valid UTF-8" in note
 
@@ -582,8 +582,8 @@ def test_real_kamusalay_no_crash(shared_data):
 @pytest.mark.shared
 def test_real_youtube_comments(shared_data):
     path = shared_data / "youtube_judol_comments_2013_2025" / "labeled_comments.csv"
-    result = io.read_posts(path, column_map={"text": "comment_text",
-                                             "timestamp": "published_at"},
+    result = loading.read_posts(path, column_map={"text": "comment_text",
+                                                  "timestamp": "published_at"},
                            timestamp_format="%m/%d/%y %H:%M")
     assert_accounting(result)
     assert "video_id" in result.data.columns
@@ -598,7 +598,7 @@ def test_real_youtube_comments(shared_data):
 @pytest.mark.shared
 def test_real_turnbackhoax_csv(shared_data):
     path = shared_data / "turnbackhoax_titles_2015_2021" / "turnbackhoax_titles_2015_2021.csv"
-    result = io.read_posts(path, column_map={"text": "title", "timestamp": "date"})
+    result = loading.read_posts(path, column_map={"text": "title", "timestamp": "date"})
     assert result.n_read == 6975
     assert quarantined(result) == [(result.quarantine["_row"].iloc[0], "missing_text")]
     summary = result.summary()
@@ -610,7 +610,7 @@ def test_real_turnbackhoax_csv(shared_data):
 def test_real_turnbackhoax_xlsx(shared_data):
     folder = shared_data / "turnbackhoax_titles_2015_2021"
     path = folder / "Scrapping Result (Heading and Link).xlsx"
-    frame, raw_q, encoding, _ = io.read_table(path)
+    frame, raw_q, encoding, _ = readers.read_table(path)
     assert len(frame) == 6975 and len(raw_q) == 0
     assert [c for c in frame.columns if c != "_row"] == ["Header", "Link"]
     assert encoding is None
@@ -620,7 +620,7 @@ def test_fractional_counts_are_quarantined_not_misread(tmp_path):
     path = tmp_path / "counts.csv"
     path.write_text("date,category,count\n2024-01-01,hoaks,1.234\n2024-01-02,hoaks,12\n",
                     encoding="utf-8")
-    result = io.read_counts(path)
+    result = loading.read_counts(path)
     assert list(result.data["count"]) == [12.0]
     [reason] = result.quarantine["reason"]
     assert result.quarantine["reason_code"].tolist() == ["bad_count"]

@@ -311,7 +311,7 @@ def test_python_fallback_matches_hyperscan(default_tagger):
 
 @pytest.mark.shared
 def test_judi_online_f1_on_gbennnn(shared_data):
-    from negtrend.data.io import read_table
+    from negtrend.data.readers import read_table
 
     frame = read_table(shared_data / "judol_comments_labeled_gbennnn" /
                        "dataset_judol_labelled.csv")[0]

@@ -7,7 +7,8 @@ import pytest
 from typer.testing import CliRunner
 
 from negtrend.cli import app
-from negtrend.data import published
+from negtrend.data import paths, published
+from negtrend.report import index_page
 from negtrend.run import runner
 
 pytestmark = pytest.mark.slow
@@ -98,7 +99,7 @@ def test_report_folder_has_html_without_code_figures_and_run_record(pemilu2019):
 
 
 def test_index_links_every_run(pemilu2019):
-    index = runner.write_index(pemilu2019.folder.parent)
+    index = index_page.write_index(pemilu2019.folder.parent)
     page = index.read_text()
     assert f'href="{pemilu2019.run_key}/report.html"' in page
     assert "pemilu2019" in page and "higher" in page
@@ -171,7 +172,7 @@ def test_turnbackhoax_posts_around_pemilu2019_without_code_changes(shared_data, 
 def test_bundled_sample_corpus_recovers_the_known_effect(tmp_path):
     """data/sample/posts_pemilu2024.csv is generated with a true hoax-share ratio of 1.5
     during the campaign while volume also rises 30% (scripts/make_sample.py)."""
-    sample = runner.paths.data_dir() / "sample" / "posts_pemilu2024.csv"
+    sample = paths.data_dir() / "sample" / "posts_pemilu2024.csv"
     outcome = runner.run_report({
         "data": str(sample), "column_map": {"text": "title", "timestamp": "published"},
         "labels": {"hoaks": "tag:SALAH|HOAKS"}, "election": "pemilu2024", "freq": "D",
@@ -207,9 +208,9 @@ def test_missing_data_fails_before_running_and_relative_paths_work(tmp_path, mon
     with pytest.raises(runner.ParameterError, match="no bundled published series 'nope'"):
         runner.run_report({"data": "published:nope"}, reports_dir=tmp_path)
     assert list(tmp_path.iterdir()) == []
-    monkeypatch.chdir(runner.paths.data_dir())
+    monkeypatch.chdir(paths.data_dir())
     assert runner.resolve_data("sample/posts_pemilu2024.csv") == str(
-        runner.paths.data_dir() / "sample" / "posts_pemilu2024.csv")
+        paths.data_dir() / "sample" / "posts_pemilu2024.csv")
 
 
 def test_report_on_raw_comments_tagged_by_the_lexicon(shared_data, tmp_path):

@@ -1,4 +1,9 @@
-"""The ``negtrend`` command: elections, published series, reports and the index."""
+"""The ``negtrend`` command: parse, call the package, print. No logic of its own.
+
+Every user error is a ``NegtrendError``: the command group prints its message after
+``error:`` and exits 2, with no traceback. Heavy modules are imported inside the commands
+that need them, so ``negtrend --help`` and ``negtrend elections`` start fast.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,26 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 
-from negtrend.data import calendar
-from negtrend.run import runner
+from negtrend.errors import NegtrendError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+DEFAULT_KERNEL = "negtrend"  # the Jupyter kernel `make install` registers (run.runner's)
+
+
+class _Commands(TyperGroup):
+    """Runs a command; a user error (or a file that cannot be read or written) becomes one line
+    on stderr and exit code 2."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (NegtrendError, OSError) as exc:  # a file missing or unreadable is the user's
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+
+
+app = typer.Typer(cls=_Commands, add_completion=False, no_args_is_help=True,
                   help="Test claims that negative online content rose or fell around elections.")
 
 
@@ -21,16 +41,12 @@ def elections(
     sources: Annotated[bool, typer.Option("--sources", help="include each date's source")] = False,
 ) -> None:
     """Print every election phase with its dates (and sources with --sources)."""
-    try:
-        table = calendar.elections_table(calendar.load_elections(config))
-    except calendar.CalendarError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+    from negtrend.data import calendar
+    from negtrend.report.text_table import text_table
+
+    rows = calendar.phase_rows(calendar.load_elections(config))
     columns = ["election_id", "phase", "start_date", "end_date", "days", "election_name"]
-    if sources:
-        columns.append("source")
-    with_wide_text = table[columns].to_string(index=False, max_colwidth=200 if sources else 60)
-    typer.echo(with_wide_text)
+    typer.echo(text_table(rows, columns + (["source"] if sources else [])))
 
 
 @app.command("published")
@@ -84,43 +100,42 @@ def report(
         "--param", "-p", help="any other template parameter NAME=VALUE (repeat)")] = None,
     template: Annotated[str, typer.Option(help="notebook template name or path")] = "trend_report",
     reports_dir: Annotated[Path | None, typer.Option(help="default: reports/")] = None,
-    kernel: Annotated[str, typer.Option(help="Jupyter kernel")] = runner.DEFAULT_KERNEL,
+    kernel: Annotated[str, typer.Option(help="Jupyter kernel")] = DEFAULT_KERNEL,
 ) -> None:
     """Render a trend report into reports/<run_key>/ and print its folder."""
-    from negtrend.analysis import claims
-    from negtrend.data import io, labels
+    from negtrend.data import claims, labels, loading
+    from negtrend.run import runner
 
-    try:
-        if claim:
-            claims.get_claim(claim)
-        params = {
-            "data": data,
-            "election": election,
-            "categories": list(category or []),
-            "freq": freq.upper(),
-            "column_map": io.parse_column_map(map),
-            "kind": kind,
-            "labels": labels.parse_rules(label),
-            "classifier": classifier,
-            "variant": variant,
-            "timezone": timezone,
-            "timestamp_format": timestamp_format,
-            "before_days": before_days,
-            "after_days": after_days,
-            "baseline": baseline,
-            "alpha": alpha,
-            "claim": claim,
-        }
-        params.update(_parse_param(param or []))
-        outcome = runner.run_report(params, template=template, reports_dir=reports_dir,
-                                    kernel=kernel)
-    except (runner.ParameterError, runner.KernelMissingError, io.LoadError,
-            labels.LabelError, claims.ClaimError, typer.BadParameter) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+    if claim:
+        claims.get_claim(claim)
+    params = {
+        "data": data,
+        "election": election,
+        "categories": list(category or []),
+        "freq": freq.upper(),
+        "column_map": loading.parse_column_map(map),
+        "kind": kind,
+        "labels": labels.parse_rules(label),
+        "classifier": classifier,
+        "variant": variant,
+        "timezone": timezone,
+        "timestamp_format": timestamp_format,
+        "before_days": before_days,
+        "after_days": after_days,
+        "baseline": baseline,
+        "alpha": alpha,
+        "claim": claim,
+    }
+    params.update(_parse_param(param or []))
+    outcome = runner.run_report(params, template=template, reports_dir=reports_dir,
+                                kernel=kernel)
+    _report_outcome(outcome, "report")
+
+
+def _report_outcome(outcome, what: str) -> None:
     typer.echo(str(outcome.html))
     if not outcome.ok:
-        typer.echo(f"report FAILED: {outcome.error}\n  see {outcome.html}", err=True)
+        typer.echo(f"{what} FAILED: {outcome.error}\n  see {outcome.html}", err=True)
         raise typer.Exit(1)
 
 
@@ -148,17 +163,16 @@ def classify_command(
     progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
 ) -> None:
     """Tag every post; stream batches over all cores; print a JSON summary."""
-    from negtrend.data import io
-    from negtrend.tagging import classify, model
+    from negtrend.data import loading
+    from negtrend.tagging import classify
 
+    mapping = loading.parse_column_map(map)
     try:
-        mapping = io.parse_column_map(map)
         result = classify.classify_file(
             data, out, backend, categories=list(category or []) or None,
             text_column=mapping.get("text", "text"), encoding=encoding,
             batch_size=batch_size, processes=processes, progress=progress)
-    except (classify.ClassifyError, io.LoadError, model.ModelLoadError,
-            FileNotFoundError) as exc:
+    except FileNotFoundError as exc:
         _fail(str(exc))
     _echo_json(result.summary())
 
@@ -201,7 +215,9 @@ def train(
         texts, frame = read_labeled(data, text_col, labels.split(","))
     except (ValueError, KeyError, TypeError) as exc:
         _fail(str(exc))
-    digest = runner.sha256_file(data)
+    from negtrend.run.runner import sha256_file
+
+    digest = sha256_file(data)
     scores = None
     if folds:
         scores = model.cross_validate(texts, frame, folds=folds, seed=seed, norm=norm_settings,
@@ -259,7 +275,7 @@ def evaluate(
                 table = model.evaluate(model.load(model_dir), texts, frame)
             else:
                 _fail("give --model DIR or --backend lexicon")
-    except (validation.GoldError, model.ModelLoadError, ValueError, KeyError) as exc:
+    except (ValueError, KeyError) as exc:  # a labelled file that does not fit
         _fail(str(exc))
     if table.index.name == "label":
         table = table.reset_index()
@@ -278,11 +294,8 @@ def sample(
     """Draw a stratified sample of tagged posts for manual annotation."""
     from negtrend.tagging import validation
 
-    try:
-        drawn = validation.sample_file(data, out, per_stratum=per_stratum, seed=seed,
-                                       text_column=text_col)
-    except validation.GoldError as exc:
-        _fail(str(exc))
+    drawn = validation.sample_file(data, out, per_stratum=per_stratum, seed=seed,
+                                   text_column=text_col)
     typer.echo(f"{len(drawn)} rows in {drawn['_stratum'].nunique()} strata -> {out}")
 
 
@@ -308,27 +321,14 @@ def claim(
 
     Exits 0 whatever the verdict; 2 for bad input.
     """
-    from negtrend.analysis import claims
-    from negtrend.data import io, labels, series, sources
-    from negtrend.tagging import classify
+    from negtrend.data import claims
+    from negtrend.run import pipeline
 
-    try:
-        loaded = sources.load_source(data, column_map=map, variant=variant,
-                                     timestamp_format=timestamp_format)
-        if label:
-            loaded = labels.apply_to_result(loaded, label)
-        if classifier:
-            loaded = classify.tag_posts(loaded, classifier, [category])
-        windows = calendar.windows(election, before_days=before_days)
-        built = series.build_series(loaded, freq=freq, categories=[category], windows=windows)
-        verdict = claims.check_claim(built, category, windows, direction=direction,
-                                     phase=phase, baseline=baseline, alpha=alpha)
-    except (io.LoadError, labels.LabelError, claims.ClaimError, calendar.CalendarError,
-            KeyError, ValueError) as exc:
-        _fail(str(exc))
-    verdict.update(data=data, election=election, freq=freq.upper(),
-                   n_read=loaded.n_read, n_quarantined=loaded.n_quarantined)
-    _echo_json(verdict)
+    claims.check_claim_spec(direction, phase, baseline)
+    _echo_json(pipeline.claim_check(
+        data, election, category, direction=direction, phase=phase, baseline=baseline,
+        freq=freq, column_map=map, labels_spec=label, classifier=classifier, variant=variant,
+        timestamp_format=timestamp_format, before_days=before_days, alpha=alpha))
 
 
 @app.command()
@@ -336,7 +336,9 @@ def index(
     reports_dir: Annotated[Path | None, typer.Option(help="default: reports/")] = None,
 ) -> None:
     """Write reports/index.html linking every run, and print its path."""
-    typer.echo(str(runner.write_index(reports_dir)))
+    from negtrend.report import index_page
+
+    typer.echo(str(index_page.write_index(reports_dir)))
 
 
 @app.command("cross-election")
@@ -345,21 +347,17 @@ def cross_election(
     window: Annotated[str, typer.Option(help="window compared with each run's baseline")] =
     "campaign",
     lang: Annotated[str, typer.Option(help="en or id")] = "en",
-    kernel: Annotated[str, typer.Option(help="Jupyter kernel")] = runner.DEFAULT_KERNEL,
+    kernel: Annotated[str, typer.Option(help="Jupyter kernel")] = DEFAULT_KERNEL,
 ) -> None:
     """Forest plot and verdict table of every earlier trend report (their metrics.json only),
     rendered into reports/<run_key>/; prints the report's path."""
-    folder = (reports_dir or runner.paths.reports_dir()).resolve()
-    try:
-        outcome = runner.run_report({"reports_dir": str(folder), "window": window, "lang": lang},
-                                    template="cross_election", reports_dir=folder,
-                                    kernel=kernel)
-    except (runner.ParameterError, runner.KernelMissingError) as exc:
-        _fail(str(exc))
-    typer.echo(str(outcome.html))
-    if not outcome.ok:
-        typer.echo(f"cross-election FAILED: {outcome.error}\n  see {outcome.html}", err=True)
-        raise typer.Exit(1)
+    from negtrend.data import paths
+    from negtrend.run import runner
+
+    folder = paths.reports_dir(reports_dir).resolve()
+    outcome = runner.run_report({"reports_dir": str(folder), "window": window, "lang": lang},
+                                template="cross_election", reports_dir=folder, kernel=kernel)
+    _report_outcome(outcome, "cross-election")
 
 
 @app.command("sweep")
@@ -368,7 +366,7 @@ def sweep_command(
         help="sweep YAML: template, defaults, grid, runs (see params/demo_sweep.yaml)")],
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="runs at a time")] = 1,
     reports_dir: Annotated[Path | None, typer.Option(help="default: reports/")] = None,
-    kernel: Annotated[str, typer.Option(help="Jupyter kernel")] = runner.DEFAULT_KERNEL,
+    kernel: Annotated[str, typer.Option(help="Jupyter kernel")] = DEFAULT_KERNEL,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="check the file and list the runs; run nothing")] = False,
     progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
@@ -392,11 +390,8 @@ def sweep_command(
             typer.echo(f"(duplicate, runs once) {dup['origin']} = {dup['same_as']}")
         typer.echo(f"{len(planned.runs)} run(s)")
         return
-    try:
-        result = sweep.run_sweep(planned, jobs=jobs, reports_dir=reports_dir, kernel=kernel,
-                                 progress=progress)
-    except runner.KernelMissingError as exc:
-        _fail(str(exc))
+    result = sweep.run_sweep(planned, jobs=jobs, reports_dir=reports_dir, kernel=kernel,
+                             progress=progress)
     typer.echo(sweep.summary_table(result.results))
     n_failed = len(result.failed)
     typer.echo(f"\n{len(result.results)} run(s): {len(result.results) - n_failed} ok, "

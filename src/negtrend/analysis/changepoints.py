@@ -53,9 +53,16 @@ import ruptures as rpt
 from ruptures.base import BaseCost
 from ruptures.costs import NotEnoughPoints
 
-from negtrend.analysis.effect import LANGS, MEASURE_NAMES, EffectResult
-from negtrend.analysis.stats import MEASURES, choose_measure, result_meta, windows_frame
-from negtrend.data.series import FREQS, SeriesResult
+from negtrend.analysis.effect import EffectResult, nan_effect
+from negtrend.analysis.engine import (
+    choose_measure,
+    exposure_scale,
+    result_meta,
+    usable_rows,
+    windows_frame,
+)
+from negtrend.analysis.notes import Method, note
+from negtrend.data.series import SeriesResult
 
 METHODS = ("pelt", "binseg")
 MIN_SIZE = {"D": 7, "W": 2, "M": 2}
@@ -67,9 +74,6 @@ BOUNDARIES = (  # (name, window whose start is the boundary)
     ("voting day", "voting"),
     ("after start", "after"),
 )
-BOUNDARY_NAMES_ID = {"campaign start": "awal kampanye", "quiet start": "awal masa tenang",
-                     "voting day": "hari pemungutan suara",
-                     "after start": "awal masa setelah pemungutan"}
 TABLE_COLUMNS = ["break", "segment_before_start", "rate_before", "rate_after", "ratio",
                  "periods_before", "periods_after", "nearest_boundary", "boundary_date",
                  "days_from_boundary", "days_from_campaign_start"]
@@ -110,16 +114,8 @@ def changepoints(
     if min_size < 1:
         raise ValueError(f"min_size must be at least 1, got {min_size}")
 
-    frame = series.frame
-    usable = frame[frame[category].notna()]
-    exposure = usable["total"] if measure == "share" else usable["days"].astype(float)
-    keep = exposure > 0
-    usable, exposure = usable[keep], exposure[keep].astype(float)
+    usable, exposure = usable_rows(series.frame, category, measure)
     count = usable[category].astype(float)
-    scale = 1000.0 if measure == "share" else 1.0
-    notes: list[str] = []
-    notes_id: list[str] = []
-
     signal = np.log((count.to_numpy() + 0.5) / exposure.to_numpy())
     deseasoned = series.freq == "D" and len(signal) >= 28
     if deseasoned:
@@ -135,99 +131,80 @@ def changepoints(
                                                                min_size=min_size, jump=1)
         return [int(b) for b in algo.fit(signal.reshape(-1, 1)).predict(pen=pen) if 0 < b < n]
 
-    noise = _noise_scale(signal, search) if penalty is None else {}
-    if penalty is None:
-        rule = (f"BIC-type: pen = {PENALTY_FACTOR:g} x long-run noise variance x log(n); "
-                + (f"variance from the residuals around the segments, Bartlett lags "
-                   f"{noise['lags']}, {noise['rounds']} round(s)" if noise["lags"] else
-                   "variance from the MAD of first differences (independent noise assumed: "
-                   f"< {LONG_RUN_MIN_PERIODS} periods)"))
-        pen = PENALTY_FACTOR * noise["long_run_variance"] * math.log(max(n, 2))
-        if not (math.isfinite(pen) and pen > 0):
-            pen = 1e-9  # a noiseless series: any real change is a break
-    else:
-        pen, rule = float(penalty), "given by the caller"
-
+    pen, rule, noise = _penalty(signal, search, penalty)
     breaks = search(pen)
+    notes = []
     if n < 2 * min_size:
-        notes.append(f"only {n} usable {series.freq}-periods: too few to split into two "
-                     f"segments of at least {min_size}, so no break can be detected")
-        notes_id.append(f"hanya {n} periode yang dapat dipakai: terlalu sedikit untuk dibagi "
-                        f"menjadi dua segmen minimal {min_size}, jadi tidak ada titik "
-                        "perubahan yang dapat dideteksi")
-
+        notes.append(note("cp_too_short", n=n, freq=series.freq, min_size=min_size))
     bounds = _boundaries(series, windows)
     if windows is None and bounds:
-        notes.append("phase boundaries read from the series' window flags (to one period); "
-                     "pass windows= for the exact dates")
-        notes_id.append("batas fase dibaca dari penanda jendela deret (ketelitian satu "
-                        "periode); berikan windows= untuk tanggal yang tepat")
+        notes.append(note("cp_bounds_from_flags"))
+    scale = exposure_scale(measure)
     table, fitted = _break_table(usable.index, count, exposure, breaks, bounds, scale)
-
-    labels = _labels(measure)
-    effect = {"estimate": math.nan, "ci_low": math.nan, "ci_high": math.nan,
-              "p_value": math.nan, "alpha": 0.05, "scale": "rate ratio at the break",
-              "measure": measure, "n_breaks": len(breaks), "break_date": None,
-              "days_from_campaign_start": math.nan, "rate_before": math.nan,
-              "rate_after": math.nan}
-    if not breaks:
-        notes.append("no break detected at this penalty; the rate ratio at the break is not "
-                     "defined")
-        notes_id.append("tidak ada titik perubahan yang terdeteksi pada penalti ini; rasio "
-                        "laju di titik perubahan tidak terdefinisi")
-    elif "campaign start" not in bounds:
-        notes.append("the campaign start is unknown (no windows), so no break is the headline")
-        notes_id.append("awal kampanye tidak diketahui (tanpa jendela), jadi tidak ada titik "
-                        "perubahan utama")
-    else:
-        row = table.loc[table["days_from_campaign_start"].abs().idxmin()]
-        effect.update(estimate=float(row["ratio"]), break_date=f"{row['break']:%Y-%m-%d}",
-                      outcome="descriptive" if math.isfinite(row["ratio"]) else None,
-                      days_from_campaign_start=float(row["days_from_campaign_start"]),
-                      rate_before=float(row["rate_before"]), rate_after=float(row["rate_after"]))
-        days = int(row["days_from_campaign_start"])
-        notes.append(f"the break nearest the campaign start is on {row['break']:%Y-%m-%d}, "
-                     f"{abs(days)} day(s) {'after' if days >= 0 else 'before'} it; descriptive, "
-                     "no interval or p-value (a break placed by the data overstates the change "
-                     "it marks); test with compare_periods, its or placebo")
-        notes_id.append(f"titik perubahan terdekat dengan awal kampanye jatuh pada "
-                        f"{row['break']:%Y-%m-%d}, {abs(days)} hari "
-                        f"{'sesudahnya' if days >= 0 else 'sebelumnya'}; deskriptif, tanpa "
-                        "selang atau nilai p (titik yang dipilih data membesar-besarkan "
-                        "perubahannya); uji dengan compare_periods, its atau placebo")
+    effect, headline_note = _headline(table, breaks, bounds, measure)
+    notes.append(headline_note)
     if deseasoned:
-        notes.append("weekly pattern removed before the search")
-        notes_id.append("pola mingguan dihapus sebelum pencarian")
+        notes.append(note("cp_deseasoned"))
 
     observed = pd.Series(scale * count.to_numpy() / exposure.to_numpy(), index=usable.index)
     out = pd.DataFrame({"observed": observed, "fitted": fitted,
                         "window": usable.get("window", "outside")},
                        index=usable.index)
-    model = (f"ruptures {method.upper()} on the log {MEASURES[measure]}, l2 cost (piecewise-"
-             f"constant mean), penalty {pen:.4g} ({rule}), minimum segment {min_size} "
-             f"{FREQS.get(series.freq, 'period')}s")
-    model_id = (f"ruptures {method.upper()} pada log {MEASURE_NAMES['id'][measure]}, biaya l2 "
-                f"(rata-rata konstan per segmen), penalti {pen:.4g}, segmen minimal {min_size} "
-                "periode")
+    model = Method(note("cp_model", search=method.upper(), measure=measure, penalty=pen,
+                        rule=rule, min_size=min_size, freq_unit=series.freq))
     meta = result_meta(series, {"penalty": penalty, "method": method, "measure": measure,
-                                "min_size": min_size}, model, n=n)
-    meta.update(model_id=model_id, penalty=pen, penalty_rule=rule, cost="l2",
-                signal="log((count + 0.5) / exposure)" + (", weekday-adjusted"
-                                                         if deseasoned else ""),
-                noise={k: float(v) for k, v in noise.items()},
-                boundaries={k: f"{v:%Y-%m-%d}" for k, v in bounds.items()},
-                notes_en=list(notes), notes_id=notes_id)
+                                "min_size": min_size}, model, n=n,
+                       penalty=pen, penalty_rule=rule, cost="l2",
+                       signal="log((count + 0.5) / exposure)" + (", weekday-adjusted"
+                                                                if deseasoned else ""),
+                       noise={k: float(v) for k, v in noise.items()},
+                       boundaries={k: f"{v:%Y-%m-%d}" for k, v in bounds.items()})
     return EffectResult(
         method="changepoints",
         category=category,
         windows=windows_frame(series, windows),
         effect=effect,
-        labels=labels,
         table=table,
         series=out,
         meta=meta,
         notes=tuple(notes),
     )
+
+
+def _penalty(signal: np.ndarray, search, penalty: float | None):
+    """(penalty, the rule that set it as a note, the noise measured) - see the module notes."""
+    if penalty is not None:
+        return float(penalty), note("cp_rule_given"), {}
+    noise = _noise_scale(signal, search)
+    if noise["lags"]:
+        rule = note("cp_rule_bic", factor=PENALTY_FACTOR, lags=noise["lags"],
+                    rounds=noise["rounds"])
+    else:
+        rule = note("cp_rule_bic_mad", factor=PENALTY_FACTOR, min_periods=LONG_RUN_MIN_PERIODS)
+    pen = PENALTY_FACTOR * noise["long_run_variance"] * math.log(max(len(signal), 2))
+    if not (math.isfinite(pen) and pen > 0):
+        pen = 1e-9  # a noiseless series: any real change is a break
+    return pen, rule, noise
+
+
+def _headline(table: pd.DataFrame, breaks: list[int], bounds: dict, measure: str):
+    """The effect (the break nearest the campaign start, descriptive) and the note on it."""
+    effect = {**nan_effect(), "alpha": 0.05, "scale": "rate ratio at the break",
+              "measure": measure, "n_breaks": len(breaks), "break_date": None,
+              "days_from_campaign_start": math.nan, "rate_before": math.nan,
+              "rate_after": math.nan}
+    if not breaks:
+        return effect, note("cp_no_break")
+    if "campaign start" not in bounds:
+        return effect, note("cp_no_campaign")
+    row = table.loc[table["days_from_campaign_start"].abs().idxmin()]
+    effect.update(estimate=float(row["ratio"]), break_date=f"{row['break']:%Y-%m-%d}",
+                  outcome="descriptive" if math.isfinite(row["ratio"]) else None,
+                  days_from_campaign_start=float(row["days_from_campaign_start"]),
+                  rate_before=float(row["rate_before"]), rate_after=float(row["rate_after"]))
+    days = int(row["days_from_campaign_start"])
+    return effect, note("cp_nearest_after" if days >= 0 else "cp_nearest_before",
+                        date=f"{row['break']:%Y-%m-%d}", days=abs(days))
 
 
 def _remove_weekday(signal: np.ndarray, index: pd.DatetimeIndex) -> np.ndarray:
@@ -347,9 +324,3 @@ def _break_table(index: pd.DatetimeIndex, count: pd.Series, exposure: pd.Series,
     for column in ("break", "segment_before_start", "boundary_date"):
         table[column] = pd.to_datetime(table[column])
     return table, pd.Series(fitted, index=index)
-
-
-def _labels(measure: str) -> dict:
-    head = {"en": "break nearest the campaign start", "id": "titik perubahan terdekat dengan "
-            "awal kampanye"}
-    return {lang: f"{head[lang]}: {MEASURE_NAMES[lang][measure]}" for lang in LANGS}

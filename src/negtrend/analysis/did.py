@@ -18,7 +18,7 @@ error model needs:
 
 * daily and weekly series with at least 30 periods: equal-weighted-cosine (EWC) sandwich
   errors on the per-period scores with Student-t inference (Lazarus, Lewis, Stock and Watson
-  2018; the same rule and residual bias correction as ``stats.fit_count_model``), robust to
+  2018; the same rule and residual bias correction as ``engine.fit_count_model``), robust to
   overdispersion and to
   autocorrelation of the regions' *differential* noise, never smaller than the
   quasi-binomial error;
@@ -37,27 +37,26 @@ measure the noise and leave the windows' estimates alone); periods split between
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-from scipy import stats as sps
 
-from negtrend.analysis.effect import (
-    LANGS,
-    MEASURE_NAMES,
-    WINDOW_NAMES,
-    EffectResult,
-    ratio_effect,
-)
-from negtrend.analysis.stats import (
-    ROBUST_MIN_PERIODS,
+from negtrend.analysis.compare import compare_periods
+from negtrend.analysis.effect import EffectResult, ratio_effect, t_quantile
+from negtrend.analysis.engine import (
+    CountFit,
     choose_measure,
-    compare_periods,
     ewc_covariance,
+    model_choice,
+    not_estimable,
     result_meta,
+    seasonal_terms,
+    window_design,
+    windows_frame,
 )
-from negtrend.analysis.stats import windows_frame as _windows_frame
+from negtrend.analysis.notes import NOTHING_FITTED, Method, note
 from negtrend.data.calendar import WINDOW_ORDER
 from negtrend.data.series import SeriesResult, flag_windows, from_posts
 
@@ -183,6 +182,58 @@ def did(
     the group x phase interaction switched off: what the election regions would have seen had
     they moved like the others).
     """
+    treated, control = _checked(treated, control, category, phase, baseline, alpha, windows)
+    both_total = treated.has_total and control.has_total and category != "all_items"
+    measure = choose_measure(treated, category, measure, has_total=both_total)
+
+    data, notes = _stack(treated, control, category, measure)
+    spec = {"phase": phase, "baseline": baseline, "alpha": alpha, "measure": measure}
+    win = windows_frame(treated, windows)
+    reason = _not_estimable_reason(data, treated.freq, phase, baseline)
+    if reason is not None:
+        return _not_estimable(treated, category, win, spec, [*notes, reason])
+
+    choice = model_choice(treated.freq, len(data), holidays=False)
+    design = seasonal_terms(window_design(data, baseline), choice.dow, use_holidays=False)
+    fit, prob = _fit(data, design, choice.robust)
+    estimate = float(fit.params[phase])
+    effect = ratio_effect(estimate, float(fit.bse[phase]), t_quantile(alpha, fit.df), fit.df)
+    if not math.isfinite(effect["p_value"]):
+        notes.append(note("no_residual_df"))
+    effect.update(df=fit.df, alpha=alpha, scale="ratio of rate ratios", phase=phase,
+                  baseline=baseline, measure=measure)
+
+    scale = 1000.0 if measure == "share" else 1.0
+    fitted_count = data["n"] * prob
+    on = (data["window"] == phase).to_numpy(float)
+    series = pd.DataFrame({
+        "observed": scale * data["y_t"] / data["e_t"],
+        "fitted": scale * fitted_count / data["e_t"],
+        "counterfactual": scale * fitted_count * np.exp(-estimate * on) / data["e_t"],
+        "window": data["window"],
+    }, index=data.index)
+    table = _table(treated, control, data, category, phase, baseline, alpha, measure,
+                   group_ratios, windows, effect, scale)
+    extras = (note("did_terms_dow"),) if choice.dow else ()
+    model = Method(note("did_fit_robust" if choice.robust else "did_fit", df=fit.df), extras)
+    meta = result_meta(treated, spec | {"group_ratios": group_ratios}, model, n=len(data),
+                       dispersion=fit.dispersion, groups=list(GROUPS),
+                       periods={"treated": len(treated.frame), "control": len(control.frame),
+                                "used": len(data)})
+    return EffectResult(
+        method="did",
+        category=category,
+        windows=win,
+        effect=effect,
+        table=table,
+        series=series,
+        meta=meta,
+        notes=tuple(notes),
+    )
+
+
+def _checked(treated, control, category, phase, baseline, alpha, windows):
+    """Both series, flagged with ``windows`` when given; raises for what cannot be compared."""
     for name, part in (("treated", treated), ("control", control)):
         if category not in part.categories:
             raise KeyError(f"category {category!r} not in the {name} series; have "
@@ -203,73 +254,21 @@ def did(
         if "window" not in part.frame:
             raise ValueError(f"flag the {name} series with election windows first "
                              "(series.flag_windows) or pass windows=")
-    both_total = treated.has_total and control.has_total and category != "all_items"
-    measure = choose_measure(treated, category, measure, has_total=both_total)
+    return treated, control
 
-    data, notes = _stack(treated, control, category, measure)
-    labels = _labels(phase, baseline, measure)
-    spec = {"phase": phase, "baseline": baseline, "alpha": alpha, "measure": measure}
-    win = _windows_frame(treated, windows)
+
+def _not_estimable_reason(data: pd.DataFrame, freq: str, phase: str, baseline: str):
+    """Why no ratio of rate ratios can be estimated (a note), or None."""
     present = set(data["window"])
     missing = [w for w in (baseline, phase) if w not in present]
     if missing or data.empty:
-        reason = (f"no {treated.freq}-period with items in both groups falls in "
-                  f"{', '.join(repr(w) for w in missing or (phase, baseline))}")
-        return _not_estimable(treated, category, win, labels, spec, notes + [reason])
+        return note("did_no_window", freq=freq, windows_quoted=missing or [phase, baseline])
     for window in (baseline, phase):
         part = data[data["window"] == window]
         for group, column in (("election", "y_t"), ("other", "y_c")):
             if part[column].sum() == 0:
-                return _not_estimable(treated, category, win, labels, spec, notes + [
-                    f"no items at all in the {group} regions in '{window}'; a ratio is not "
-                    "defined"])
-
-    robust = treated.freq in ("D", "W") and len(data) >= ROBUST_MIN_PERIODS
-    use_dow = treated.freq == "D" and len(data) >= 14
-    design = _design(data, baseline, use_dow)
-    params, bse, df, dispersion, model, prob = _fit(data, design, robust)
-    if use_dow:
-        model += "; day-of-week terms in the ratio"
-    estimate, se = float(params[phase]), float(bse[phase])
-    quantile = sps.t.ppf(1 - alpha / 2, df) if df and df > 0 else math.nan
-    effect = ratio_effect(estimate, se, quantile, df)
-    if not math.isfinite(effect["p_value"]):
-        notes.append("too few periods to measure the noise (no residual degrees of freedom), "
-                     "so no interval can be given")
-    effect.update(df=df, alpha=alpha, scale="ratio of rate ratios", phase=phase,
-                  baseline=baseline, measure=measure)
-
-    scale = 1000.0 if measure == "share" else 1.0
-    fitted_count = data["n"] * prob
-    on = (data["window"] == phase).to_numpy(float)
-    series = pd.DataFrame({
-        "observed": scale * data["y_t"] / data["e_t"],
-        "fitted": scale * fitted_count / data["e_t"],
-        "counterfactual": scale * fitted_count * np.exp(-estimate * on) / data["e_t"],
-        "window": data["window"],
-    }, index=data.index)
-    table = _table(treated, control, data, category, phase, baseline, alpha, measure,
-                   group_ratios, windows, effect, scale)
-    meta = result_meta(treated, spec | {"group_ratios": group_ratios}, model, n=len(data))
-    meta.update(
-        model_id=("GLM binomial bersyarat (setara GLM cacah bertumpuk dengan efek tetap "
-                  "periode), galat tahan autokorelasi (EWC) atau kuasi-binomial bila lebih "
-                  "besar" if robust else "GLM kuasi-binomial bersyarat (setara GLM cacah "
-                  "bertumpuk dengan efek tetap periode), skala Pearson dan selang t"),
-        dispersion=dispersion, groups=list(GROUPS),
-        periods={"treated": len(treated.frame), "control": len(control.frame),
-                 "used": len(data)})
-    return EffectResult(
-        method="did",
-        category=category,
-        windows=win,
-        effect=effect,
-        labels=labels,
-        table=table,
-        series=series,
-        meta=meta,
-        notes=tuple(notes),
-    )
+                return note("did_no_items_group", group=group, window=window)
+    return None
 
 
 def _stack(treated: SeriesResult, control: SeriesResult, category: str, measure: str
@@ -284,49 +283,24 @@ def _stack(treated: SeriesResult, control: SeriesResult, category: str, measure:
     notes = []
     unmatched = len(t) + len(c) - 2 * len(data)
     if unmatched:
-        notes.append(f"{unmatched} period(s) present in only one group's series were left out")
+        notes.append(note("did_unmatched", n=unmatched))
     ok = (data[["y_t", "y_c"]].notna().all(axis=1) & (data["e_t"] > 0) & (data["e_c"] > 0))
     disagree = ok & (data["window"] != data["window_c"])
     if disagree.any():
-        notes.append(f"{int(disagree.sum())} period(s) flagged with different windows in the "
-                     "two groups were left out")
+        notes.append(note("did_windows_differ", n=int(disagree.sum())))
     data = data[ok & ~disagree & (data["window"] != "mixed")].copy()
     data[["y_t", "y_c", "e_t", "e_c"]] = data[["y_t", "y_c", "e_t", "e_c"]].astype(float)
     data["n"] = data["y_t"] + data["y_c"]
     empty = data["n"] == 0
     if empty.any():
-        notes.append(f"{int(empty.sum())} period(s) with no items in either group carry no "
-                     "information on the ratio and were left out")
+        notes.append(note("did_empty_periods", n=int(empty.sum())))
     return data[~empty].drop(columns="window_c"), notes
 
 
-def _design(data: pd.DataFrame, baseline: str, use_dow: bool) -> pd.DataFrame:
-    """Group intercept, group x window indicators against the baseline, early/late levels for
-    periods outside every window, and day-of-week terms of the ratio."""
-    design = pd.DataFrame({"const": 1.0}, index=data.index)
-    for window in WINDOW_ORDER:
-        if window != baseline and (data["window"] == window).any():
-            design[window] = (data["window"] == window).astype(float)
-    inside = data["window"].isin(WINDOW_ORDER)
-    outside = data["window"] == "outside"
-    if inside.any() and outside.any():
-        first, last = data.index[inside].min(), data.index[inside].max()
-        for name, mask in (("outside_early", outside & (data.index < first)),
-                           ("outside_late", outside & (data.index > last))):
-            if mask.any():
-                design[name] = mask.astype(float)
-    if use_dow:
-        dow = pd.Series(data.index.day_of_week, index=data.index)
-        for day in range(1, 7):
-            if (dow == day).any():
-                design[f"dow{day}"] = (dow == day).astype(float)
-    return design
-
-
 def _fit(data: pd.DataFrame, design: pd.DataFrame, robust: bool):
-    """Conditional binomial fit; (params, bse, df, dispersion, label, fitted probability)."""
-    import warnings
-
+    """Conditional binomial fit: (CountFit, fitted probability). Long daily/weekly series get
+    EWC errors on the per-period scores, never below the quasi-binomial ones; short series
+    quasi-binomial errors (Pearson scale, t intervals)."""
     endog = data[["y_t", "y_c"]].to_numpy(float)
     offset = np.log(data["e_t"].to_numpy(float)) - np.log(data["e_c"].to_numpy(float))
     with warnings.catch_warnings():
@@ -335,22 +309,17 @@ def _fit(data: pd.DataFrame, design: pd.DataFrame, robust: bool):
     prob = np.asarray(model.mu, float)
     df_resid = int(model.df_resid)
     dispersion = float(model.pearson_chi2 / df_resid) if df_resid > 0 else math.nan
-    label = ("stacked count GLM with period fixed effects, fitted as the equivalent "
-             "conditional binomial GLM; ")
     if robust:
         x = design.to_numpy(float)
         n = data["n"].to_numpy(float)
         scores = x * (data["y_t"].to_numpy(float) - n * prob)[:, None]
-        weights = n * prob * (1 - prob)
-        cov, terms = ewc_covariance(x, scores, weights)
+        cov, terms = ewc_covariance(x, scores, n * prob * (1 - prob))
         quasi = model.bse * math.sqrt(max(dispersion, 1.0))
         bse = np.maximum(pd.Series(np.sqrt(np.diag(cov)), index=design.columns), quasi)
-        return (model.params, bse, terms, dispersion,
-                label + "EWC autocorrelation-robust errors on the per-period scores or "
-                f"quasi-binomial where larger (t with {terms} df)", prob)
+        return CountFit(design, model.params, bse, terms, dispersion, math.nan, True), prob
     inflate = math.sqrt(max(dispersion, 1.0)) if df_resid > 0 else math.nan
-    return (model.params, model.bse * inflate, df_resid, dispersion,
-            label + "quasi-binomial errors (Pearson scale, t intervals)", prob)
+    return CountFit(design, model.params, model.bse * inflate, df_resid, dispersion, math.nan,
+                    False), prob
 
 
 def _table(treated, control, data, category, phase, baseline, alpha, measure, group_ratios,
@@ -364,12 +333,12 @@ def _table(treated, control, data, category, phase, baseline, alpha, measure, gr
         row = {"group": group, "rate_baseline": pooled[baseline], "rate_phase": pooled[phase],
                "crude_ratio": pooled[phase] / pooled[baseline] if pooled[baseline] else
                math.nan, "estimate": math.nan, "ci_low": math.nan, "ci_high": math.nan,
-               "p_value": math.nan, "model": ""}
+               "p_value": math.nan, "model": NOTHING_FITTED}
         if group_ratios:
             own = compare_periods(series, category, phase=phase, baseline=baseline,
                                   alpha=alpha, measure=measure, windows=windows)
             row.update(estimate=own.estimate, ci_low=own.ci[0], ci_high=own.ci[1],
-                       p_value=own.p_value, model=own.meta.get("model", ""))
+                       p_value=own.p_value, model=own.meta.get("model"))
         rows.append(row)
     rows.append({"group": "difference-in-differences",
                  "rate_baseline": math.nan, "rate_phase": math.nan,
@@ -380,23 +349,6 @@ def _table(treated, control, data, category, phase, baseline, alpha, measure, gr
     return pd.DataFrame(rows)
 
 
-def _labels(phase: str, baseline: str, measure: str) -> dict:
-    versus = {"en": "vs", "id": "dibanding"}
-    regions = {"en": "election regions vs other regions",
-               "id": "daerah yang menggelar pemilihan dibanding daerah lain"}
-    return {lang: f"{WINDOW_NAMES[lang].get(phase, phase)} {versus[lang]} "
-                  f"{WINDOW_NAMES[lang].get(baseline, baseline)}, {regions[lang]}: "
-                  f"{MEASURE_NAMES[lang].get(measure, measure)}" for lang in LANGS}
-
-
-def _not_estimable(treated, category, windows, labels, spec, notes) -> EffectResult:
-    nan = math.nan
-    return EffectResult(
-        method="did", category=category, windows=windows,
-        effect={"estimate": nan, "ci_low": nan, "ci_high": nan, "p_value": nan,
-                "alpha": spec["alpha"], "scale": "ratio of rate ratios", "phase": spec["phase"],
-                "baseline": spec["baseline"], "measure": spec["measure"]},
-        labels=labels,
-        meta=result_meta(treated, spec, "", n=0),
-        notes=tuple(notes),
-    )
+def _not_estimable(treated, category, windows, spec, notes) -> EffectResult:
+    return not_estimable("did", treated, category, windows, spec, notes, "ratio of rate ratios",
+                         ("phase", "baseline", "measure"))

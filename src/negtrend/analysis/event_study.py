@@ -41,31 +41,17 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
-from negtrend.analysis.effect import LANGS, MEASURE_NAMES, EffectResult, ratio_effect
-from negtrend.analysis.stats import (
-    ROBUST_MIN_PERIODS,
-    choose_measure,
-    fit_count_model,
-    result_meta,
-    seasonal_terms,
-    windows_frame,
-)
+from negtrend.analysis import engine
+from negtrend.analysis.effect import EffectResult, ratio_effect, t_quantile
+from negtrend.analysis.notes import note
+from negtrend.data import calendar
 from negtrend.data.series import SeriesResult
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-HEADLINES = {
-    "campaign weeks": {"en": "mean of the full campaign weeks",
-                       "id": "rata-rata minggu kampanye penuh"},
-    "weeks before voting": {"en": "mean of the weeks before voting day",
-                            "id": "rata-rata minggu sebelum hari pemungutan suara"},
-    "voting week": {"en": "the week of voting day", "id": "minggu hari pemungutan suara"},
-}
-REFERENCES = {
-    "before": {"en": "the weeks before the campaign", "id": "minggu-minggu sebelum kampanye"},
-    "weeks": {"en": "the reference weeks", "id": "minggu acuan"},
-}
+HEADLINES = ("campaign weeks", "weeks before voting", "voting week")
+TABLE_COLUMNS = ["week", "start", "end", "phase", "reference", "headline", "periods",
+                 "estimate", "ci_low", "ci_high", "p_value", "log_se"]
 
 
 def week_name(week: int) -> str:
@@ -87,9 +73,9 @@ def event_study(
 ) -> EffectResult:
     """Rate ratio per week relative to voting day, against a reference block of weeks.
 
-    ``election_or_voting_day``: an :class:`~negtrend.calendar.Election`, an election id, or the
-    voting day itself (a date or an ISO string). ``reference``: ``"before"`` (every week lying
-    wholly inside the ``before`` window, or wholly before the campaign when there is no
+    ``election_or_voting_day``: an :class:`~negtrend.data.calendar.Election`, an election id,
+    or the voting day itself (a date or an ISO string). ``reference``: ``"before"`` (every week
+    lying wholly inside the ``before`` window, or wholly before the campaign when there is no
     ``before`` window), one relative week (e.g. ``-1``) or several. ``weeks_before``: estimate
     the weeks from ``-weeks_before`` on; by default every week from the start of the reference
     block. ``weeks_after``: the last week estimated (week 0 is the week of voting day).
@@ -97,10 +83,11 @@ def event_study(
     election's from the calendar); they define the reference and campaign weeks and the
     shading of the figure.
 
-    Returns an :class:`~negtrend.effect.EffectResult` (method ``"event_study"``) whose table has
-    one row per relative week (reference weeks at 1 with no interval) and whose headline is the
-    geometric mean rate ratio over the full campaign weeks (see the module docstring).
-    Raises ``ValueError`` for monthly data: weeks need daily or weekly periods.
+    Returns an :class:`~negtrend.analysis.effect.EffectResult` (method ``"event_study"``)
+    whose table has one row per relative week (reference weeks at 1 with no interval) and
+    whose headline is the geometric mean rate ratio over the full campaign weeks (see the
+    module docstring). Raises ``ValueError`` for monthly data: weeks need daily or weekly
+    periods.
     """
     if series.freq not in ("D", "W"):
         raise ValueError(
@@ -112,15 +99,12 @@ def event_study(
         raise KeyError(f"category {category!r} not in the series; have {series.categories}")
     if weeks_before is not None and weeks_before < 0:
         raise ValueError(f"weeks_before must be 0 or more, got {weeks_before}")
-    measure = choose_measure(series, category, measure)
+    measure = engine.choose_measure(series, category, measure)
     voting, election = _voting_day(election_or_voting_day)
     windows = _windows(series, windows, election)
     anchor = voting if series.freq == "D" else voting - pd.Timedelta(days=voting.day_of_week)
 
-    frame = series.frame
-    frame = frame[frame[category].notna()]
-    exposure = frame["total"] if measure == "share" else frame["days"].astype(float)
-    frame, exposure = frame[exposure > 0], exposure[exposure > 0]
+    frame, exposure = engine.usable_rows(series.frame, category, measure)
     week_of = pd.Series(((frame.index - anchor).days // 7).astype(int), index=frame.index)
     present = sorted(set(week_of))
     reference_weeks = _reference_weeks(reference, present, anchor, windows)
@@ -130,39 +114,61 @@ def event_study(
     spec = {"voting_day": voting.strftime("%Y-%m-%d"), "weeks_before": weeks_before,
             "weeks_after": weeks_after, "reference": _spec_reference(reference),
             "alpha": alpha, "measure": measure, "holidays": holidays}
-    labels = _labels(measure, reference)
     used = week_of.isin(set(reference_weeks) | set(estimated))
     n_reference = int(week_of.isin(reference_weeks).sum())
     if n_reference < 1 or not estimated:
-        return _not_estimable(series, category, windows, labels, spec, voting,
-                              f"needs periods in the reference weeks and in at least one "
-                              f"estimated week; have {n_reference} reference period(s) and "
-                              f"{len(estimated)} estimated week(s)")
+        return _not_estimable(series, category, windows, spec, note(
+            "event_too_few", reference=n_reference, estimated=len(estimated)))
     frame, exposure, week_of = frame[used], exposure[used], week_of[used]
     spans = _week_spans(anchor, sorted(set(reference_weeks) | set(estimated)), windows)
     headline_weeks, headline = _headline_weeks(spans, estimated)
-    labels = _labels(measure, reference, headline)
 
     design = pd.DataFrame({"const": 1.0}, index=frame.index)
     for week in estimated:
         design[week_name(week)] = (week_of == week).astype(float)
-    robust = len(frame) >= ROBUST_MIN_PERIODS
-    use_dow = series.freq == "D" and len(frame) >= 14
-    design = seasonal_terms(design, use_dow, holidays and use_dow)
+    choice = engine.model_choice(series.freq, len(frame), holidays)
+    design = engine.seasonal_terms(design, choice.dow, choice.holidays)
     y = frame[category].astype(float)
-    offset = np.log(exposure.astype(float))
-    params, bse, df, dispersion, method = fit_count_model(y, design, offset, robust)
-    if use_dow:
-        method += "; day-of-week" + (" and holiday" if "holiday" in design else "") + " terms"
-    inflate = 1.0
+    offset = np.log(exposure)
+    fit = engine.fit_count_model(y, design, offset, choice.robust)
+    inflate, df = 1.0, fit.df
     if series.freq == "D":
-        inflate, df = _weekly_noise(y, design, offset, params, week_of, reference_weeks,
-                                    dispersion, df)
-        bse = bse * inflate
-        if inflate > 1:
-            method += f"; errors scaled by {inflate:.2f} for day-to-day correlation within weeks"
-    quantile = sps.t.ppf(1 - alpha / 2, df) if df and df > 0 else math.nan
+        inflate, df = _weekly_noise(fit, y, offset, week_of, reference_weeks)
+    bse = fit.bse * inflate
+    extra = (note("weekly_inflation", factor=inflate),) if inflate > 1 else ()
+    quantile = t_quantile(alpha, df)
 
+    mean_param, mean_bse = _mean_fit(y, design, offset, choice.robust, headline_weeks, fit)
+    mean_bse *= inflate if len(headline_weeks) > 1 else 1.0
+    effect = ratio_effect(mean_param, mean_bse, quantile, df)
+    effect.update(df=df, alpha=alpha, scale="rate ratio", measure=measure, headline=headline,
+                  headline_weeks=list(headline_weeks), reference_weeks=list(reference_weeks),
+                  voting_day=voting.strftime("%Y-%m-%d"))
+    window = frame["window"] if "window" in frame else week_of.map(spans["phase"])
+    notes = []
+    if not math.isfinite(quantile):
+        notes.append(note("no_interval"))
+    if headline != "campaign weeks":
+        notes.append(note("event_headline", headline=headline))
+    return EffectResult(
+        method="event_study",
+        category=category,
+        windows=windows,
+        effect=effect,
+        table=_week_table(spans, week_of, reference_weeks, headline_weeks, fit.params, bse,
+                          quantile, df),
+        series=engine.fitted_series(fit, frame.assign(window=window), exposure, category, measure,
+                             tuple(week_name(w) for w in estimated), week=week_of),
+        meta=engine.result_meta(series, spec, fit.method(*extra), n=len(frame), plot="event_study",
+                         dispersion=fit.dispersion, voting_day=spec["voting_day"],
+                         weekly_inflation=inflate),
+        notes=tuple(notes),
+    )
+
+
+def _week_table(spans, week_of, reference_weeks, headline_weeks, params, bse, quantile, df
+                ) -> pd.DataFrame:
+    """One row per week: its dates and phase, and its rate ratio (reference weeks at 1)."""
     rows = []
     for week, span in spans.iterrows():
         row = {"week": int(week), "start": span["start"], "end": span["end"],
@@ -175,55 +181,11 @@ def event_study(
             name = week_name(week)
             row.update(ratio_effect(float(params[name]), float(bse[name]), quantile, df))
         rows.append(row)
-    table = pd.DataFrame(rows)
-
-    mean_params, mean_bse = _mean_fit(y, design, offset, robust, headline_weeks, params, bse)
-    mean_bse *= inflate if len(headline_weeks) > 1 else 1.0
-    effect = ratio_effect(mean_params, mean_bse, quantile, df)
-    effect.update(df=df, alpha=alpha, scale="rate ratio", measure=measure, headline=headline,
-                  headline_weeks=list(headline_weeks), reference_weeks=list(reference_weeks),
-                  voting_day=voting.strftime("%Y-%m-%d"))
-
-    scale = 1000 if measure == "share" else 1
-    coefficients = params.reindex(design.columns).to_numpy()
-    counterfactual = design.copy()
-    counterfactual[[week_name(w) for w in estimated]] = 0.0
-    window = frame["window"] if "window" in frame else week_of.map(spans["phase"])
-    fitted = pd.DataFrame({
-        "observed": scale * y / exposure,
-        "fitted": scale * np.exp(design.to_numpy(float) @ coefficients),
-        "counterfactual": scale * np.exp(counterfactual.to_numpy(float) @ coefficients),
-        "week": week_of,
-        "window": window,
-    }, index=frame.index)
-    notes = []
-    if not math.isfinite(quantile):
-        notes.append("too few periods to measure the noise, so no interval can be given")
-    if headline != "campaign weeks":
-        notes.append(f"no full campaign week, so the headline is {HEADLINES[headline]['en']}")
-    meta = result_meta(series, spec, method, n=len(frame))
-    meta.update(plot="event_study", dispersion=dispersion, voting_day=spec["voting_day"],
-                weekly_inflation=inflate)
-    if headline != "campaign weeks":
-        meta["notes_id"] = [f"tidak ada minggu kampanye penuh, jadi angka utama adalah "
-                            f"{HEADLINES[headline]['id']}"]
-    return EffectResult(
-        method="event_study",
-        category=category,
-        windows=windows,
-        effect=effect,
-        labels=labels,
-        table=table,
-        series=fitted,
-        meta=meta,
-        notes=tuple(notes),
-    )
+    return pd.DataFrame(rows)
 
 
 def _voting_day(value) -> tuple[pd.Timestamp, object]:
     """(voting day, election or None) from an Election, an election id or a date."""
-    from negtrend.data import calendar
-
     if isinstance(value, calendar.Election):
         return pd.Timestamp(value.voting_day), value
     if isinstance(value, str) and not _ISO_DATE.match(value.strip()):
@@ -238,10 +200,8 @@ def _voting_day(value) -> tuple[pd.Timestamp, object]:
 def _windows(series: SeriesResult, windows, election) -> pd.DataFrame:
     """Windows given > windows the series was flagged with > the election's calendar."""
     if windows is not None or "window" in series.frame or election is None:
-        return windows_frame(series, windows)
-    from negtrend.data import calendar
-
-    return windows_frame(series, calendar.windows(election))
+        return engine.windows_frame(series, windows)
+    return engine.windows_frame(series, calendar.windows(election))
 
 
 def _window_span(windows: pd.DataFrame, name: str):
@@ -310,8 +270,7 @@ def _headline_weeks(spans: pd.DataFrame, estimated: list[int]) -> tuple[list[int
     return ([0] if 0 in estimated else [estimated[0]]), "voting week"
 
 
-def _weekly_noise(y, design, offset, params, week_of, reference_weeks, dispersion, df
-                  ) -> tuple[float, float]:
+def _weekly_noise(fit, y, offset, week_of, reference_weeks) -> tuple[float, float]:
     """(error inflation, t degrees of freedom) for week effects estimated from daily data.
 
     A week indicator rests on seven neighbouring days whose noise is correlated; neither the
@@ -321,7 +280,8 @@ def _weekly_noise(y, design, offset, params, week_of, reference_weeks, dispersio
     by the square root of its ratio to the daily dispersion when it is larger, with t degrees
     of freedom capped at the number of reference weeks minus one.
     """
-    mu = np.exp(design.to_numpy(float) @ params.reindex(design.columns).to_numpy()
+    df = fit.df
+    mu = np.exp(fit.design.to_numpy(float) @ fit.params.reindex(fit.design.columns).to_numpy()
                 + np.asarray(offset, float))
     parts = pd.DataFrame({"y": np.asarray(y, float), "mu": mu, "week": week_of.to_numpy()})
     parts = parts[parts["week"].isin(reference_weeks)].groupby("week")[["y", "mu"]].sum()
@@ -329,12 +289,12 @@ def _weekly_noise(y, design, offset, params, week_of, reference_weeks, dispersio
     if blocks < 1:
         return 1.0, df
     weekly = float((((parts["y"] - parts["mu"]) ** 2) / parts["mu"]).sum() / blocks)
-    daily = max(dispersion, 1.0) if math.isfinite(dispersion) else 1.0
+    daily = max(fit.dispersion, 1.0) if math.isfinite(fit.dispersion) else 1.0
     inflate = math.sqrt(max(weekly / daily, 1.0))
     return inflate, (min(df, blocks) if df and df > 0 else df)
 
 
-def _mean_fit(y, design, offset, robust, weeks, params, bse) -> tuple[float, float]:
+def _mean_fit(y, design, offset, robust, weeks, fit) -> tuple[float, float]:
     """Mean of the log rate ratios of ``weeks`` and its standard error.
 
     The week indicators x_1..x_h are replaced by their sum and the differences x_j - x_1: the
@@ -343,42 +303,18 @@ def _mean_fit(y, design, offset, robust, weeks, params, bse) -> tuple[float, flo
     """
     names = [week_name(w) for w in weeks]
     if len(names) == 1:
-        return float(params[names[0]]), float(bse[names[0]])
+        return float(fit.params[names[0]]), float(fit.bse[names[0]])
     other = [c for c in design.columns if c not in names]
     mean_design = design[other].copy()
     mean_design["mean_weeks"] = design[names].sum(axis=1)
     for name in names[1:]:
         mean_design[f"diff_{name}"] = design[name] - design[names[0]]
-    mean_params, mean_bse, *_ = fit_count_model(y, mean_design, offset, robust)
-    return float(mean_params["mean_weeks"]), float(mean_bse["mean_weeks"])
+    mean = engine.fit_count_model(y, mean_design, offset, robust)
+    return float(mean.params["mean_weeks"]), float(mean.bse["mean_weeks"])
 
 
-
-
-def _labels(measure: str, reference, headline: str = "campaign weeks") -> dict:
-    """'event study by week to voting day, mean of the full campaign weeks vs the weeks before
-    the campaign: share of collected items', in each language."""
-    head = {"en": "event study by week to voting day, ",
-            "id": "studi peristiwa per minggu menuju hari pemungutan suara, "}
-    versus = {"en": " vs ", "id": " dibanding "}
-    ref = REFERENCES["before" if reference == "before" else "weeks"]
-    return {lang: head[lang] + HEADLINES[headline][lang] + versus[lang] + ref[lang] + ": "
-            + MEASURE_NAMES[lang][measure] for lang in LANGS}
-
-
-def _not_estimable(series, category, windows, labels, spec, voting, reason) -> EffectResult:
-    nan = math.nan
-    meta = result_meta(series, spec, "", n=0)
-    meta.update(plot="event_study", voting_day=voting.strftime("%Y-%m-%d"))
-    return EffectResult(
-        method="event_study", category=category, windows=windows,
-        effect={"estimate": nan, "ci_low": nan, "ci_high": nan, "p_value": nan,
-                "alpha": spec["alpha"], "scale": "rate ratio", "measure": spec["measure"],
-                "voting_day": spec["voting_day"]},
-        labels=labels,
-        table=pd.DataFrame(columns=["week", "start", "end", "phase", "reference", "headline",
-                                    "periods", "estimate", "ci_low", "ci_high", "p_value",
-                                    "log_se"]),
-        meta=meta,
-        notes=(reason,),
-    )
+def _not_estimable(series, category, windows, spec, reason) -> EffectResult:
+    return engine.not_estimable("event_study", series, category, windows, spec, [reason],
+                                "rate ratio", ("measure", "voting_day"),
+                                table=pd.DataFrame(columns=TABLE_COLUMNS), plot="event_study",
+                                voting_day=spec["voting_day"])

@@ -2,30 +2,20 @@
 
 A period comparison asks whether the campaign's average differs from the baseline's; a
 segmented regression asks whether the series *broke* when the campaign began - a jump in level
-and a change in slope, against the trend the series was already on. The same count model and
-error rules as ``stats.compare_phases`` are used (NB-weighted GLM with EWC errors for long
-daily/weekly series, negative binomial with Pearson scale and t intervals for short ones), with
-day-of-week and holiday terms for daily data and the exposure as offset. The counterfactual is
-the pre-campaign trend carried forward.
+and a change in slope, against the trend the series was already on. The count model and its
+error rules are the shared engine's (``engine.fit_count_model``), with day-of-week and holiday
+terms for daily data and the exposure as offset. The counterfactual is the pre-campaign trend
+carried forward.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
-from negtrend.analysis.effect import LANGS, WINDOW_NAMES, EffectResult, ratio_effect
-from negtrend.analysis.stats import (
-    ROBUST_MIN_PERIODS,
-    choose_measure,
-    fit_count_model,
-    result_meta,
-    seasonal_terms,
-    windows_frame,
-)
+from negtrend.analysis import engine
+from negtrend.analysis.effect import EffectResult, t_quantile
+from negtrend.analysis.notes import note
 from negtrend.data.series import SeriesResult
 
 SLOPE_DAYS = 30  # slopes are reported as the rate ratio per 30 days
@@ -55,68 +45,42 @@ def its(
         raise KeyError(f"category {category!r} not in the series; have {series.categories}")
     if "window" not in frame:
         raise ValueError("flag the series with election windows first (series.flag_windows)")
-    measure = choose_measure(series, category, measure)
+    measure = engine.choose_measure(series, category, measure)
     wanted = PRE + CAMPAIGN_ON + (VOTING_ON if at_voting else ())
-    usable = frame[frame["window"].isin(wanted) & frame[category].notna()]
-    exposure = usable["total"] if measure == "share" else usable["days"].astype(float)
-    usable, exposure = usable[exposure > 0], exposure[exposure > 0]
+    usable, exposure = engine.usable_rows(frame[frame["window"].isin(wanted)], category, measure)
     pre = usable[usable["window"].isin(PRE)]
     post = usable[usable["window"].isin(CAMPAIGN_ON)]
-    labels = _labels(measure, at_voting)
+    spec = {"at_voting": at_voting, "alpha": alpha, "measure": measure}
     if usable[category].sum() == 0:
-        return _not_estimable(series, category, windows, labels, alpha, measure, at_voting,
-                              "no items at all in the series; a ratio is not defined")
+        return _not_estimable(series, category, windows, spec, note("no_items_series"))
     if len(pre) < 2 or len(post) < 1:
-        return _not_estimable(series, category, windows, labels, alpha, measure, at_voting,
-                              f"needs at least two baseline periods and one campaign period; "
-                              f"have {len(pre)} and {len(post)}")
+        return _not_estimable(series, category, windows, spec,
+                              note("its_too_few", pre=len(pre), post=len(post)))
 
-    design = _design(usable, at_voting)
-    robust = series.freq in ("D", "W") and len(usable) >= ROBUST_MIN_PERIODS
-    use_dow = series.freq == "D" and len(usable) >= 14
-    design = seasonal_terms(design, use_dow, holidays and use_dow)
+    choice = engine.model_choice(series.freq, len(usable), holidays)
+    design = engine.seasonal_terms(_design(usable, at_voting), choice.dow, choice.holidays)
     y = usable[category].astype(float)
-    params, bse, df, dispersion, method = fit_count_model(y, design, np.log(exposure), robust)
-    if use_dow:
-        method += "; day-of-week" + (" and holiday" if "holiday" in design else "") + " terms"
-    quantile = sps.t.ppf(1 - alpha / 2, df) if df and df > 0 else math.nan
+    fit = engine.fit_count_model(y, design, np.log(exposure), choice.robust)
     terms = ["level_campaign", "slope_campaign"] + (
         ["level_voting", "slope_voting"] if at_voting and "level_voting" in design else [])
-    rows = [_term_row(name, params, bse, quantile, df) for name in ["trend", *terms]]
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame([_term_row(fit, name, alpha) for name in ["trend", *terms]])
     headline = table.set_index("term").loc["level_campaign"].to_dict()
-
-    scale = 1000 if measure == "share" else 1
-    linear = design.to_numpy(float) @ params.reindex(design.columns).to_numpy()
-    counterfactual = design.copy()
-    counterfactual[terms] = 0.0
-    base_linear = counterfactual.to_numpy(float) @ params.reindex(design.columns).to_numpy()
-    fitted = pd.DataFrame({
-        "observed": scale * y / exposure,
-        "fitted": scale * np.exp(linear),
-        "counterfactual": scale * np.exp(base_linear),
-        "window": usable["window"],
-    }, index=usable.index)
     effect = {key: headline[key] for key in ("estimate", "ci_low", "ci_high", "p_value",
                                              "log_se")}
-    effect.update(df=df, alpha=alpha, scale="level change", measure=measure,
+    effect.update(df=fit.df, alpha=alpha, scale="level change", measure=measure,
                   slope_change_per_30_days=table.set_index("term").loc["slope_campaign",
                                                                        "estimate"])
-    notes = []
-    if not math.isfinite(quantile):
-        notes.append("too few periods to measure the noise, so no interval can be given")
+    no_interval = not np.isfinite(t_quantile(alpha, fit.df))
     return EffectResult(
         method="its",
         category=category,
-        windows=windows_frame(series, windows),
+        windows=engine.windows_frame(series, windows),
         effect=effect,
-        labels=labels,
         table=table,
-        series=fitted,
-        meta={**result_meta(series, {"at_voting": at_voting, "alpha": alpha, "measure": measure,
-                               "holidays": holidays, "slope_days": SLOPE_DAYS},
-                      method, n=len(usable)), "dispersion": dispersion},
-        notes=tuple(notes),
+        series=engine.fitted_series(fit, usable, exposure, category, measure, tuple(terms)),
+        meta=engine.result_meta(series, {**spec, "holidays": holidays, "slope_days": SLOPE_DAYS},
+                         fit.method(), n=len(usable), dispersion=fit.dispersion),
+        notes=(note("no_interval"),) if no_interval else (),
     )
 
 
@@ -137,32 +101,12 @@ def _design(usable: pd.DataFrame, at_voting: bool) -> pd.DataFrame:
     return design
 
 
-def _term_row(name: str, params, bse, quantile: float, df) -> dict:
-    return {"term": name, **ratio_effect(float(params[name]), float(bse[name]), quantile, df),
+def _term_row(fit, name: str, alpha: float) -> dict:
+    return {"term": name, **fit.ratio(name, alpha),
             "unit": "rate ratio" if name.startswith("level") else
             f"rate ratio per {SLOPE_DAYS} days"}
 
 
-def _labels(measure: str, at_voting: bool) -> dict:
-    from negtrend.analysis.effect import MEASURE_NAMES
-
-    head = {"en": "level change at the campaign start", "id": "perubahan tingkat saat "
-            "kampanye dimulai"}
-    extra = {"en": f" (second break at {WINDOW_NAMES['en']['voting']})",
-             "id": f" (titik kedua pada {WINDOW_NAMES['id']['voting']})"}
-    return {lang: head[lang] + (extra[lang] if at_voting else "") + ": "
-            + MEASURE_NAMES[lang][measure] for lang in LANGS}
-
-
-def _not_estimable(series, category, windows, labels, alpha, measure, at_voting, reason):
-    nan = math.nan
-    return EffectResult(
-        method="its", category=category, windows=windows_frame(series, windows),
-        effect={"estimate": nan, "ci_low": nan, "ci_high": nan, "p_value": nan,
-                "alpha": alpha, "scale": "level change", "measure": measure},
-        labels=labels,
-        meta=result_meta(series, {"at_voting": at_voting, "alpha": alpha, "measure": measure}, "",
-                   n=0),
-        notes=(reason,),
-    )
-
+def _not_estimable(series, category, windows, spec, reason) -> EffectResult:
+    return engine.not_estimable("its", series, category, engine.windows_frame(series, windows),
+                                spec, [reason], "level change")

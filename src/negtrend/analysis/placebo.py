@@ -15,8 +15,10 @@ import math
 import numpy as np
 import pandas as pd
 
-from negtrend.analysis.effect import LANGS, EffectResult, comparison_labels
-from negtrend.analysis.stats import compare_phases, result_meta, windows_frame
+from negtrend.analysis.compare import compare_phases
+from negtrend.analysis.effect import EffectResult
+from negtrend.analysis.engine import result_meta, windows_frame
+from negtrend.analysis.notes import Method, note
 from negtrend.data.series import SeriesResult, flag_windows
 
 CHECKED = ("before", "campaign")
@@ -26,11 +28,10 @@ def _ratio(series: SeriesResult, windows: pd.DataFrame, category: str, phase: st
            baseline: str, min_share: float) -> tuple[float, str]:
     flagged = flag_windows(series, windows, min_share)
     comparison = compare_phases(flagged, category, baseline=baseline)
-    rows = comparison.primary()
-    rows = rows[rows["window"] == phase]
-    if rows.empty or not bool(rows["estimable"].iloc[0]):
+    row = comparison.ratio(phase)
+    if not row or not bool(row["estimable"]):
         return math.nan, comparison.primary_measure
-    return float(rows["estimate"].iloc[0]), comparison.primary_measure
+    return float(row["estimate"]), comparison.primary_measure
 
 
 def placebo_positions(series: SeriesResult, windows: pd.DataFrame, step: int | None = None
@@ -83,17 +84,14 @@ def placebo(
     values = np.asarray(estimates, float)
     p_value, notes = math.nan, []
     if not len(values):
-        notes.append("no placebo dates fit in the data outside the election windows")
+        notes.append(note("no_placebos"))
     elif math.isfinite(real) and real > 0:
         extreme = int(np.sum(np.abs(np.log(values)) >= abs(math.log(real)) - 1e-12))
         p_value = (1 + extreme) / (1 + len(values))
     if 0 < len(values) < 19:  # below 19 placebos even the most extreme real value has p > 0.05
-        notes.append(f"only {len(values)} placebo dates fit in the data, so the smallest "
-                     f"possible p-value is {1 / (1 + len(values)):.2f}")
+        notes.append(note("placebo_min_p", n=len(values), min_p=1 / (1 + len(values))))
     outcome = ("not estimable" if not math.isfinite(p_value)
                else "unusual" if p_value < alpha else "typical")
-    labels = comparison_labels(phase, baseline, measure)
-    suffix = {"en": " (placebo dates)", "id": " (tanggal plasebo)"}
     return EffectResult(
         method="placebo",
         category=category,
@@ -103,11 +101,9 @@ def placebo(
                 "outcome": outcome,
                 "phase": phase, "baseline": baseline, "measure": measure,
                 "n_placebos": len(values)},
-        labels={lang: labels[lang] + suffix[lang] for lang in LANGS},
         table=pd.DataFrame({"start": pd.to_datetime(starts), "estimate": values}),
-        meta={**result_meta(series, {"phase": phase, "baseline": baseline, "step": step,
-                                     "min_share": min_share}, "placebo-in-time permutation",
-                            n=len(values)),
-              "model_id": "uji permutasi tanggal plasebo", "plot": "distribution"},
+        meta=result_meta(series, {"phase": phase, "baseline": baseline, "step": step,
+                                  "min_share": min_share}, Method(note("placebo_model")),
+                         n=len(values), plot="distribution"),
         notes=tuple(notes),
     )

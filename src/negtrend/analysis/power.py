@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from negtrend.analysis.stats import compare_phases
+from negtrend.analysis.compare import compare_phases
+from negtrend.analysis.engine import moment_alpha, usable_rows
 from negtrend.data.series import SeriesResult
 from negtrend.jsonable import jsonable
 
@@ -38,32 +39,12 @@ class PowerResult:
                              orient="records")})
 
 
-def _design(series: SeriesResult, category: str, phase: str, baseline: str, measure: str):
-    """Every period the real fit uses (the others only carry the noise estimate)."""
-    frame = series.frame
-    keep = frame[category].notna() & (frame["days"] > 0)
-    if measure == "share":
-        keep &= frame["total"] > 0
-    part = frame[keep]
-    exposure = part["total" if measure == "share" else "days"].astype(float).to_numpy()
-    in_phase = (part["window"] == phase).to_numpy()
-    counts = part[category].astype(float).to_numpy()
-    return part, exposure, in_phase, counts
-
-
 def _overdispersion(counts, exposure, in_phase) -> tuple[float, float]:
-    """Baseline rate and a moment estimate of NB alpha from the two groups' residuals."""
-    rates = []
-    alpha_terms = []
-    for group in (~in_phase, in_phase):
-        y, e = counts[group], exposure[group]
-        rate = y.sum() / e.sum()
-        rates.append(rate)
-        mu = rate * e
-        if len(y) > 1 and rate > 0:
-            alpha_terms.append(np.sum(((y - mu) ** 2 - mu) / mu**2) / (len(y) - 1))
-    alpha = max(float(np.mean(alpha_terms)) if alpha_terms else 0.0, 0.0)
-    return rates[0], alpha
+    """Baseline rate, and NB alpha by the engine's moment estimator around each group's own
+    rate (the means the simulation draws around)."""
+    rates = [counts[group].sum() / exposure[group].sum() for group in (~in_phase, in_phase)]
+    mu = exposure * np.where(in_phase, rates[1], rates[0])
+    return rates[0], moment_alpha(counts, mu, n_params=2)
 
 
 def _walk(downs, ups, rows, target):
@@ -90,8 +71,10 @@ def power(
     """Power on a grid of ratios and the minimum detectable rate ratio in each direction (NaN
     when no ratio on the grid reaches the target: even that large a change could be missed)."""
     comparison = compare_phases(series, category, baseline=baseline, alpha=alpha)
-    measure = comparison.primary_measure
-    part, exposure, in_phase, counts = _design(series, category, phase, baseline, measure)
+    part, exposure = usable_rows(series.frame, category, comparison.primary_measure)
+    exposure = exposure.to_numpy()
+    counts = part[category].astype(float).to_numpy()
+    in_phase = (part["window"] == phase).to_numpy()
     in_baseline = part["window"].eq(baseline).to_numpy()
     if not in_phase.any() or in_phase.all() or not in_baseline.any():
         empty = pd.DataFrame({"ratio": [], "power": []})
@@ -117,11 +100,10 @@ def power(
             result = compare_phases(SeriesResult(simulated, series.categories, series.freq,
                                                  series.exposure), category, baseline=baseline,
                                     alpha=alpha)
-            row = result.primary()
-            row = row[row["window"] == phase]
-            if row.empty or not bool(row["estimable"].iloc[0]):
+            row = result.ratio(phase)
+            if not row or not bool(row["estimable"]):
                 continue
-            low, high = float(row["ci_low"].iloc[0]), float(row["ci_high"].iloc[0])
+            low, high = float(row["ci_low"]), float(row["ci_high"])
             detected += (low > 1) if ratio > 1 else (high < 1)
         rows.append({"ratio": ratio, "power": detected / simulations})
     curve = pd.DataFrame(rows).sort_values("ratio").reset_index(drop=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import pandas as pd
 from scipy import stats as sps
 
 
@@ -55,3 +56,23 @@ def corrected_share(tagged: int, total: int, precision: float, recall: float,
     return CorrectedShare(q, corrected, corrected * math.exp(-spread),
                           corrected * math.exp(spread), corrected * math.exp(-naive),
                           corrected * math.exp(naive))
+
+
+def corrected_shares(comparison, rates: dict, alpha: float = 0.05
+                     ) -> pd.DataFrame:
+    """Per window: the tagged share and the share corrected for tagging error (precision and
+    recall from an annotated sample, ``negtrend evaluate --gold``, or entered by the user:
+    ``{"precision", "recall", "n_precision", "n_recall"}``), with the interval that carries
+    the tagger's own uncertainty (:func:`corrected_share`)."""
+    missing = {"precision", "recall", "n_precision", "n_recall"} - set(rates)
+    if missing:
+        raise ValueError(f"tagging_error for {comparison.category}: missing {sorted(missing)}")
+    rows = []
+    for _, row in comparison.phase_table.iterrows():
+        if not (row["total"] > 0 and row["count"] > 0):
+            continue
+        share = corrected_share(int(row["count"]), int(row["total"]), rates["precision"],
+                                rates["recall"], rates["n_precision"], rates["n_recall"], alpha)
+        rows.append({"window": row["window"], **share.to_dict()})
+    return pd.DataFrame(rows, columns=["window", "observed", "corrected", "ci_low", "ci_high",
+                                       "naive_ci_low", "naive_ci_high"])

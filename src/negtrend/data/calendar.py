@@ -12,11 +12,15 @@ import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import yaml
 
 from negtrend.data import paths
+from negtrend.errors import NegtrendError
+
+if TYPE_CHECKING:  # pandas is imported where it is used: `negtrend elections` needs none
+    import pandas as pd
 
 REQUIRED_PHASES = ("campaign", "quiet", "voting")
 OPTIONAL_PHASES = ("recap_announcement",)
@@ -24,7 +28,7 @@ WINDOW_ORDER = ("before", "campaign", "quiet", "voting", "after")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class CalendarError(ValueError):
+class CalendarError(NegtrendError, ValueError):
     """A malformed elections file; the message names the file, election and field."""
 
 
@@ -189,10 +193,10 @@ def _check_order(phases: dict[str, Phase], path: Path, election_id: str) -> None
             f"recap starts {recap.start}, before voting day {phases['voting'].start}")
 
 
-def elections_table(elections: dict[str, Election] | None = None) -> pd.DataFrame:
+def phase_rows(elections: dict[str, Election] | None = None) -> list[dict]:
     """One row per election phase, in the layout of the compiled calendar.csv."""
     elections = load_elections() if elections is None else elections
-    rows = [
+    return [
         {
             "election_id": e.id,
             "election_name": e.name,
@@ -206,7 +210,13 @@ def elections_table(elections: dict[str, Election] | None = None) -> pd.DataFram
         for e in elections.values()
         for p in e.phases.values()
     ]
-    return pd.DataFrame(rows)
+
+
+def elections_table(elections: dict[str, Election] | None = None) -> pd.DataFrame:
+    """:func:`phase_rows` as a table."""
+    import pandas as pd
+
+    return pd.DataFrame(phase_rows(elections))
 
 
 def windows(
@@ -220,6 +230,8 @@ def windows(
     so both windows see the same number of weekdays and paydays. ``after`` starts the day after
     voting, by default also as long as the campaign. The recap period sits inside ``after``.
     """
+    import pandas as pd
+
     if isinstance(election, str):
         election = get_election(election)
     campaign = election.campaign
@@ -260,6 +272,8 @@ def holiday_covariates(start, end, country: str = "ID") -> pd.DataFrame:
     measured, and a holiday term on voting day would absorb the effect. (Cached: power and
     placebo refit the same span hundreds of times.)
     """
+    import pandas as pd
+
     return _holiday_covariates(pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize(),
                                country).copy()
 
@@ -267,6 +281,7 @@ def holiday_covariates(start, end, country: str = "ID") -> pd.DataFrame:
 @functools.lru_cache(maxsize=64)
 def _holiday_covariates(start: pd.Timestamp, end: pd.Timestamp, country: str) -> pd.DataFrame:
     import holidays as holiday_tables
+    import pandas as pd
 
     days = pd.date_range(pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize(),
                          freq="D", name="date")

@@ -41,16 +41,16 @@ def _parse_bool_column(values: pd.Series, rows: pd.Series, column: str, path) ->
 
 
 def read_labeled(path, text_col: str, label_specs) -> tuple[pd.Series, pd.DataFrame]:
-    """Texts and boolean labels from a labelled file (any format ``negtrend.io`` reads).
+    """Texts and boolean labels from a labelled file (any format ``readers.read_table`` reads).
 
     ``NAME=COL1|COL2`` is true where any of the columns is; rows with empty text are dropped and
     counted in ``labels.attrs`` (with the source row numbers), as are unreadable records. Both
     results are indexed by the source row number (``_row``).
     """
-    from negtrend.data import io  # when used: importing the model package loads no file reader
+    from negtrend.data import readers  # when used: importing the model package loads no reader
 
     specs = parse_label_specs(label_specs)
-    frame, raw_q, encoding, note = io.read_table(path)
+    frame, raw_q, encoding, note = readers.read_table(path)
     needed = [text_col, *(c for cols in specs.values() for c in cols)]
     missing = [c for c in dict.fromkeys(needed) if c not in frame.columns]
     if missing:

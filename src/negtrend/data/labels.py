@@ -19,13 +19,15 @@ import re
 
 import pandas as pd
 
+from negtrend.errors import NegtrendError
+
 # The one boolean vocabulary of negtrend (label columns, gold annotations, training labels);
 # each reader decides what a blank means there.
 TRUE_WORDS = frozenset({"true", "1", "1.0", "yes", "y", "t", "ya"})
 FALSE_WORDS = frozenset({"false", "0", "0.0", "no", "n", "f", "tidak"})
 
 
-class LabelError(ValueError):
+class LabelError(NegtrendError, ValueError):
     """A rule that names a missing column or a column that is not boolean."""
 
 
@@ -55,6 +57,21 @@ def parse_rules(spec: str | dict | list | None) -> dict[str, str | list[str]]:
                              "hoaks=tag:SALAH|HOAX")
         rules[name.strip()] = rule.strip()
     return rules
+
+
+def rule_columns(rules: dict) -> dict[str, list[str]]:
+    """The columns each category's rule reads."""
+    return {category: [_split(part)[0] for part in (rule if isinstance(rule, list) else [rule])]
+            for category, rule in rules.items()}
+
+
+def check_columns(rules: dict, columns: list[str], source: str = "the data") -> None:
+    """Every rule names a column the data has: checked before any work is done."""
+    for category, needed in rule_columns(rules).items():
+        for column in needed:
+            if column not in columns:
+                raise LabelError(f"label rule for '{category}' names column '{column}', which is "
+                                 f"not in {source}; columns are {sorted(columns)}")
 
 
 def as_boolean(values: pd.Series, column: str) -> pd.Series:
@@ -102,7 +119,8 @@ def _split(rule: str):
 
 
 def apply_to_result(loaded, rules: dict[str, str] | str | list):
-    """:func:`apply_rules` on a :class:`negtrend.io.LoadResult`, keeping its accounting."""
+    """:func:`apply_rules` on a :class:`negtrend.data.loading.LoadResult`, keeping its
+    accounting."""
     import dataclasses
 
     return dataclasses.replace(loaded, data=apply_rules(loaded.data, parse_rules(rules)))

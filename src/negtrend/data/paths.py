@@ -9,6 +9,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from negtrend.errors import NegtrendError
+
+
+class NotAFolderError(NegtrendError, ValueError):
+    """A path given as a folder is a file."""
+
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]  # src/negtrend
 
 
@@ -42,8 +48,15 @@ def notebooks_dir() -> Path:
     return project_root() / "notebooks"
 
 
-def reports_dir() -> Path:
-    return Path(os.environ.get("NEGTREND_REPORTS") or project_root() / "reports")
+def reports_dir(folder: str | Path | None = None) -> Path:
+    """The reports folder: ``folder`` when given, else ``NEGTREND_REPORTS``, else reports/ of
+    the project; created when missing. A path that is a file is refused with a clear error."""
+    path = Path(folder or os.environ.get("NEGTREND_REPORTS") or project_root() / "reports")
+    if path.exists() and not path.is_dir():
+        raise NotAFolderError(f"reports folder {path} is a file, not a folder; give a folder "
+                              "with --reports-dir")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def shared_data_dir() -> Path | None:

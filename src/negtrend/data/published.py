@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from negtrend.data import io, paths
+from negtrend.data import loading, paths
 
 PREFIX = "published:"
 
@@ -26,7 +26,7 @@ def published_path(series_id: str) -> Path:
     path = paths.published_dir() / f"{series_id}.csv"
     if not path.exists():
         known = ", ".join(catalog()["series_id"])
-        raise io.LoadError(f"no bundled published series '{series_id}'; known: {known}")
+        raise loading.LoadError(f"no bundled published series '{series_id}'; known: {known}")
     return path
 
 
@@ -35,16 +35,16 @@ def variants(series_id: str) -> list[str]:
     return sorted(v for v in set(table["variant"]) if v)
 
 
-def load_published(series_id: str, variant: str | None = None) -> io.LoadResult:
+def load_published(series_id: str, variant: str | None = None) -> loading.LoadResult:
     """Read one bundled series as counts; conflicting rows resolved by ``variant``."""
     path = published_path(series_id)
-    loaded = io.read_counts(path)
+    loaded = loading.read_counts(path)
     data = loaded.data
     available = sorted(v for v in set(data["variant"].fillna("").astype(str)) if v)
     if variant:
         if variant not in available:
-            raise io.LoadError(f"{path}: variant '{variant}' not in series '{series_id}'; "
-                               f"available: {available or 'none (no conflicts)'}")
+            raise loading.LoadError(f"{path}: variant '{variant}' not in series '{series_id}'; "
+                                    f"available: {available or 'none (no conflicts)'}")
         keep = data["variant"].fillna("").astype(str).isin(["", variant])
         reason = f"another release of the same figure; variant '{variant}' was chosen"
     else:

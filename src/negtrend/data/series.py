@@ -237,7 +237,8 @@ def build_series(
     complete_feed: bool = True,
     min_share: float = 0.5,
 ) -> SeriesResult:
-    """One call from a :class:`negtrend.io.LoadResult` (posts or counts) to a flagged series."""
+    """One call from a :class:`negtrend.data.loading.LoadResult` (posts or counts) to a flagged
+    series."""
     kind = getattr(loaded, "kind", None)
     data = getattr(loaded, "data", loaded)
     if kind is None:

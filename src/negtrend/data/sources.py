@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-import pandas as pd
-
-from negtrend.data import io, published
+from negtrend.data import loading, published, readers
 
 COUNT_COLUMNS = {"count", "value"}
 
@@ -15,61 +12,47 @@ COUNT_COLUMNS = {"count", "value"}
 def detect_kind(path: str | Path, column_map: dict[str, str] | None = None) -> str:
     """``counts`` when the table has a category and a count (or value) column, else ``posts``."""
     mapped = set((column_map or {}).keys())
-    columns = set(peek_columns(path)) | mapped
+    columns = set(readers.peek_columns(path)) | mapped
     if "category" in columns and columns & COUNT_COLUMNS:
         return "counts"
     return "posts"
 
 
-def peek_columns(path: str | Path) -> list[str]:
-    """Column names without reading the whole file."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix in {".parquet", ".pq"}:
-        import pyarrow.parquet as pq
-
-        return list(pq.read_schema(path).names)
-    if suffix in {".xlsx", ".xls"}:
-        return [str(c) for c in pd.read_excel(path, nrows=0).columns]
-    if suffix in {".jsonl", ".ndjson", ".json"}:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            for line in handle:
-                if line.strip():
-                    try:
-                        return list(json.loads(line))
-                    except (ValueError, TypeError):
-                        return []
-        return []
-    sep = "\t" if suffix in {".tsv", ".tab"} else ","
-    header = pd.read_csv(path, nrows=0, sep=sep, encoding="latin-1")
-    return io._clean_names(list(header.columns))
+def available_columns(data: str | Path, column_map: str | dict | None = None) -> list[str]:
+    """The columns label rules can name once ``data`` is loaded: the file's own (or the
+    published series') and the canonical names of the mapped ones."""
+    spec = str(data)
+    path = (published.published_path(spec[len(published.PREFIX):])
+            if spec.startswith(published.PREFIX) else Path(spec))
+    mapping = loading.parse_column_map(column_map)
+    return sorted(set(readers.peek_columns(path)) | set(mapping) | {"date", "timestamp"})
 
 
 def load_source(
     data: str | Path,
     kind: str = "auto",
     column_map: str | dict | None = None,
-    tz: str = io.DEFAULT_TZ,
+    tz: str = loading.DEFAULT_TZ,
     encoding: str | None = None,
     timestamp_format: str | None = None,
     variant: str | None = None,
     require_text: bool = True,
-) -> io.LoadResult:
+) -> loading.LoadResult:
     """Load posts or counts from a path, or a bundled published series."""
     spec = str(data)
     if spec.startswith(published.PREFIX):
         return published.load_published(spec[len(published.PREFIX):], variant=variant)
     if variant:
-        raise io.LoadError(f"{spec}: variant applies only to published:SERIES sources")
-    mapping = io.parse_column_map(column_map)
+        raise loading.LoadError(f"{spec}: variant applies only to published:SERIES sources")
+    mapping = loading.parse_column_map(column_map)
     path = Path(spec)
     if not path.exists():
-        raise io.LoadError(f"{spec}: file not found")
+        raise loading.LoadError(f"{spec}: file not found")
     if kind == "auto":
         kind = detect_kind(path, mapping)
     if kind == "counts":
-        return io.read_counts(path, column_map=mapping, encoding=encoding)
+        return loading.read_counts(path, column_map=mapping, encoding=encoding)
     if kind == "posts":
-        return io.read_posts(path, column_map=mapping, tz=tz, encoding=encoding,
-                             timestamp_format=timestamp_format, require_text=require_text)
-    raise io.LoadError(f"kind must be auto, posts or counts, got {kind!r}")
+        return loading.read_posts(path, column_map=mapping, tz=tz, encoding=encoding,
+                                  timestamp_format=timestamp_format, require_text=require_text)
+    raise loading.LoadError(f"kind must be auto, posts or counts, got {kind!r}")

@@ -13,11 +13,12 @@ from pathlib import Path
 import yaml
 
 from negtrend.data import paths
+from negtrend.errors import NegtrendError
 
 KINDS = ("negative", "topic")
 
 
-class TaxonomyError(ValueError):
+class TaxonomyError(NegtrendError, ValueError):
     """A malformed categories file; names the file, category and field."""
 
 

@@ -13,20 +13,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from negtrend.analysis.effect import WINDOW_NAMES, check_lang
 from negtrend.data.calendar import WINDOW_ORDER
+from negtrend.report import lang as languages
 
 COLUMNS = ["category", "window", "date", "text", "why"]
-HEADERS = {
-    "en": {"category": "category", "window": "window", "date": "date", "text": "text",
-           "why": "why tagged"},
-    "id": {"category": "kategori", "window": "jendela", "date": "tanggal", "text": "teks",
-           "why": "alasan penandaan"},
-}
 MAX_CHARS = 280
-LABEL_REASON = {"en": "label '{}' in the data", "id": "label '{}' dalam data"}
-NO_TERM = {"en": "no single term; the summed weights reached the threshold",
-           "id": "tidak ada satu istilah; jumlah bobot mencapai ambang"}
 
 
 def window_of(dates: pd.Series, windows: pd.DataFrame) -> pd.Series:
@@ -51,6 +42,7 @@ def example_items(data: pd.DataFrame, categories: list[str], windows: pd.DataFra
     if "text" not in data or "date" not in data:
         return pd.DataFrame(columns=COLUMNS)
     rng = np.random.default_rng(seed)
+    label_reason = languages.get(lang).EXAMPLES["label"]
     where = window_of(data["date"], windows)
     rows = []
     for category in categories:
@@ -70,7 +62,8 @@ def example_items(data: pd.DataFrame, categories: list[str], windows: pd.DataFra
                     "window": window,
                     "date": pd.Timestamp(item["date"]).strftime("%Y-%m-%d"),
                     "text": text[:MAX_CHARS] + ("…" if len(text) > MAX_CHARS else ""),
-                    "why": why(text, category) if why else LABEL_REASON[lang].format(category),
+                    "why": why(text, category) if why else label_reason.format(
+                        category=category),
                 })
     return pd.DataFrame(rows, columns=COLUMNS)
 
@@ -78,10 +71,12 @@ def example_items(data: pd.DataFrame, categories: list[str], windows: pd.DataFra
 def lexicon_reason(backend, lang: str = "en"):
     """A ``why`` function for the lexicon backend: the terms that fired, with their file:line."""
 
+    no_term = languages.get(lang).EXAMPLES["no_term"]
+
     def why(text: str, category: str) -> str:
         hits = [hit for hit in backend.explain(text) if hit["category"] == category]
         if not hits:
-            return NO_TERM[lang]
+            return no_term
         return "; ".join(f"'{hit['text'].strip()}' ← {_entry_name(hit)} "
                          f"({Path(hit['file']).name}:{hit['line']})" for hit in hits[:5])
 
@@ -96,16 +91,15 @@ def _entry_name(hit: dict) -> str:
 
 def examples_html(frame: pd.DataFrame, lang: str = "en") -> str:
     """The examples as an HTML table; every cell escaped."""
-    check_lang(lang)
+    words = languages.get(lang)
     if frame.empty:
-        empty = {"en": "No tagged items to show.", "id": "Tidak ada item bertanda untuk "
-                                                          "ditampilkan."}[lang]
-        return f"<p>{html.escape(empty)}</p>"
-    head = "".join(f"<th>{html.escape(HEADERS[lang][c])}</th>" for c in COLUMNS)
+        return f"<p>{html.escape(words.EXAMPLES['empty'])}</p>"
+    headers = words.EXAMPLES["headers"]
+    head = "".join(f"<th>{html.escape(headers[c])}</th>" for c in COLUMNS)
     body = []
     for _, row in frame.iterrows():
         values = dict(row)
-        values["window"] = WINDOW_NAMES[lang].get(values["window"], values["window"])
+        values["window"] = words.WINDOWS.get(values["window"], values["window"])
         body.append("<tr>" + "".join(f"<td>{html.escape(str(values[c]))}</td>"
                                      for c in COLUMNS) + "</tr>")
     return (f'<table class="negtrend-examples"><thead><tr>{head}</tr></thead><tbody>'

@@ -31,7 +31,7 @@ def load_runs(reports_dir: str | Path | None = None) -> list[dict]:
     A record that cannot be read still gives an entry (status ``failed``) rather than hiding the
     run or stopping the index.
     """
-    folder = Path(reports_dir or paths.reports_dir())
+    folder = paths.reports_dir(reports_dir)
     runs = []
     for record_path in sorted(folder.glob("*/run.json")):
         try:
@@ -371,8 +371,7 @@ def render(runs: list[dict]) -> str:
 
 def write_index(reports_dir: str | Path | None = None) -> Path:
     """Write ``index.html`` in the reports folder and return its absolute path."""
-    folder = Path(reports_dir or paths.reports_dir())
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = paths.reports_dir(reports_dir)
     target = folder / "index.html"
     target.write_text(render(load_runs(folder)), encoding="utf-8")
     return target.resolve()

@@ -29,7 +29,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
+from negtrend.analysis.effect import EffectResult, verdict
 from negtrend.data.series import SeriesResult
+from negtrend.report import words
 
 THEME = {
     "font.size": 9,
@@ -284,6 +286,26 @@ def distribution(ax, estimates, real: float, label: str = "") -> None:
             ax.set_title(label, fontsize=10, loc="left")
 
 
+def effect_plot(result: EffectResult, ax=None, lang: str = "en") -> Figure:
+    """A result drawn: observed rate, fitted and counterfactual lines with the windows shaded;
+    for methods whose evidence is a distribution (placebo), a histogram with the real estimate
+    marked; for an event study, the week-by-week ratios."""
+    if ax is None:
+        fig = Figure(figsize=(9, 3.8), layout="constrained")
+        ax = fig.add_subplot(1, 1, 1)
+    else:
+        fig = ax.figure
+    kind = result.meta.get("plot")
+    if kind == "distribution":
+        distribution(ax, result.table["estimate"], result.estimate,
+                     label=words.label(result, lang))
+    elif kind == "event_study":
+        event_study_axes(ax, result.table, result.windows, title=words.title(result, lang))
+    else:
+        effect_series(ax, result.series, result.windows, title=words.title(result, lang))
+    return fig
+
+
 def _ratio_axis(axis, low: float, high: float) -> None:
     """A log axis for rate ratios with plain tick labels (0.5, 1, 2) around 1."""
     low, high = min(low, 1.0), max(high, 1.0)
@@ -306,9 +328,7 @@ def verdict_of(row) -> str:
     given = row.get("verdict") if hasattr(row, "get") else None
     if isinstance(given, str) and given in VERDICT_STYLE:
         return given
-    from negtrend.analysis.effect import outcome_of
-
-    return outcome_of({"ci_low": row.get("ci_low"), "ci_high": row.get("ci_high")})
+    return verdict(row.get("ci_low"), row.get("ci_high"))
 
 
 def forest_rows(records, window: str = "campaign", primary_only: bool = True) -> pd.DataFrame:
@@ -505,8 +525,8 @@ def event_study_plot(result_or_table, windows: pd.DataFrame | None = None,
     table = getattr(result_or_table, "table", result_or_table)
     if windows is None:
         windows = getattr(result_or_table, "windows", None)
-    if title is None and hasattr(result_or_table, "summary_title"):
-        title = result_or_table.summary_title(lang)
+    if title is None and isinstance(result_or_table, EffectResult):
+        title = words.title(result_or_table, lang)
     alpha = getattr(result_or_table, "effect", {}).get("alpha", 0.05)
     with theme():
         fig = Figure(figsize=(9, 4.2), layout="constrained")

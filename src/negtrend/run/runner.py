@@ -22,10 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from negtrend.data import paths
+from negtrend.errors import NegtrendError
 from negtrend.jsonable import jsonable
 from negtrend.provenance import package_versions
-from negtrend.report.index_page import load_runs as load_runs  # re-exported: the index lives there
-from negtrend.report.index_page import write_index as write_index
 
 DEFAULT_KERNEL = "negtrend"
 RUNNER_OWNED = ("output_dir",)
@@ -33,11 +32,11 @@ PACKAGES = ("negtrend", "pandas", "numpy", "statsmodels", "scipy", "matplotlib",
             "papermill", "nbconvert", "pyyaml")
 
 
-class ParameterError(ValueError):
+class ParameterError(NegtrendError, ValueError):
     """Parameters that do not match the template; raised before anything runs."""
 
 
-class KernelMissingError(RuntimeError):
+class KernelMissingError(NegtrendError, RuntimeError):
     """The Jupyter kernel the runner was asked to use is not installed."""
 
 
@@ -220,19 +219,50 @@ def record_metrics(metrics: dict, output_dir: str | Path) -> Path:
 def resolve_data(data) -> str:
     """An absolute path (the notebook runs in the report folder), or a known published series;
     anything else is a ParameterError before the run starts."""
-    from negtrend.data import io, published
+    from negtrend.data import loading, published
 
     text = str(data)
     if text.startswith(published.PREFIX):
         try:
             published.published_path(text[len(published.PREFIX):])
-        except io.LoadError as exc:
+        except loading.LoadError as exc:
             raise ParameterError(str(exc)) from None
         return text
     path = Path(text).expanduser()
     if not path.is_file():
         raise ParameterError(f"data file not found: {text} (looked in {Path.cwd()})")
     return str(path.resolve())
+
+
+def check_values(params: dict) -> None:
+    """Everything a parameter's value can be checked for before a kernel starts: the election,
+    frequency, windows, language and claim exist, alpha is a probability, and every label rule
+    names a column of the data. Raises the error of the thing that is wrong."""
+    from negtrend.data import calendar, claims, labels, series, sources
+    from negtrend.data.calendar import WINDOW_ORDER
+    from negtrend.report import lang as languages
+
+    if params.get("election"):
+        calendar.get_election(params["election"])
+    for name in ("baseline", "window"):
+        if params.get(name) is not None and params[name] not in WINDOW_ORDER:
+            raise ParameterError(f"{name}: expected one of {WINDOW_ORDER}, got {params[name]!r}")
+    try:
+        if params.get("freq") is not None:
+            series.check_freq(params["freq"])
+        if params.get("lang") is not None:
+            languages.get(params["lang"])
+    except ValueError as exc:
+        raise ParameterError(str(exc)) from None
+    alpha = params.get("alpha")
+    if alpha is not None and not (isinstance(alpha, int | float) and 0 < alpha < 1):
+        raise ParameterError(f"alpha: expected a number between 0 and 1, got {alpha!r}")
+    if params.get("claim"):
+        claims.get_claim(params["claim"])
+    rules = labels.parse_rules(params.get("labels"))
+    if rules and params.get("data"):
+        available = sources.available_columns(params["data"], params.get("column_map"))
+        labels.check_columns(rules, available, params["data"])
 
 
 def run_report(
@@ -249,9 +279,10 @@ def run_report(
     resolved = validate_parameters(source, params)
     if resolved.get("data") is not None:  # None: the template's own default source
         resolved["data"] = resolve_data(resolved["data"])
+    check_values(resolved)
     check_kernel(kernel)
     key = run_key(source.stem, resolved)
-    folder = Path(reports_dir or paths.reports_dir()) / key
+    folder = paths.reports_dir(reports_dir) / key
     folder.mkdir(parents=True, exist_ok=True)
     resolved["output_dir"] = str(folder.resolve())
     executed = folder / "executed.ipynb"

@@ -36,13 +36,16 @@ from pathlib import Path
 import yaml
 
 from negtrend.data import paths
+from negtrend.errors import NegtrendError
+from negtrend.report import index_page
+from negtrend.report.text_table import text_table
 from negtrend.run import runner
 
 TOP_LEVEL_KEYS = ("name", "description", "template", "defaults", "grid", "runs")
 ALIASES = {"category": "categories", "map": "column_map", "label": "labels"}
 
 
-class SweepError(ValueError):
+class SweepError(NegtrendError, ValueError):
     """A sweep file that cannot run; raised before any run starts, listing every problem."""
 
     def __init__(self, errors: list[str]):
@@ -120,7 +123,7 @@ def _resolve_data_path(text: str) -> Path | None:
 def _normalize_value(name: str, value):
     """Check one parameter value; return it as the template expects it. Raises ValueError."""
     from negtrend.analysis import claims
-    from negtrend.data import calendar, io, labels, published
+    from negtrend.data import calendar, labels, loading, published
 
     if name == "election":
         if not isinstance(value, str):
@@ -154,7 +157,7 @@ def _normalize_value(name: str, value):
             raise ValueError(f"expected D, W or M, got {value!r}")
         return value.upper()
     if name == "column_map":
-        return io.parse_column_map(value)
+        return loading.parse_column_map(value)
     if name == "labels":
         return labels.parse_rules(value)
     return value
@@ -335,7 +338,7 @@ def run_sweep(sweep: Sweep, jobs: int = 1, reports_dir: str | Path | None = None
     from tqdm import tqdm
 
     runner.check_kernel(kernel)
-    folder = Path(reports_dir or paths.reports_dir()).resolve()
+    folder = paths.reports_dir(reports_dir).resolve()
     folder.mkdir(parents=True, exist_ok=True)
     log_path = folder / f"sweep-{sweep.name}.log"
     log_path.write_text("", encoding="utf-8")
@@ -368,7 +371,7 @@ def run_sweep(sweep: Sweep, jobs: int = 1, reports_dir: str | Path | None = None
             bar.close()
     ordered = [results[run.run_key] for run in sweep.runs]
     summary_path = write_summary(sweep, ordered, folder, jobs=workers)
-    index_path = runner.write_index(folder)
+    index_path = index_page.write_index(folder)
     return SweepResult(sweep, ordered, summary_path, index_path, log_path)
 
 
@@ -389,13 +392,11 @@ def _categories(params: dict) -> str:
 
 
 def _row(result: RunResult) -> dict:
-    from negtrend.report import reporting
-
     params = result.run.params
     return {
         "run_key": result.run.run_key,
         "election": str(params.get("election", "")),
-        "data": reporting.source_label(params.get("data", "")),
+        "data": paths.source_label(params.get("data", "")),
         "categories": _categories(params),
         "status": result.status,
         "seconds": f"{result.seconds:.1f}",
@@ -405,13 +406,9 @@ def _row(result: RunResult) -> dict:
 
 def summary_table(results: list[RunResult]) -> str:
     """A plain-text table: run key, election, data, categories, status, seconds, error."""
-    rows = [_row(r) for r in results]
-    headers = ["run_key", "election", "data", "categories", "status", "seconds", "error"]
-    widths = {h: max([len(h)] + [len(row[h]) for row in rows]) for h in headers}
-    lines = ["  ".join(h.ljust(widths[h]) for h in headers).rstrip(),
-             "  ".join("-" * widths[h] for h in headers)]
-    lines += ["  ".join(row[h].ljust(widths[h]) for h in headers).rstrip() for row in rows]
-    return "\n".join(lines)
+    return text_table([_row(r) for r in results],
+                      ["run_key", "election", "data", "categories", "status", "seconds",
+                       "error"])
 
 
 def write_summary(sweep: Sweep, results: list[RunResult], reports_dir: Path,

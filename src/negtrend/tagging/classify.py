@@ -23,13 +23,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from negtrend.data import io
+from negtrend.data import loading, readers
+from negtrend.data.encoding import choose_encoding
+from negtrend.errors import NegtrendError
 
 REASON_COLUMN = "_reason"
 ROW_COLUMN = "_row"
 
 
-class ClassifyError(ValueError):
+class ClassifyError(NegtrendError, ValueError):
     """A whole-input problem: missing text column, unknown backend, unreadable file."""
 
 
@@ -131,8 +133,8 @@ def tag_texts(backend, texts: pa.Array | list | pd.Series) -> TagResult:
     return result
 
 
-def tag_posts(loaded: io.LoadResult, backend_spec: str, categories: list[str] | None = None
-              ) -> io.LoadResult:
+def tag_posts(loaded: loading.LoadResult, backend_spec: str, categories: list[str] | None = None
+              ) -> loading.LoadResult:
     """Add one boolean column per category to loaded posts (the in-memory path for reports)."""
     import dataclasses
 
@@ -184,7 +186,7 @@ def iter_batches(path: str | Path, batch_size: int, text_column: str, encoding: 
     """(row count if known, batches, raw rows that could not be split). Streams Parquet and
     CSV/TSV; other formats are read whole (they are small in practice) and sliced."""
     path = Path(path)
-    fmt = io.infer_format(path)
+    fmt = readers.infer_format(path)
     bad_rows: list[dict] = []
     if fmt == "parquet":
         handle = pq.ParquetFile(path)
@@ -195,7 +197,7 @@ def iter_batches(path: str | Path, batch_size: int, text_column: str, encoding: 
     if fmt in ("csv", "tsv"):
         import pyarrow.csv as pacsv
 
-        chosen, _, _ = io.choose_encoding(path, encoding)
+        chosen, _, _ = choose_encoding(path, encoding)
         python_codec = chosen.lower().replace("_", "-")
         names = _csv_header(path, python_codec, "\t" if fmt == "tsv" else ",")
         if text_column not in names:
@@ -219,7 +221,7 @@ def iter_batches(path: str | Path, batch_size: int, text_column: str, encoding: 
                 strings_can_be_null=False),
         )
         return None, _rebatch(reader, batch_size), bad_rows
-    frame, raw_quarantine, _, _ = io.read_table(path, fmt=fmt, encoding=encoding)
+    frame, raw_quarantine, _, _ = readers.read_table(path, fmt=fmt, encoding=encoding)
     for row in raw_quarantine.to_dict("records"):
         bad_rows.append({"line": int(row["_row"]), "reason": row["reason"],
                          "raw": str(row.get("raw", ""))})
@@ -292,7 +294,7 @@ def _run_task(task: _Task, backend=None):
 def _tasks(source: Path, batch_size: int, text_column: str, encoding: str | None,
            with_scores: bool) -> tuple[int | None, collections.abc.Iterator[_Task], list[dict]]:
     """Parquet with modest row groups: one task per row group; anything else: batches."""
-    if io.infer_format(source) == "parquet":
+    if readers.infer_format(source) == "parquet":
         meta = pq.ParquetFile(source).metadata
         groups = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
         if groups and max(groups) <= 4 * batch_size:

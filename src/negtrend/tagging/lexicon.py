@@ -41,6 +41,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from negtrend.data import paths
+from negtrend.errors import NegtrendError
 from negtrend.tagging import textnorm
 
 try:
@@ -112,7 +113,7 @@ _PHRASE_GAP = r"[ \t\r\f\-]+"  # spaces, tabs or hyphens (bagi-bagi)
 _PY_FLAGS = re.ASCII | re.IGNORECASE | re.MULTILINE
 
 
-class LexiconError(ValueError):
+class LexiconError(NegtrendError, ValueError):
     """A malformed lexicon line or file: the message names the file, the line and what was
     expected."""
 

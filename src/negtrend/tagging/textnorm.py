@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from negtrend.data import paths
+from negtrend.data.encoding import decode_bytes
 
 STEPS = ("nfkc", "unstyle", "lower", "urls", "mentions", "emoji_shortcodes", "brackets",
          "spacing", "leet", "repeats", "slang")
@@ -516,15 +517,6 @@ def apply_slang(s: str, table: dict[str, str]) -> str:
     return "".join(parts)
 
 
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
-
-
 def _slang_pairs(text: str):
     lines = text.splitlines()
     first = next((ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")), "")
@@ -558,7 +550,7 @@ def load_slang(path: str | Path | None = None) -> dict[str, str]:
     formal form of a slang wins; empty and identity pairs are dropped."""
     path = Path(path) if path is not None else paths.config_dir() / "slang.txt"
     table: dict[str, str] = {}
-    for slang, formal in _slang_pairs(_decode(path.read_bytes())):
+    for slang, formal in _slang_pairs(decode_bytes(path.read_bytes(), detect=False)):
         key, value = slang.strip().lower(), " ".join(formal.split())
         if key and value and key != value and key not in table:
             table[key] = value

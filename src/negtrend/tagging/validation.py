@@ -15,12 +15,13 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from negtrend.data.labels import FALSE_WORDS, TRUE_WORDS
+from negtrend.errors import NegtrendError
 
 GOLD_PREFIX = "gold_"
 PRED_PREFIX = "pred_"
 
 
-class GoldError(ValueError):
+class GoldError(NegtrendError, ValueError):
     """An annotation file that cannot be scored; names the file, row and column."""
 
 
@@ -145,9 +146,9 @@ def evaluate_gold(annotated: pd.DataFrame, path: str | Path = "<annotations>") -
 
 
 def evaluate_gold_file(path: str | Path) -> pd.DataFrame:
-    from negtrend.data import io
+    from negtrend.data import readers
 
-    frame, raw_quarantine, _, _ = io.read_table(path)
+    frame, raw_quarantine, _, _ = readers.read_table(path)
     if len(raw_quarantine):
         first = raw_quarantine.iloc[0]
         raise GoldError(f"{path}: row {first['_row']} could not be read: {first['reason']}")

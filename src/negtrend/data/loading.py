@@ -1,21 +1,21 @@
-"""Read posts and counts from CSV, TSV, JSONL, Parquet and XLSX.
+"""Load posts and counts from CSV, TSV, JSONL, Parquet and XLSX, row by row.
 
-Columns are mapped to canonical names, timestamps are parsed into a time zone (WIB by default)
-and every row that cannot be used is quarantined with a reason: nothing is dropped silently,
-so ``n_kept + n_quarantined == n_read`` always holds.
+The table is read raw by :mod:`negtrend.data.readers`; here columns are mapped to canonical
+names, timestamps are parsed into a time zone (WIB by default) and every row that cannot be used
+is quarantined with a reason: nothing is dropped silently, so ``n_kept + n_quarantined ==
+n_read`` always holds.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
-import gc
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from negtrend.data import readers
+from negtrend.data.errors import LoadError
 
 DEFAULT_TZ = "Asia/Jakarta"
 
@@ -24,14 +24,6 @@ COUNTS_COLUMNS = ("period_start", "period_end", "date", "category", "count", "to
 COUNTS_OUTPUT = ("period_start", "period_end", "days", "category", "count", "total", "source")
 QUARANTINE_COLUMNS = ["_row", "column", "value", "reason_code", "reason", "raw"]
 
-_FORMATS = {
-    "csv": "csv", "txt": "csv", "tsv": "tsv", "tab": "tsv",
-    "jsonl": "jsonl", "ndjson": "jsonl", "json": "jsonl",
-    "parquet": "parquet", "pq": "parquet", "xlsx": "xlsx", "xls": "xlsx",
-}
-_CHUNK = 1 << 20
-_SAMPLE = 1 << 19
-_BOMS = ("\ufeff", "ï»¿")
 # ISO 8601 accepted by default: a date, optionally " " or "T" and a time, optionally an offset.
 _ISO = (r"\d{4}-\d{2}-\d{2}"
         r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)? ?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?")
@@ -39,10 +31,6 @@ _OFFSET = r"\d:\d{2}(?::\d{2}(?:\.\d{1,9})?)? ?(?:Z|[+-]\d{2}(?::?\d{2})?)$"
 _ISO_HINT = "is not ISO 8601 (e.g. 2024-02-14 or 2024-02-14T10:00:00+07:00)"
 # datetime64[ns] covers 1677-09-21..2262-04-11; whole years inside that range are safe.
 _YEAR_MIN, _YEAR_MAX = 1678, 2261
-
-
-class LoadError(ValueError):
-    """A whole-file problem: the message names the file, the column and what was expected."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -121,328 +109,6 @@ def parse_column_map(spec: str | dict | None) -> dict[str, str]:
     return mapping
 
 
-# --- encodings -----------------------------------------------------------------------------
-
-
-def _first_bad_byte(path: Path, encoding: str) -> tuple[int, int] | None:
-    """Offset and value of the first byte ``encoding`` cannot decode; streams the file."""
-    decoder = codecs.getincrementaldecoder(encoding)()
-    pos = 0
-    with open(path, "rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            pending = len(decoder.getstate()[0])
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError as err:
-                return pos - pending + err.start, err.object[err.start]
-            pos += len(chunk)
-        pending = len(decoder.getstate()[0])
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError as err:
-            return pos - pending + err.start, err.object[err.start]
-    return None
-
-
-def _detect(path: Path, bad_offset: int) -> tuple[str | None, str]:
-    """charset_normalizer on the head plus the bytes around the first bad byte.
-
-    Returns (encoding, "") or (None, why not). Between single-byte code pages the detector's
-    pick is a guess (cp1250 or cp775 for plain cp1252 text), so cp1252 is taken when it scores
-    as well as the winner, and another single-byte pick is not trusted; multi-byte and UTF-16/32
-    detections are.
-    """
-    import charset_normalizer
-    from charset_normalizer.utils import is_multi_byte_encoding
-
-    with open(path, "rb") as handle:
-        sample = handle.read(_SAMPLE)
-        if bad_offset >= _SAMPLE:
-            handle.seek(max(bad_offset - 4096, _SAMPLE))
-            sample += b"\n" + handle.read(_SAMPLE // 4)
-    matches = charset_normalizer.from_bytes(sample)
-    best = matches.best()
-    if best is None:
-        return None, "detection found no candidate"
-    tied = [m for m in matches if m.chaos == best.chaos and m.coherence == best.coherence]
-    if any("cp1252" in m.could_be_from_charset for m in tied):
-        return "cp1252", ""
-    if _is_utf8(best.encoding) or not is_multi_byte_encoding(best.encoding):
-        return None, f"detection guessed {best.encoding}, not trusted for single-byte text"
-    return best.encoding, ""
-
-
-def _is_utf8(encoding: str) -> bool:
-    return codecs.lookup(encoding).name in {"utf-8", "utf-8-sig"}
-
-
-def choose_encoding(path: str | Path, declared: str | None = None) -> tuple[str, str, str]:
-    """(encoding, errors, note) for a text file: UTF-8, else declared, detected or fallback."""
-    path = Path(path)
-    if declared:
-        try:
-            codecs.lookup(declared)
-        except LookupError:
-            raise LoadError(f"{path}: unknown encoding '{declared}'") from None
-    bad = _first_bad_byte(path, "utf-8")
-    where = "" if bad is None else f"not valid UTF-8 (first bad byte at offset {bad[0]}); "
-    if declared:
-        utf8_ok = bad is None and _is_utf8(declared)
-        declared_bad = None if utf8_ok else _first_bad_byte(path, declared)
-        if declared_bad is not None:
-            return declared, "replace", (
-                f"{where}decoded as {declared} (declared), but byte 0x{declared_bad[1]:02x} at "
-                f"offset {declared_bad[0]} is not valid {declared}; such bytes became U+FFFD")
-        if bad is None:
-            note = "" if _is_utf8(declared) else \
-                f"decoded as {declared} (declared; the file is also valid UTF-8)"
-            return declared, "strict", note
-        return declared, "strict", f"{where}decoded as {declared} (declared)"
-    if bad is None:
-        return "utf-8", "strict", ""
-    detected, why = _detect(path, bad[0])
-    if detected:
-        detected_bad = _first_bad_byte(path, detected)
-        if detected_bad is None:
-            return detected, "strict", f"{where}decoded as {detected} (detected)"
-        why = f"detected {detected} cannot decode byte 0x{detected_bad[1]:02x}"
-    cp_bad = _first_bad_byte(path, "cp1252")
-    if cp_bad is None:
-        return "cp1252", "strict", f"{where}decoded as cp1252 (fallback; {why})"
-    return "latin-1", "strict", (
-        f"{where}decoded as latin-1 (fallback; {why}; cp1252 cannot decode byte "
-        f"0x{cp_bad[1]:02x} at offset {cp_bad[0]})")
-
-
-# --- raw reading ---------------------------------------------------------------------------
-
-
-def infer_format(path: str | Path, fmt: str | None = None) -> str:
-    """csv | tsv | jsonl | parquet | xlsx, from ``fmt`` or the file suffix."""
-    key = (fmt or Path(path).suffix).lower().lstrip(".")
-    if key not in _FORMATS:
-        raise LoadError(f"{path}: unknown format '{key}'; expected one of "
-                        f"{sorted(set(_FORMATS))}")
-    return _FORMATS[key]
-
-
-def _clean_names(names: list) -> list[str]:
-    """Strip whitespace and a (mojibake) BOM; name blanks and repeats like pandas does."""
-    cleaned = [str(n).strip() for n in names]
-    if cleaned:
-        first = cleaned[0]
-        for bom in _BOMS:
-            first = first.removeprefix(bom)
-        cleaned[0] = first.strip()
-    seen = {"_row"}
-    out = []
-    for i, name in enumerate(cleaned):
-        name = name or f"Unnamed: {i}"
-        candidate, k = name, 0
-        while candidate in seen:
-            k += 1
-            candidate = f"{name}.{k}"
-        seen.add(candidate)
-        out.append(candidate)
-    return out
-
-
-def _raw_quarantine(rows: list[tuple[int, str, str, str]]) -> pd.DataFrame:
-    """Rows that could not be split: (record number, reason_code, reason, raw text)."""
-    frame = pd.DataFrame(
-        {
-            "_row": pd.Series([r[0] for r in rows], dtype="int64"),
-            "column": pd.Series([""] * len(rows), dtype=object),
-            "value": pd.Series([""] * len(rows), dtype=object),
-            "reason_code": pd.Series([r[1] for r in rows], dtype=object),
-            "reason": pd.Series([r[2] for r in rows], dtype=object),
-            "raw": pd.Series([r[3] for r in rows], dtype=object),
-        }
-    )
-    return frame
-
-
-def _frame(names: list[str], rows: list[list], numbers: list[int]) -> pd.DataFrame:
-    """Text columns from equal-length rows, "" as missing, plus the record number ``_row``."""
-    table = np.empty((len(rows), len(names)), dtype=object)
-    if rows and names:
-        table[:] = rows
-    data = {"_row": np.asarray(numbers, dtype=np.int64)}
-    for i, name in enumerate(names):
-        column = pd.Series(table[:, i]).astype(_text_dtype())
-        data[name] = column.mask(column == "")
-    return pd.DataFrame(data)
-
-
-def _text_dtype():
-    """pandas 3's default string dtype when it exists, else object."""
-    return "str" if int(pd.__version__.split(".")[0]) >= 3 else object
-
-
-def _physical_lines(path: Path, encoding: str, errors: str,
-                    spans: list[tuple[int, int]]) -> list[str]:
-    """The text of lines ``first..last`` (1-based, inclusive) for each span, in one pass."""
-    wanted = {line for first, last in spans for line in range(first, last + 1)}
-    found: dict[int, str] = {}
-    with open(path, encoding=encoding, errors=errors, newline="") as handle:
-        for number, line in enumerate(handle, start=1):
-            if number in wanted:
-                found[number] = line
-    return ["".join(found.get(n, "") for n in range(first, last + 1)).rstrip("\r\n")
-            for first, last in spans]
-
-
-def _read_delimited(path: Path, delimiter: str, encoding: str, errors: str):
-    """csv module over the decoded text: exact record numbers, multi-line quoted fields."""
-    rows: list[list[str]] = []
-    numbers: list[int] = []
-    bad: list[tuple[int, int, int, int]] = []  # record number, fields, first line, last line
-    number = 0
-    gc_was_on = gc.isenabled()
-    gc.disable()  # millions of small lists make the cyclic GC the bottleneck; none are cyclic
-    with open(path, encoding=encoding, errors=errors, newline="") as handle:
-        reader = csv.reader(handle, delimiter=delimiter)
-        try:
-            header = next((r for r in reader if r), None)
-            if header is None:
-                raise LoadError(f"{path}: file is empty; expected a header line")
-            width = len(header)
-            last_line = reader.line_num
-            for record in reader:
-                if record:
-                    number += 1
-                    if len(record) == width:
-                        rows.append(record)
-                        numbers.append(number)
-                    else:
-                        bad.append((number, len(record), last_line + 1, reader.line_num))
-                last_line = reader.line_num
-        except csv.Error as err:
-            raise LoadError(f"{path}: cannot split record {number + 1} (near line "
-                            f"{reader.line_num}): {err}; is a quote left open?") from None
-        finally:
-            if gc_was_on:
-                gc.enable()
-    raws = _physical_lines(path, encoding, errors, [(b[2], b[3]) for b in bad]) if bad else []
-    raw_q = [(b[0], "bad_fields", f"has {b[1]} fields, expected {width}", raw)
-             for b, raw in zip(bad, raws, strict=True)]
-    return _frame(_clean_names(header), rows, numbers), _raw_quarantine(raw_q)
-
-
-def _json_text(value) -> str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _read_jsonl(path: Path, encoding: str, errors: str):
-    records: list[dict] = []
-    numbers: list[int] = []
-    bad: list[tuple[int, str, str, str]] = []
-    seen_content = False
-    with open(path, encoding=encoding, errors=errors) as handle:
-        for number, line in enumerate(handle, start=1):
-            text = line.strip().lstrip("\ufeff") if number == 1 else line.strip()
-            if not text:
-                continue
-            if not seen_content and text.startswith("["):
-                raise LoadError(f"{path}: looks like a JSON array; expected JSON Lines "
-                                "(one object per line)")
-            seen_content = True
-            try:
-                obj = json.loads(text)
-            except ValueError as err:
-                bad.append((number, "bad_json", f"line is not valid JSON: {err.msg} "
-                                                f"(column {err.colno})", line.rstrip("\r\n")))
-                continue
-            if not isinstance(obj, dict):
-                bad.append((number, "bad_json", f"line is a JSON {type(obj).__name__}, "
-                                                "expected an object", line.rstrip("\r\n")))
-                continue
-            records.append(obj)
-            numbers.append(number)
-    keys = list(dict.fromkeys(k for rec in records for k in rec))
-    rows = [[_json_text(rec.get(k)) for k in keys] for rec in records]
-    return _frame(_clean_names(keys), rows, numbers), _raw_quarantine(bad)
-
-
-def _read_parquet(path: Path) -> pd.DataFrame:
-    """Temporal columns stay typed; everything else becomes text (Arrow casts, nulls kept)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    try:
-        table = pq.read_table(path)
-    except (pa.ArrowException, OSError) as err:
-        raise LoadError(f"{path}: not a readable Parquet file: {err}") from None
-    arrays = []
-    for column in table.columns:
-        if pa.types.is_timestamp(column.type) or pa.types.is_date(column.type):
-            arrays.append(column)
-            continue
-        try:
-            arrays.append(pc.cast(column, pa.string()))
-        except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
-            values = [_json_text(v) for v in column.to_pylist()]
-            arrays.append(pa.array(values, type=pa.string()))
-    names = _clean_names(table.column_names)
-    frame = pa.Table.from_arrays(arrays, names=names).to_pandas(date_as_object=False)
-    for name in names:
-        if not pd.api.types.is_datetime64_any_dtype(frame[name].dtype):
-            text = frame[name].astype(_text_dtype())
-            frame[name] = text.mask(text == "")
-    frame.insert(0, "_row", np.arange(1, len(frame) + 1, dtype=np.int64))
-    return frame
-
-
-def _read_xlsx(path: Path, sheet) -> pd.DataFrame:
-    """Cells as text (dates become ISO strings); fully empty rows are skipped, not counted."""
-    try:
-        frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=str)
-    except ImportError as err:
-        raise LoadError(f"{path}: cannot read this spreadsheet format ({err}); "
-                        "save it as .xlsx") from None
-    except (ValueError, IndexError, KeyError) as err:
-        try:
-            with pd.ExcelFile(path) as book:
-                sheets = book.sheet_names
-        except Exception:  # noqa: BLE001 - only to improve the message
-            sheets = "unknown"
-        raise LoadError(f"{path}: cannot read sheet {sheet!r} ({err}); sheets: {sheets}") from None
-    frame.columns = _clean_names(list(frame.columns))
-    frame.insert(0, "_row", np.arange(1, len(frame) + 1, dtype=np.int64))
-    frame = frame[frame.drop(columns="_row").notna().any(axis=1)].reset_index(drop=True)
-    for name in [c for c in frame.columns if c != "_row"]:
-        text = frame[name].astype(_text_dtype())
-        frame[name] = text.mask(text == "")
-    return frame
-
-
-def read_table(path: str | Path, *, fmt: str | None = None, encoding: str | None = None,
-               sheet: str | int | None = None,
-               ) -> tuple[pd.DataFrame, pd.DataFrame, str | None, str]:
-    """Raw read: every column as text (missing -> NA) plus ``_row``, the source record number.
-
-    Returns ``(frame, raw_quarantine, encoding_used, encoding_note)``; raw_quarantine holds
-    records that could not even be split (``bad_fields``, ``bad_json``).
-    """
-    path = Path(path)
-    kind = infer_format(path, fmt)
-    if kind == "parquet":
-        return _read_parquet(path), _raw_quarantine([]), None, ""
-    if kind == "xlsx":
-        return _read_xlsx(path, sheet), _raw_quarantine([]), None, ""
-    used, errors, note = choose_encoding(path, encoding)
-    if kind == "jsonl":
-        frame, raw_q = _read_jsonl(path, used, errors)
-    else:
-        frame, raw_q = _read_delimited(path, "\t" if kind == "tsv" else ",", used, errors)
-    return frame, raw_q, used, note
-
-
 # --- shared row checks ---------------------------------------------------------------------
 
 
@@ -484,7 +150,7 @@ def _collect_quarantine(frame: pd.DataFrame, parts: list[pd.DataFrame],
     """Row failures plus their original fields (as text), then raw failures; by ``_row``."""
     fields = [c for c in frame.columns if c != "_row"]
     renamed = {c: (f"{c}_input" if c in QUARANTINE_COLUMNS else c) for c in fields}
-    failed = pd.concat(parts) if parts else _raw_quarantine([]).drop(columns="raw")
+    failed = pd.concat(parts) if parts else readers.raw_quarantine([]).drop(columns="raw")
     originals = pd.DataFrame({renamed[c]: _as_text(frame.loc[failed.index, c]) for c in fields},
                              index=failed.index)
     rows = pd.concat([failed.assign(raw=None), originals], axis=1)
@@ -601,7 +267,7 @@ def read_posts(path, *, column_map=None, tz=DEFAULT_TZ, encoding=None, fmt=None,
     """Posts with ``timestamp`` (aware, in ``tz``), local ``date`` and ``text``; bad rows
     quarantined (missing_timestamp, bad_timestamp, missing_text, bad_fields, bad_json)."""
     _check_tz(path, tz)
-    frame, raw_q, used, note = read_table(path, fmt=fmt, encoding=encoding, sheet=sheet)
+    frame, raw_q, used, note = readers.read_table(path, fmt=fmt, encoding=encoding, sheet=sheet)
     n_read = len(frame) + len(raw_q)
     columns = list(frame.columns)
     mapping = _resolve(path, columns, column_map, POSTS_COLUMNS, {"timestamp": "date"})
@@ -676,7 +342,7 @@ def read_counts(path, *, column_map=None, encoding=None, fmt=None, sheet=None) -
     """Published or pre-aggregated counts per period and category; bad rows quarantined
     (missing_period, bad_date, period_reversed, missing_category, missing_count, bad_count,
     bad_total, bad_fields, bad_json)."""
-    frame, raw_q, used, note = read_table(path, fmt=fmt, encoding=encoding, sheet=sheet)
+    frame, raw_q, used, note = readers.read_table(path, fmt=fmt, encoding=encoding, sheet=sheet)
     n_read = len(frame) + len(raw_q)
     columns = list(frame.columns)
     mapping = _resolve(path, columns, column_map, COUNTS_COLUMNS, {"count": "value"})

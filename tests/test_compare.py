@@ -5,9 +5,11 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from negtrend.analysis import stats
+from negtrend.analysis import compare, engine
+from negtrend.analysis.effect import row_verdict
 from negtrend.data import series
-from negtrend.report import text
+from negtrend.report import sentences
+from negtrend.report.words import method_text, note_text
 
 from helpers import monthly_counts, windows_frame
 
@@ -21,7 +23,7 @@ def flagged_monthly(values, totals=None, spans=SPANS):
 
 def test_rate_ratio_and_interval_match_a_hand_computation():
     before, campaign = [10, 14, 12], [20, 26, 21]
-    result = stats.compare_phases(flagged_monthly(before + campaign), "hoax")
+    result = compare.compare_phases(flagged_monthly(before + campaign), "hoax")
     row = result.primary().set_index("window").loc["campaign"]
 
     days_b = 31 + 29 + 31  # Jan-Mar 2020 (leap year)
@@ -43,8 +45,8 @@ def test_rate_ratio_and_interval_match_a_hand_computation():
 
 
 def test_overdispersion_widens_the_interval():
-    calm = stats.compare_phases(flagged_monthly([100, 101, 99, 150, 151, 149]), "hoax")
-    wild = stats.compare_phases(flagged_monthly([40, 160, 100, 60, 240, 150]), "hoax")
+    calm = compare.compare_phases(flagged_monthly([100, 101, 99, 150, 151, 149]), "hoax")
+    wild = compare.compare_phases(flagged_monthly([40, 160, 100, 60, 240, 150]), "hoax")
     width = lambda r: r.primary()["ci_high"].iloc[0] / r.primary()["ci_low"].iloc[0]  # noqa: E731
     assert width(wild) > 2 * width(calm)
 
@@ -53,42 +55,43 @@ def test_share_is_the_primary_measure_when_volume_is_known():
     # counts double but so does collection: the share does not move
     values = [10, 12, 11, 20, 24, 22]
     totals = [100, 120, 110, 200, 240, 220]
-    result = stats.compare_phases(flagged_monthly(values, totals), "hoax")
+    result = compare.compare_phases(flagged_monthly(values, totals), "hoax")
     assert result.primary_measure == "share"
     share = result.ratios.set_index(["measure", "window"]).loc[("share", "campaign")]
     count = result.ratios.set_index(["measure", "window"]).loc[("count_per_day", "campaign")]
     assert share["estimate"] == pytest.approx(1.0, abs=1e-9)
     assert count["estimate"] > 1.9
-    assert text.basis_sentence(result).startswith("The verdict rests on the share")
+    assert sentences.basis_sentence(result).startswith("The verdict rests on the share")
 
 
 def test_no_residual_degrees_of_freedom_means_no_interval():
     spans = {"before": ("2020-01-01", "2020-01-31"), "campaign": ("2020-02-01", "2020-02-29")}
-    result = stats.compare_phases(flagged_monthly([10, 30], spans=spans), "hoax")
+    result = compare.compare_phases(flagged_monthly([10, 30], spans=spans), "hoax")
     row = result.primary().iloc[0]
     assert not row["estimable"]
     assert math.isnan(row["ci_low"])
-    assert "residual degrees of freedom" in row["note"]
-    assert stats.verdict(row) == "not estimable"
+    assert row["note"].code == "no_residual_df"
+    assert "residual degrees of freedom" in note_text(row["note"])
+    assert row_verdict(row) == "not estimable"
 
 
 def test_empty_baseline_is_reported_not_estimated():
     spans = {"before": ("2019-01-01", "2019-06-30"), "campaign": ("2020-01-01", "2020-06-30")}
-    result = stats.compare_phases(flagged_monthly([1, 2, 3, 4, 5, 6], spans=spans), "hoax")
+    result = compare.compare_phases(flagged_monthly([1, 2, 3, 4, 5, 6], spans=spans), "hoax")
     assert not result.primary()["estimable"].any()
-    assert all("no M-periods fall in the 'before' window" in note
+    assert all("no M-periods fall in the 'before' window" in note_text(note)
                for note in result.primary()["note"])
-    assert "not estimable" in text.comparison_sentences(result)[0]
+    assert "not estimable" in sentences.comparison_sentences(result)[0]
 
 
 def test_sentences_say_inconclusive_when_the_interval_includes_one():
-    result = stats.compare_phases(flagged_monthly([100, 80, 120, 110, 90, 125]), "hoax")
+    result = compare.compare_phases(flagged_monthly([100, 80, 120, 110, 90, 125]), "hoax")
     row = result.primary().iloc[0]
     assert row["ci_low"] < 1 < row["ci_high"]
-    sentence = text.ratio_sentence(row, "hoax", 0.05)
+    sentence = sentences.ratio_sentence(row, "hoax", 0.05)
     assert "inconclusive" in sentence and "95% CI" in sentence
-    rising = stats.compare_phases(flagged_monthly([25, 27, 53, 175, 353, 453]), "hoax")
-    sentence = text.ratio_sentence(rising.primary().iloc[0], "hoax", 0.05)
+    rising = compare.compare_phases(flagged_monthly([25, 27, 53, 175, 353, 453]), "hoax")
+    sentence = sentences.ratio_sentence(rising.primary().iloc[0], "hoax", 0.05)
     assert "higher during the campaign than before it" in sentence
 
 
@@ -106,7 +109,7 @@ def test_monthly_false_alarm_rate_and_coverage_by_simulation():
     rejections, covered, reps = 0, 0, 400
     for _ in range(reps):
         values = simulated_monthly(rng, ratio=1.0)
-        row = stats.compare_phases(flagged_monthly(list(values), spans=spans), "hoax")
+        row = compare.compare_phases(flagged_monthly(list(values), spans=spans), "hoax")
         row = row.primary().iloc[0]
         rejections += row["p_value"] < 0.05
         covered += row["ci_low"] <= 1.0 <= row["ci_high"]
@@ -117,7 +120,7 @@ def test_monthly_false_alarm_rate_and_coverage_by_simulation():
     detected = 0
     for _ in range(100):
         values = simulated_monthly(rng, ratio=1.5)
-        row = stats.compare_phases(flagged_monthly(list(values), spans=spans), "hoax")
+        row = compare.compare_phases(flagged_monthly(list(values), spans=spans), "hoax")
         detected += row.primary().iloc[0]["ci_low"] > 1
     assert detected >= 55  # about 70% expected at this noise level
 
@@ -135,7 +138,7 @@ def test_one_day_window_is_not_declared_significant_by_chance():
         result = series.from_posts(frame, freq="D")
         result.frame[series.ALL_ITEMS] = rng.poisson(15, len(days))
         flagged = series.flag_windows(result, windows_frame(spans))
-        ratios = stats.compare_phases(flagged, series.ALL_ITEMS).primary().set_index("window")
+        ratios = compare.compare_phases(flagged, series.ALL_ITEMS).primary().set_index("window")
         rejections += ratios.loc["voting", "p_value"] < 0.05
     assert rejections / 200 <= 0.08
 
@@ -155,8 +158,8 @@ def test_daily_autocorrelated_series_uses_robust_errors_and_keeps_false_alarms_d
         result = series.from_posts(frame, freq="D")
         result.frame[series.ALL_ITEMS] = counts
         flagged = series.flag_windows(result, windows_frame(spans))
-        row = stats.compare_phases(flagged, series.ALL_ITEMS).primary().iloc[0]
-        assert "EWC" in row["method"]
+        row = compare.compare_phases(flagged, series.ALL_ITEMS).primary().iloc[0]
+        assert "EWC" in method_text(row["method"])
         rejections += row["p_value"] < 0.05
     # a plain Poisson test rejects most of these; EWC keeps it near nominal
     assert rejections / reps <= 0.12
@@ -165,8 +168,8 @@ def test_daily_autocorrelated_series_uses_robust_errors_and_keeps_false_alarms_d
 def test_benjamini_hochberg_across_categories_matches_the_step_up_rule():
     comparisons = []
     for values in ([10, 11, 9, 30, 33, 29], [10, 12, 9, 11, 12, 10], [20, 22, 18, 25, 27, 24]):
-        comparisons.append(stats.compare_phases(flagged_monthly(values), "hoax"))
-    table = stats.adjust_across_categories(comparisons)
+        comparisons.append(compare.compare_phases(flagged_monthly(values), "hoax"))
+    table = compare.adjust_across_categories(comparisons)
     p = table["p_value"].to_numpy()
     order = np.argsort(p)
     m = len(p)
@@ -192,7 +195,7 @@ def test_ewc_bias_factor_equals_the_explicit_residual_maker_computation():
     weights = rng.uniform(5, 50, len(design))  # GLM working weights (mu / (1 + alpha mu))
     bread = np.linalg.inv(design.T @ (design * weights[:, None]))
     basis = _cosines(len(design))
-    factors = stats.ewc_bias_factors(design, weights, bread, basis)
+    factors = engine.ewc_bias_factors(design, weights, bread, basis)
     # the same by brute force: M = I - X bread X' W, working variance V = diag(1 / w)
     n = len(weights)
     residual_maker = np.eye(n) - design @ bread @ (design * weights[:, None]).T
@@ -221,12 +224,12 @@ def test_bias_corrected_ewc_variance_is_unbiased_for_independent_noise():
     design = np.column_stack([design] + [(day == k).astype(float) for k in range(1, 7)])
     weights = np.ones(n)
     bread = np.linalg.inv(design.T @ design)
-    factor = stats.ewc_bias_factors(design, weights, bread, _cosines(n))[1]
+    factor = engine.ewc_bias_factors(design, weights, bread, _cosines(n))[1]
     corrected = []
     for _ in range(4000):
         y = rng.normal(size=n)
         residual = y - design @ (bread @ design.T @ y)
-        cov, _ = stats.ewc_covariance(design, design * residual[:, None], weights)
+        cov, _ = engine.ewc_covariance(design, design * residual[:, None], weights)
         corrected.append(cov[1, 1])
     truth = bread[1, 1]
     assert np.mean(corrected) == pytest.approx(truth, rel=0.03)
@@ -239,7 +242,7 @@ def test_moment_alpha_recovers_negative_binomial_overdispersion():
     for alpha in (0.0, 0.05, 0.3):
         gamma = rng.gamma(1 / alpha, alpha, len(mu)) if alpha else np.ones(len(mu))
         y = rng.poisson(mu * gamma).astype(float)
-        assert stats.moment_alpha(y, mu) == pytest.approx(alpha, abs=0.015 + 0.1 * alpha)
+        assert engine.moment_alpha(y, mu) == pytest.approx(alpha, abs=0.015 + 0.1 * alpha)
 
 
 def test_robust_fit_weights_by_negative_binomial_variance_not_volume():
@@ -252,11 +255,28 @@ def test_robust_fit_weights_by_negative_binomial_variance_not_volume():
     for _ in range(300):
         volume = np.exp(rng.uniform(np.log(20), np.log(2000), len(design)))
         y = rng.poisson(volume * np.exp(rng.normal(0, 0.4, len(design)))).astype(float)
-        params, *_ = stats.fit_count_model(pd.Series(y), design, np.log(volume), True)
-        nb_estimates.append(params["campaign"])
+        fit = engine.fit_count_model(pd.Series(y), design, np.log(volume), True)
+        nb_estimates.append(fit.params["campaign"])
         import statsmodels.api as sm
 
         plain = sm.GLM(y, design, family=sm.families.Poisson(), offset=np.log(volume)).fit()
         poisson_estimates.append(plain.params["campaign"])
     assert abs(np.mean(nb_estimates)) < 0.03  # no effect, no bias
     assert np.std(nb_estimates) < 0.85 * np.std(poisson_estimates)
+
+
+def test_moment_alpha_corrects_for_the_rates_fitted_to_few_points():
+    """Six monthly points around two fitted rates lose a third of their spread: the estimate
+    with ``n_params=2`` is close to the truth on average, the uncorrected one clearly low."""
+    rng = np.random.default_rng(3)
+    alpha, plain, corrected = 0.3, [], []
+    exposure = np.full(6, 30.0)
+    in_phase = np.r_[np.zeros(3, bool), np.ones(3, bool)]
+    for _ in range(4000):
+        y = rng.poisson(300 * rng.gamma(1 / alpha, alpha, 6)).astype(float)
+        rates = [y[~in_phase].sum() / 90, y[in_phase].sum() / 90]
+        mu = exposure * np.where(in_phase, rates[1], rates[0])
+        plain.append(engine.moment_alpha(y, mu))
+        corrected.append(engine.moment_alpha(y, mu, n_params=2))
+    assert np.mean(corrected) == pytest.approx(alpha, rel=0.15)
+    assert np.mean(plain) < 0.8 * alpha

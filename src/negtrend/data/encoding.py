@@ -1,0 +1,127 @@
+"""Choose the encoding of a text file, or of bytes already in memory, and say why.
+
+A declared encoding is used when there is one (bytes it cannot decode become U+FFFD, and the
+note says so). Otherwise: UTF-8 when the text is valid UTF-8; else a charset detection, trusted
+only where it is reliable; else cp1252; else latin-1, which decodes anything.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+from pathlib import Path
+
+from negtrend.data.errors import LoadError
+
+_CHUNK = 1 << 20
+_SAMPLE = 1 << 19
+
+
+def _open(source: Path | bytes):
+    """A binary handle on the text to examine: the file, or the bytes themselves."""
+    return io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb")
+
+
+def _first_bad_byte(source: Path | bytes, encoding: str) -> tuple[int, int] | None:
+    """Offset and value of the first byte ``encoding`` cannot decode; streams the file."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    pos = 0
+    with _open(source) as handle:
+        while chunk := handle.read(_CHUNK):
+            pending = len(decoder.getstate()[0])
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as err:
+                return pos - pending + err.start, err.object[err.start]
+            pos += len(chunk)
+        pending = len(decoder.getstate()[0])
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as err:
+            return pos - pending + err.start, err.object[err.start]
+    return None
+
+
+def _detect(source: Path | bytes, bad_offset: int) -> tuple[str | None, str]:
+    """charset_normalizer on the head plus the bytes around the first bad byte.
+
+    Returns (encoding, "") or (None, why not). Between single-byte code pages the detector's
+    pick is a guess (cp1250 or cp775 for plain cp1252 text), so cp1252 is taken when it scores
+    as well as the winner, and another single-byte pick is not trusted; multi-byte and UTF-16/32
+    detections are.
+    """
+    import charset_normalizer
+    from charset_normalizer.utils import is_multi_byte_encoding
+
+    with _open(source) as handle:
+        sample = handle.read(_SAMPLE)
+        if bad_offset >= _SAMPLE:
+            handle.seek(max(bad_offset - 4096, _SAMPLE))
+            sample += b"\n" + handle.read(_SAMPLE // 4)
+    matches = charset_normalizer.from_bytes(sample)
+    best = matches.best()
+    if best is None:
+        return None, "detection found no candidate"
+    tied = [m for m in matches if m.chaos == best.chaos and m.coherence == best.coherence]
+    if any("cp1252" in m.could_be_from_charset for m in tied):
+        return "cp1252", ""
+    if _is_utf8(best.encoding) or not is_multi_byte_encoding(best.encoding):
+        return None, f"detection guessed {best.encoding}, not trusted for single-byte text"
+    return best.encoding, ""
+
+
+def _is_utf8(encoding: str) -> bool:
+    return codecs.lookup(encoding).name in {"utf-8", "utf-8-sig"}
+
+
+def choose_encoding(path: str | Path, declared: str | None = None) -> tuple[str, str, str]:
+    """(encoding, errors, note) for a text file: UTF-8, else declared, detected or fallback."""
+    path = Path(path)
+    return _choose(path, declared, str(path), detect=True)
+
+
+def decode_bytes(data: bytes, declared: str | None = None, *, detect: bool = True) -> str:
+    """Text from bytes in memory, the encoding chosen as :func:`choose_encoding` chooses it;
+    a leading byte-order mark is dropped. ``detect=False`` skips the charset detection: without
+    a declared encoding that is UTF-8, else cp1252, else latin-1."""
+    data = bytes(data)
+    used, errors, _ = _choose(data, declared, "<bytes>", detect=detect)
+    return data.decode(used, errors).removeprefix("\ufeff")
+
+
+def _choose(source: Path | bytes, declared: str | None, name: str, *,
+            detect: bool) -> tuple[str, str, str]:
+    """(encoding, errors, note); ``name`` says in an error message what was being read."""
+    if declared:
+        try:
+            codecs.lookup(declared)
+        except LookupError:
+            raise LoadError(f"{name}: unknown encoding '{declared}'") from None
+    bad = _first_bad_byte(source, "utf-8")
+    where = "" if bad is None else f"not valid UTF-8 (first bad byte at offset {bad[0]}); "
+    if declared:
+        utf8_ok = bad is None and _is_utf8(declared)
+        declared_bad = None if utf8_ok else _first_bad_byte(source, declared)
+        if declared_bad is not None:
+            return declared, "replace", (
+                f"{where}decoded as {declared} (declared), but byte 0x{declared_bad[1]:02x} at "
+                f"offset {declared_bad[0]} is not valid {declared}; such bytes became U+FFFD")
+        if bad is None:
+            note = "" if _is_utf8(declared) else \
+                f"decoded as {declared} (declared; the file is also valid UTF-8)"
+            return declared, "strict", note
+        return declared, "strict", f"{where}decoded as {declared} (declared)"
+    if bad is None:
+        return "utf-8", "strict", ""
+    detected, why = _detect(source, bad[0]) if detect else (None, "detection off")
+    if detected:
+        detected_bad = _first_bad_byte(source, detected)
+        if detected_bad is None:
+            return detected, "strict", f"{where}decoded as {detected} (detected)"
+        why = f"detected {detected} cannot decode byte 0x{detected_bad[1]:02x}"
+    cp_bad = _first_bad_byte(source, "cp1252")
+    if cp_bad is None:
+        return "cp1252", "strict", f"{where}decoded as cp1252 (fallback; {why})"
+    return "latin-1", "strict", (
+        f"{where}decoded as latin-1 (fallback; {why}; cp1252 cannot decode byte "
+        f"0x{cp_bad[1]:02x} at offset {cp_bad[0]})")

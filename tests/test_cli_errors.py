@@ -1,0 +1,75 @@
+"""Every command, given a bad argument, says what is wrong on one line and exits 2: no
+traceback, nothing run."""
+
+import pytest
+from typer.testing import CliRunner
+
+from negtrend.cli import app
+
+
+@pytest.fixture
+def a_file(tmp_path):
+    path = tmp_path / "not_a_folder.txt"
+    path.write_text("x", encoding="utf-8")
+    return path
+
+
+def cases(tmp_path, a_file):
+    missing = str(tmp_path / "missing.csv")
+    return {
+        "elections": (["elections", "--config", str(tmp_path / "none.yaml")],
+                      "elections file not found"),
+        "report": (["report", "--data", "published:kominfo_ais_hoax_monthly", "--election",
+                    "pemilu2019", "--label", "x=map:nope"], "names column 'map'"),
+        "report-map": (["report", "--data", "published:kominfo_ais_hoax_monthly", "--election",
+                        "pemilu2019", "--label", "map:nope"], "no label map 'nope'"),
+        "report-freq": (["report", "--data", "published:kominfo_ais_hoax_monthly",
+                         "--election", "pemilu2019", "--freq", "Y"], "freq must be one of"),
+        "classify": (["classify", "--data", missing, "--out", str(tmp_path / "o.parquet")],
+                     "missing.csv"),
+        "train": (["train", "--data", missing, "--text-col", "t", "--labels", "a",
+                   "--out", str(tmp_path / "m")], "missing.csv"),
+        "evaluate": (["evaluate", "--gold", missing], "missing.csv"),
+        "sample": (["sample", "--data", missing, "--out", str(tmp_path / "s.csv")],
+                   "missing.csv"),
+        "claim": (["claim", "--data", "published:kominfo_ais_hoax_monthly", "--election",
+                   "pemilu2019", "--category", "hoax_all_categories", "--phase", "nope"],
+                  "phase: expected one of"),
+        "index": (["index", "--reports-dir", str(a_file)], "not a folder"),
+        "cross-election": (["cross-election", "--window", "nope"], "window"),
+        "sweep": (["sweep", str(tmp_path / "none.yaml")], "none.yaml"),
+    }
+
+
+COMMANDS = ["elections", "report", "report-map", "report-freq", "classify", "train", "evaluate",
+            "sample", "claim", "index", "cross-election", "sweep"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_bad_argument_is_one_line_and_exit_2(command, tmp_path, a_file):
+    arguments, expected = cases(tmp_path, a_file)[command]
+    result = CliRunner().invoke(app, arguments)
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert "Traceback" not in result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines and lines[0].startswith("error: "), result.output
+    if command == "sweep":  # a sweep lists every problem in its file, one per line
+        assert expected in result.stderr
+    else:
+        assert expected in lines[0] and len(lines) == 1, lines
+
+
+def test_published_without_its_catalog_is_one_line_and_exit_2(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEGTREND_ROOT", str(tmp_path))
+    result = CliRunner().invoke(app, ["published"])
+    assert result.exit_code == 2 and result.stderr.startswith("error: ")
+    assert "catalog.csv" in result.stderr
+
+
+def test_explain_with_a_broken_lexicon_is_one_line_and_exit_2(tmp_path, monkeypatch):
+    (tmp_path / "lexicons").mkdir()
+    (tmp_path / "lexicons" / "hoaks.txt").write_text("re: (unclosed\n", encoding="utf-8")
+    monkeypatch.setenv("NEGTREND_CONFIG", str(tmp_path))
+    result = CliRunner().invoke(app, ["explain", "hoaks"])
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert result.stderr.startswith("error: ") and "hoaks.txt" in result.stderr
