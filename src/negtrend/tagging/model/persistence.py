@@ -15,6 +15,7 @@ import numpy as np
 import skops.io as sio
 from sklearn.pipeline import Pipeline
 
+from negtrend.errors import NegtrendError
 from negtrend.jsonable import jsonable
 from negtrend.tagging.model.estimators import _fit_quietly, build_pipeline, chain_scores
 from negtrend.tagging.model.featurize import norm_config
@@ -29,7 +30,7 @@ PICKLE_SUFFIXES = {".pkl", ".pickle"}
 PICKLE_MESSAGE = "pickle can run code on load; negtrend only loads skops files"
 
 
-class ModelLoadError(ValueError):
+class ModelLoadError(NegtrendError, ValueError):
     """A model file that negtrend will not load (pickle, unexpected types, missing parts)."""
 
 
