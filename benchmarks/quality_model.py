@@ -22,6 +22,7 @@ import time
 import numpy as np
 
 from negtrend.data import paths
+from negtrend.data.labeled import read_labeled
 from negtrend.tagging import model
 
 DATASETS = [
@@ -37,7 +38,7 @@ TARGETS = {"judol": 0.98, "HS": 0.85, "Abusive": 0.90, "sara": 0.75}
 
 def run_cv(spec: dict, root, args) -> list[dict]:
     """One dataset's CV -> table rows."""
-    texts, labels = model.read_labeled(root / spec["file"], spec["text"], spec["labels"])
+    texts, labels = read_labeled(root / spec["file"], spec["text"], spec["labels"])
     started = time.perf_counter()
     table = model.cross_validate(texts, labels, folds=args.folds, seed=args.seed,
                                  norm=args.norm, params=args.params,
@@ -55,7 +56,7 @@ def run_cv(spec: dict, root, args) -> list[dict]:
 def predict_speed(root, args) -> dict:
     """Train on the whole gambling set, then score it: training seconds and texts/s."""
     spec = DATASETS[0]
-    texts, labels = model.read_labeled(root / spec["file"], spec["text"], spec["labels"])
+    texts, labels = read_labeled(root / spec["file"], spec["text"], spec["labels"])
     started = time.perf_counter()
     fitted = model.train(texts, labels, norm=args.norm, params=args.params, seed=args.seed)
     train_s = time.perf_counter() - started

@@ -1,19 +1,25 @@
 """negtrend.model: training, thresholds from inner CV, honest cross-validation, safe save/load."""
 
+import ast
 import json
 import os
 import pickle
 import re
+import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 import skops.io as sio
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
+from negtrend.data.labeled import read_labeled
 from negtrend.tagging import model as nm
 
 VOCAB = {
@@ -188,7 +194,7 @@ def test_cross_validate_never_trains_on_the_test_fold(monkeypatch):
         seen.append(list(train_texts))
         return real_train(train_texts, train_labels, **kwargs)
 
-    monkeypatch.setattr(nm, "train", spy)
+    monkeypatch.setattr(nm.evaluation, "train", spy)  # cross_validate's
     nm.cross_validate(texts, labels, folds=4, seed=3)
     folds = nm.cv_folds(texts, labels, folds=4, seed=3)
     assert len(seen) == 4
@@ -271,6 +277,48 @@ def test_allowed_types_are_only_what_build_pipeline_makes():
                                   "sklearn.calibration._SigmoidCalibration"}
 
 
+def test_constant_score_answers_as_one_vs_rest_does_for_an_absent_label():
+    """Our stand-in for a one-class label scores, predicts and decides exactly as the
+    estimator that scikit-learn's one-vs-rest makes for such a label."""
+    X = sp.random(12, 5, density=0.5, format="csr", random_state=0)
+    y = np.r_[np.zeros(6), np.ones(6)].astype(np.uint8)
+    for constant in (0, 1):
+        Y = np.c_[y, np.full(12, constant, dtype=np.uint8)]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reference = OneVsRestClassifier(LogisticRegression()).fit(X, Y).estimators_[1]
+        ours = nm.estimators.ConstantScore().fit(X, Y[:, 1].astype(np.int64))  # as binarized
+        for method in ("predict_proba", "decision_function", "predict"):
+            expected, got = getattr(reference, method)(X), getattr(ours, method)(X)
+            assert got.dtype == expected.dtype
+            np.testing.assert_array_equal(got, expected)
+    with pytest.raises(ValueError, match="one class"):
+        nm.estimators.ConstantScore().fit(X, y)
+
+
+def test_a_saved_constant_score_is_refused(fitted, tmp_path):
+    """``train`` never saves one; a file that holds one is refused like any unknown type."""
+    folder = nm.save(fitted, tmp_path / "m")
+    pipeline = clone(fitted.pipeline)
+    texts, labels = synthetic(60, seed=4)
+    nm.estimators._fit_quietly(pipeline, texts, labels.to_numpy().astype(np.uint8))
+    clf = pipeline.named_steps["clf"]
+    clf.estimators_[2] = nm.estimators.ConstantScore().fit(None, np.zeros(3, dtype=np.uint8))
+    sio.dump(pipeline, folder / "model.skops")
+    with pytest.raises(nm.ModelLoadError, match="ConstantScore"):
+        nm.load(folder)
+
+
+def test_no_private_scikit_learn_names_are_imported():
+    """Private names may vanish in any scikit-learn release."""
+    root = Path(nm.__file__).parents[2]
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sklearn"):
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                assert not private, f"{path.relative_to(root)}: {node.module} {private}"
+
+
 def test_svm_model_round_trips(tmp_path):
     texts, labels = synthetic(150, seed=12)
     model = nm.train(texts, labels[["judol", "hate"]], params={"classifier": "svm", "C": 0.3})
@@ -315,60 +363,18 @@ def test_missing_model_or_metadata(fitted, tmp_path):
         nm.load(folder)
 
 
-# --- labelled files ----------------------------------------------------------------------
-
-
-def write_csv(path, rows):
-    pd.DataFrame(rows).to_csv(path, index=False)
-    return path
-
-
-def test_read_labeled_parses_specs_and_drops_empty_text(tmp_path):
-    path = write_csv(tmp_path / "l.csv", {
-        "Tweet": ["satu", "", "tiga", "empat", "  "],
-        "HS": ["1", "0", "true", "No", "1"],
-        "HS_Religion": ["0", "0", "yes", "0", "x"],
-        "HS_Race": ["1", "0", "FALSE", "0", "0"],
-    })
-    texts, labels = nm.read_labeled(path, "Tweet", ["HS", "sara=HS_Religion|HS_Race"])
-    assert list(texts) == ["satu", "tiga", "empat"]
-    assert list(labels.index) == list(texts.index) == [1, 3, 4]
-    assert labels["HS"].tolist() == [True, True, False]
-    assert labels["sara"].tolist() == [True, True, False]
-    assert labels.attrs["dropped_empty_text"] == 2 and labels.attrs["dropped_rows"] == [2, 5]
-    assert labels.attrs["rows_read"] == 5
-
-
-def test_read_labeled_rejects_non_boolean_naming_row_and_column(tmp_path):
-    path = write_csv(tmp_path / "l.csv", {"t": ["a", "b", "c"], "HS": ["1", "0", "2"]})
-    with pytest.raises(ValueError, match=r"l\.csv: row 3, column 'HS'.*'2'"):
-        nm.read_labeled(path, "t", ["HS"])
-    with pytest.raises(ValueError, match="no column"):
-        nm.read_labeled(path, "t", ["Abusive"])
-    with pytest.raises(ValueError, match="expected COL"):
-        nm.read_labeled(path, "t", ["sara="])
-
-
 # --- real data (skipped when ../shared/data is absent) -----------------------------------
 
 
 @pytest.mark.shared
 def test_judol_small_train_generalizes(shared_data):
     path = shared_data / "judol_comments_labeled_gbennnn" / "dataset_judol_labelled.csv"
-    texts, labels = nm.read_labeled(path, "comment_text", ["judol=label"])
+    texts, labels = read_labeled(path, "comment_text", ["judol=label"])
     order = np.random.default_rng(0).permutation(len(texts))
     train, test = order[:3000], order[3000:5000]
     model = nm.train(texts.iloc[train], labels.iloc[train])
     table = nm.evaluate(model, texts.iloc[test], labels.iloc[test])
     assert table.loc["judol", "f1"] > 0.9, table
-
-
-@pytest.mark.shared
-def test_read_labeled_hate_speech_file(shared_data):
-    path = shared_data / "ibrohim_budi_2019_hate_abusive" / "re_dataset.csv"
-    texts, labels = nm.read_labeled(path, "Tweet", ["HS", "Abusive", "sara=HS_Religion|HS_Race"])
-    assert len(texts) == 13169 and labels.attrs["dropped_empty_text"] == 0
-    assert labels.sum().to_dict() == {"HS": 5561, "Abusive": 5043, "sara": 1264}
 
 
 def test_fast_char_features_equal_sklearn(fitted):
@@ -531,13 +537,13 @@ def test_nb_scale_grid_is_chosen_per_label_by_inner_cv(tmp_path):
 def test_nb_scale_selection_sees_only_the_training_part(monkeypatch):
     texts, labels = loud_data(240, seed=33)
     calls = []
-    real_inner = nm._inner_thresholds
+    real_inner = nm.tuning._inner_thresholds
 
     def spy(clf, X, Y, names, seed, nb, parents, **kwargs):
         calls.append(Y.copy())
         return real_inner(clf, X, Y, names, seed, nb, parents, **kwargs)
 
-    monkeypatch.setattr(nm, "_inner_thresholds", spy)
+    monkeypatch.setattr(nm.training, "_inner_thresholds", spy)  # train's
     params = {"nb_scale": [0.0, 1.0]}
     table = nm.cross_validate(texts, labels, folds=3, seed=0, params=params)
     folds = nm.cv_folds(texts, labels, folds=3, seed=0)
@@ -597,8 +603,8 @@ def test_stack_views_is_folded_into_plain_logistic_regression(tmp_path):
     expected = info["weights"]["all"] * base.pipeline.named_steps["clf"].estimators_[0] \
         .decision_function(X) + info["intercept"]
     for name, block in zip(["word", "char"], nm.feature_blocks(union), strict=True):
-        view = nm._fit_quietly(clone(base.pipeline.named_steps["clf"]), X[:, block], Y,
-                               info["nb_scale"][name])
+        view = nm.estimators._fit_quietly(clone(base.pipeline.named_steps["clf"]), X[:, block],
+                                          Y, info["nb_scale"][name])
         expected += info["weights"][name] * view.estimators_[0].decision_function(X[:, block])
     estimators = model.pipeline.named_steps["clf"].estimators_
     assert all(type(e) is LogisticRegression for e in estimators)

@@ -46,7 +46,8 @@ def test_non_boolean_column_is_named():
 def test_label_columns_gold_annotations_and_training_labels_read_booleans_alike():
     """One vocabulary (``labels.TRUE_WORDS``/``FALSE_WORDS``); only blanks differ by reader:
     not tagged (labels), not annotated (gold), an error (training labels)."""
-    from negtrend.tagging import model, validation
+    from negtrend.data import labeled
+    from negtrend.tagging import validation
 
     words = pd.Series(["ya", "Tidak", "1.0", "0", "TRUE", "no", " y ", "f"])
     expected = [True, False, True, False, True, False, True, False]
@@ -54,13 +55,13 @@ def test_label_columns_gold_annotations_and_training_labels_read_booleans_alike(
     gold = validation._gold_values(pd.DataFrame({"g": words}), "g", "gold.csv")
     assert gold.tolist() == expected
     rows = pd.Series(range(2, 2 + len(words)))
-    assert model._parse_bool_column(words, rows, "c", "train.csv").tolist() == expected
+    assert labeled._parse_bool_column(words, rows, "c", "train.csv").tolist() == expected
     blank = pd.Series(["1", ""])
     assert labels.as_boolean(blank, "c").tolist() == [True, False]
     unannotated = validation._gold_values(pd.DataFrame({"g": blank}), "g", "gold.csv")
     assert bool(unannotated.iloc[0]) is True
     assert pd.isna(unannotated.iloc[1])
     with pytest.raises(ValueError, match="train.csv: row 3, column 'c'"):
-        model._parse_bool_column(blank, pd.Series([2, 3]), "c", "train.csv")
+        labeled._parse_bool_column(blank, pd.Series([2, 3]), "c", "train.csv")
     with pytest.raises(labels.LabelError, match="row 1 holds 'maybe'"):
         labels.as_boolean(pd.Series(["1", "maybe"]), "c")

@@ -205,13 +205,14 @@ def train(
              "slang_path=kamus.csv; see textnorm.NormConfig")] = None,
 ) -> None:
     """Train the TF-IDF + linear model; save it safely (skops) with its CV scores."""
+    from negtrend.data.labeled import read_labeled
     from negtrend.tagging import model
 
     try:
         params = _parse_param(param or [])
         model.resolve_params(params)  # unknown names and bad values stop here, before any work
         norm_settings = model.norm_dict(_parse_param(norm or []) or None)
-        texts, frame = model.read_labeled(data, text_col, labels.split(","))
+        texts, frame = read_labeled(data, text_col, labels.split(","))
     except (ValueError, KeyError, TypeError) as exc:
         _fail(str(exc))
     from negtrend.run.runner import sha256_file
@@ -250,6 +251,7 @@ def evaluate(
     """Precision, recall and F1 per label: CV, held-out data, lexicon, or annotated sample."""
     import pandas as pd
 
+    from negtrend.data.labeled import read_labeled
     from negtrend.tagging import classify, model, validation
 
     try:
@@ -259,7 +261,7 @@ def evaluate(
             _fail("give --gold FILE, or --data FILE --labels ... with --model DIR or "
                   "--backend lexicon")
         else:
-            texts, frame = model.read_labeled(data, text_col, labels.split(","))
+            texts, frame = read_labeled(data, text_col, labels.split(","))
             if backend == "lexicon":
                 tagged = classify.tag_texts(classify.LexiconBackend(list(frame.columns)), texts)
                 table = model.scores_table(frame.astype(bool),
