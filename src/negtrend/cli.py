@@ -167,13 +167,10 @@ def classify_command(
     from negtrend.tagging import classify
 
     mapping = loading.parse_column_map(map)
-    try:
-        result = classify.classify_file(
-            data, out, backend, categories=list(category or []) or None,
-            text_column=mapping.get("text", "text"), encoding=encoding,
-            batch_size=batch_size, processes=processes, progress=progress)
-    except FileNotFoundError as exc:
-        _fail(str(exc))
+    result = classify.classify_file(
+        data, out, backend, categories=list(category or []) or None,
+        text_column=mapping.get("text", "text"), encoding=encoding,
+        batch_size=batch_size, processes=processes, progress=progress)
     _echo_json(result.summary())
 
 
@@ -206,16 +203,13 @@ def train(
 ) -> None:
     """Train the TF-IDF + linear model; save it safely (skops) with its CV scores."""
     from negtrend.data.labeled import read_labeled
+    from negtrend.run.runner import sha256_file
     from negtrend.tagging import model
 
-    try:
-        params = _parse_param(param or [])
-        model.resolve_params(params)  # unknown names and bad values stop here, before any work
-        norm_settings = model.norm_dict(_parse_param(norm or []) or None)
-        texts, frame = read_labeled(data, text_col, labels.split(","))
-    except (ValueError, KeyError, TypeError) as exc:
-        _fail(str(exc))
-    from negtrend.run.runner import sha256_file
+    params = _parse_param(param or [])
+    model.resolve_params(params)  # unknown names and bad values stop here, before any work
+    norm_settings = model.norm_dict(_parse_param(norm or []) or None)
+    texts, frame = read_labeled(data, text_col, labels.split(","))
 
     digest = sha256_file(data)
     scores = None
@@ -254,29 +248,25 @@ def evaluate(
     from negtrend.data.labeled import read_labeled
     from negtrend.tagging import classify, model, validation
 
-    try:
-        if gold is not None:
-            table = validation.evaluate_gold_file(gold)
-        elif data is None or labels is None:
-            _fail("give --gold FILE, or --data FILE --labels ... with --model DIR or "
-                  "--backend lexicon")
+    if gold is not None:
+        table = validation.evaluate_gold_file(gold)
+    elif data is None or labels is None:
+        _fail("give --gold FILE, or --data FILE --labels ... with --model DIR or "
+              "--backend lexicon")
+    else:
+        texts, frame = read_labeled(data, text_col, labels.split(","))
+        if backend == "lexicon":
+            tagged = classify.tag_texts(classify.LexiconBackend(list(frame.columns)), texts)
+            table = model.scores_table(frame.astype(bool),
+                                       pd.DataFrame(tagged.tags, index=frame.index))
+        elif model_dir is not None and folds:
+            trained = model.load(model_dir)
+            table = model.cross_validate(texts, frame, folds=folds, seed=seed,
+                                         norm=trained.norm, params=trained.metadata.get("params"))
+        elif model_dir is not None:
+            table = model.evaluate(model.load(model_dir), texts, frame)
         else:
-            texts, frame = read_labeled(data, text_col, labels.split(","))
-            if backend == "lexicon":
-                tagged = classify.tag_texts(classify.LexiconBackend(list(frame.columns)), texts)
-                table = model.scores_table(frame.astype(bool),
-                                           pd.DataFrame(tagged.tags, index=frame.index))
-            elif model_dir is not None and folds:
-                trained = model.load(model_dir)
-                table = model.cross_validate(texts, frame, folds=folds, seed=seed,
-                                             norm=trained.norm,
-                                             params=trained.metadata.get("params"))
-            elif model_dir is not None:
-                table = model.evaluate(model.load(model_dir), texts, frame)
-            else:
-                _fail("give --model DIR or --backend lexicon")
-    except (ValueError, KeyError) as exc:  # a labelled file that does not fit
-        _fail(str(exc))
+            _fail("give --model DIR or --backend lexicon")
     if table.index.name == "label":
         table = table.reset_index()
     typer.echo(table.to_string(index=False))

@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from negtrend.data.labels import FALSE_WORDS, TRUE_WORDS
+from negtrend.data.errors import LoadError
+from negtrend.data.labels import FALSE_WORDS, TRUE_WORDS, LabelError
 
 
 def parse_label_specs(specs) -> dict[str, list[str]]:
@@ -21,12 +22,12 @@ def parse_label_specs(specs) -> dict[str, list[str]]:
         columns = [c.strip() for c in (cols if sep else name).split("|")]
         name = name.strip()
         if not name or not all(columns):
-            raise ValueError(f"label spec {item!r}: expected COL or NAME=COL1|COL2")
+            raise LabelError(f"label spec {item!r}: expected COL or NAME=COL1|COL2")
         if name in out:
-            raise ValueError(f"label {name!r} given twice")
+            raise LabelError(f"label {name!r} given twice")
         out[name] = columns
     if not out:
-        raise ValueError("no labels given")
+        raise LabelError("no labels given")
     return out
 
 
@@ -35,7 +36,7 @@ def _parse_bool_column(values: pd.Series, rows: pd.Series, column: str, path) ->
     good = text.isin(TRUE_WORDS | FALSE_WORDS)  # a blank is an error: every row needs a label
     if not good.all():
         first = int(np.flatnonzero(~good.to_numpy())[0])
-        raise ValueError(f"{path}: row {int(rows.iloc[first])}, column {column!r}: value "
+        raise LoadError(f"{path}: row {int(rows.iloc[first])}, column {column!r}: value "
                          f"{values.iloc[first]!r} is not a label (use 1/0, true/false, yes/no)")
     return text.isin(TRUE_WORDS).to_numpy()
 
@@ -55,7 +56,7 @@ def read_labeled(path, text_col: str, label_specs) -> tuple[pd.Series, pd.DataFr
     missing = [c for c in dict.fromkeys(needed) if c not in frame.columns]
     if missing:
         available = [c for c in frame.columns if c != "_row"]
-        raise ValueError(f"{path}: no column(s) {missing}; columns are {available}")
+        raise LoadError(f"{path}: no column(s) {missing}; columns are {available}")
     text = frame[text_col]
     empty = (text.isna() | (text.astype(object).fillna("").map(str).str.strip() == "")).to_numpy()
     kept = frame.loc[~empty]

@@ -37,6 +37,7 @@ from negtrend.tagging.model.folds import stratified_folds
 from negtrend.tagging.model.params import (
     CLASSIFIERS,
     DEFAULT_PARAMS,
+    ModelSettingsError,
     nb_scale_grid,
     resolve_params,
 )
@@ -64,7 +65,8 @@ from negtrend.tagging.model.tuning import INNER_FOLDS, STACK_FOLDS
 __all__ = [
     "CLASSIFIERS", "DEFAULT_PARAMS", "FORMAT", "FORMAT_VERSION", "INNER_FOLDS", "METADATA_FILE",
     "MODEL_FILE", "NEST_MIN_ROWS", "PICKLE_MESSAGE", "PICKLE_SUFFIXES", "STACK_FOLDS",
-    "SVM_MIN_CLASS", "ModelLoadError", "TrainedModel", "allowed_types", "build_pipeline",
+    "SVM_MIN_CLASS", "ModelLoadError", "ModelSettingsError", "TrainedModel", "allowed_types",
+    "build_pipeline",
     "chain_scores", "content_sha256", "cross_validate", "cv_folds", "evaluate", "feature_blocks",
     "features", "load", "nb_log_ratios", "nb_scale_grid", "nested_parents", "norm_config",
     "norm_dict", "normalize_texts", "parse_label_specs", "read_labeled", "resolve_params",

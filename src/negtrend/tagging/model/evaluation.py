@@ -11,6 +11,7 @@ import time
 import numpy as np
 import pandas as pd
 
+from negtrend.data.labels import LabelError
 from negtrend.jsonable import jsonable
 from negtrend.tagging.model.featurize import _as_text_list, norm_dict, normalize_texts
 from negtrend.tagging.model.folds import stratified_folds
@@ -41,7 +42,7 @@ def evaluate(model: TrainedModel, texts, labels: pd.DataFrame) -> pd.DataFrame:
     raw = _as_text_list(texts)
     missing = [c for c in labels.columns if str(c) not in model.labels]
     if missing:
-        raise ValueError(f"the model has no labels {missing}; it has {model.labels}")
+        raise LabelError(f"the model has no labels {missing}; it has {model.labels}")
     truth = pd.DataFrame(_label_matrix(labels, len(raw)).astype(bool),
                          columns=[str(c) for c in labels.columns])
     predicted = model.predict(raw)

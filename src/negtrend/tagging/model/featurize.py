@@ -18,6 +18,7 @@ from sklearn.pipeline import FeatureUnion
 from sklearn.preprocessing import normalize as row_normalize
 
 from negtrend.tagging import textnorm
+from negtrend.tagging.model.params import ModelSettingsError
 
 
 def norm_config(norm=None) -> textnorm.NormConfig:
@@ -30,7 +31,8 @@ def norm_config(norm=None) -> textnorm.NormConfig:
         known = {f.name for f in dataclasses.fields(textnorm.NormConfig)}
         unknown = sorted(set(norm) - known)
         if unknown:
-            raise ValueError(f"unknown normalization settings {unknown}; known: {sorted(known)}")
+            raise ModelSettingsError(f"unknown normalization settings {unknown}; known: "
+                                     f"{sorted(known)}")
         return textnorm.NormConfig(**norm)
     raise TypeError(f"norm must be None, a NormConfig or a dict, not {type(norm).__name__}")
 

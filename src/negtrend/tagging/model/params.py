@@ -6,6 +6,12 @@ before any work, and so that one place documents them.
 
 from __future__ import annotations
 
+from negtrend.errors import NegtrendError
+
+
+class ModelSettingsError(NegtrendError, ValueError):
+    """A model or normalization setting that does not exist or has a bad value."""
+
 DEFAULT_PARAMS: dict = {
     "word_ngram": (1, 2),
     "word_min_df": 2,
@@ -47,20 +53,23 @@ def resolve_params(params: dict | None = None) -> dict:
     params = dict(params or {})
     unknown = sorted(set(params) - set(DEFAULT_PARAMS))
     if unknown:
-        raise ValueError(f"unknown model parameters {unknown}; known: {sorted(DEFAULT_PARAMS)}")
+        raise ModelSettingsError(f"unknown model parameters {unknown}; known: "
+                                 f"{sorted(DEFAULT_PARAMS)}")
     out = {**DEFAULT_PARAMS, **params}
     for key in ("word_ngram", "char_ngram"):
         out[key] = tuple(int(n) for n in out[key])
     if out["classifier"] not in CLASSIFIERS:
-        raise ValueError(f"classifier must be one of {CLASSIFIERS}, not {out['classifier']!r}")
+        raise ModelSettingsError(f"classifier must be one of {CLASSIFIERS}, not "
+                                 f"{out['classifier']!r}")
     out["nb_scale"] = _nb_scale_param(out["nb_scale"])
     if not isinstance(out["stack_views"], bool):
-        raise ValueError(f"stack_views must be true or false, not {out['stack_views']!r}")
+        raise ModelSettingsError(f"stack_views must be true or false, not {out['stack_views']!r}")
     if out["stack_views"] and out["classifier"] != "logreg":
-        raise ValueError("stack_views needs classifier 'logreg' (it folds logistic regressions)")
+        raise ModelSettingsError("stack_views needs classifier 'logreg' (it folds logistic "
+                                 "regressions)")
     share = out["nest_containment"]
     if share is not None and not 0.5 < float(share) <= 1.0:
-        raise ValueError(f"nest_containment must be None or in (0.5, 1], not {share!r}")
+        raise ModelSettingsError(f"nest_containment must be None or in (0.5, 1], not {share!r}")
     return out
 
 
@@ -69,7 +78,8 @@ def _nb_scale_param(value):
     many = isinstance(value, list | tuple)
     values = sorted({float(v) for v in value}) if many else [float(value)]
     if not values or not all(0.0 <= v <= 1.0 for v in values):
-        raise ValueError(f"nb_scale must be a number in [0, 1] or a list of them, not {value!r}")
+        raise ModelSettingsError(f"nb_scale must be a number in [0, 1] or a list of them, not "
+                                 f"{value!r}")
     return tuple(values) if many else values[0]
 
 
