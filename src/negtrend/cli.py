@@ -15,8 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from negtrend.errors import NegtrendError
-
-DEFAULT_KERNEL = "negtrend"  # the Jupyter kernel `make install` registers (run.runner's)
+from negtrend.run import DEFAULT_KERNEL
 
 
 class _Commands(TyperGroup):
@@ -103,11 +102,9 @@ def report(
     kernel: Annotated[str, typer.Option(help="Jupyter kernel")] = DEFAULT_KERNEL,
 ) -> None:
     """Render a trend report into reports/<run_key>/ and print its folder."""
-    from negtrend.data import claims, labels, loading
+    from negtrend.data import labels, loading
     from negtrend.run import runner
 
-    if claim:
-        claims.get_claim(claim)
     params = {
         "data": data,
         "election": election,

@@ -49,6 +49,7 @@ from negtrend.analysis.engine import (
     CountFit,
     choose_measure,
     ewc_covariance,
+    exposure_scale,
     model_choice,
     not_estimable,
     result_meta,
@@ -203,7 +204,7 @@ def did(
     effect.update(df=fit.df, alpha=alpha, scale="ratio of rate ratios", phase=phase,
                   baseline=baseline, measure=measure)
 
-    scale = 1000.0 if measure == "share" else 1.0
+    scale = exposure_scale(measure)
     fitted_count = data["n"] * prob
     on = (data["window"] == phase).to_numpy(float)
     series = pd.DataFrame({

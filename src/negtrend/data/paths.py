@@ -15,6 +15,7 @@ from negtrend.errors import NegtrendError
 class NotAFolderError(NegtrendError, ValueError):
     """A path given as a folder is a file."""
 
+
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]  # src/negtrend
 
 
@@ -50,12 +51,11 @@ def notebooks_dir() -> Path:
 
 def reports_dir(folder: str | Path | None = None) -> Path:
     """The reports folder: ``folder`` when given, else ``NEGTREND_REPORTS``, else reports/ of
-    the project; created when missing. A path that is a file is refused with a clear error."""
+    the project. A path that is a file is refused with a clear error; writers create it."""
     path = Path(folder or os.environ.get("NEGTREND_REPORTS") or project_root() / "reports")
     if path.exists() and not path.is_dir():
         raise NotAFolderError(f"reports folder {path} is a file, not a folder; give a folder "
                               "with --reports-dir")
-    path.mkdir(parents=True, exist_ok=True)
     return path
 
 

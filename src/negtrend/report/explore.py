@@ -69,12 +69,12 @@ def view_record(view: ElectionView) -> dict:
             "comparisons": [comparison_record(c) for c in view.comparisons]}
 
 
-def explore_metrics(views: list[ElectionView], items: pd.DataFrame, exported: list[Path],
+def explore_metrics(view_records: list[dict], items: pd.DataFrame, exported: list[Path],
                     folder: str | Path) -> dict:
-    """What an explore run recorded: each election's comparisons, the examples shown and the
-    files exported."""
+    """What an explore run recorded: each election's comparisons (``view_record``), the
+    examples shown and the files exported."""
     return jsonable({
-        "views": [view_record(view) for view in views],
+        "views": view_records,
         "examples": items.to_dict(orient="records") if len(items) else [],
         "exported": relative_figures({"exported": exported}, folder),
     })

@@ -372,6 +372,7 @@ def render(runs: list[dict]) -> str:
 def write_index(reports_dir: str | Path | None = None) -> Path:
     """Write ``index.html`` in the reports folder and return its absolute path."""
     folder = paths.reports_dir(reports_dir)
+    folder.mkdir(parents=True, exist_ok=True)
     target = folder / "index.html"
     target.write_text(render(load_runs(folder)), encoding="utf-8")
     return target.resolve()

@@ -10,6 +10,7 @@ import math
 
 from negtrend.analysis.effect import EffectResult
 from negtrend.analysis.notes import Method, Note
+from negtrend.data.paths import source_label
 from negtrend.report import lang as languages
 
 
@@ -151,8 +152,6 @@ def title(result: EffectResult, lang: str = "en") -> str:
 
 def figure_title(election, data: str, measure: str, lang: str = "en") -> str:
     """'posts.csv around pemilu2024: share of collected items'."""
-    from negtrend.data.paths import source_label
-
     return languages.get(lang).FIGURE_TITLE.format(source=source_label(data),
                                                    election=election.id,
                                                    measure=measure_name(measure, lang))

@@ -1,1 +1,4 @@
-"""The run layer."""
+"""The run layer: the pipeline, the notebook runner and sweeps."""
+
+DEFAULT_KERNEL = "negtrend"  # the Jupyter kernel `make install` registers; here so that the
+# command line can name it without importing the runner's dependencies

@@ -181,10 +181,18 @@ def _series_params(prepared: Prepared, params: ReportParams, election: str) -> E
                            complete_feed=params.complete_feed, min_share=params.min_share)
 
 
-def _output_dir(params: ReportParams, interactive: str) -> Path:
-    out = Path(params.output_dir) if params.output_dir else paths.reports_dir() / interactive
+def _output_dir(output_dir, interactive: str) -> Path:
+    """The run folder the runner set, else a folder under reports/ for interactive use."""
+    out = Path(output_dir) if output_dir else paths.reports_dir() / interactive
     out.mkdir(parents=True, exist_ok=True)
     return out
+
+
+def _why(classifier: str | None, lang: str):
+    """How an example's tag is explained: the lexicon terms that fired, or (None) the label."""
+    if classifier != "lexicon":
+        return None
+    return examples.lexicon_reason(classify.make_backend("lexicon"), lang)
 
 
 def _examples(prepared: Prepared, classifier, categories, windows, per_window, seed, lang
@@ -192,10 +200,9 @@ def _examples(prepared: Prepared, classifier, categories, windows, per_window, s
     """Example items per category and window, with why each was tagged (posts only)."""
     if prepared.loaded.kind != "posts":
         return pd.DataFrame(columns=examples.COLUMNS)
-    why = (examples.lexicon_reason(classify.make_backend("lexicon"), lang)
-           if classifier == "lexicon" else None)
     return examples.example_items(prepared.loaded.data, categories, windows,
-                                  per_window=per_window, seed=seed, why=why, lang=lang)
+                                  per_window=per_window, seed=seed, why=_why(classifier, lang),
+                                  lang=lang)
 
 
 # --- the trend report -------------------------------------------------------------------------
@@ -236,7 +243,7 @@ def trend_report(params: ReportParams) -> TrendReport:
 
     Writes ``quarantine.csv``, ``figures/`` and ``metrics.json`` into ``params.output_dir``.
     """
-    out = _output_dir(params, "interactive")
+    out = _output_dir(params.output_dir, "interactive")
     prepared = _prepare_params(params)
     loading.write_quarantine(prepared.loaded, out / "quarantine.csv")
     built = _series_params(prepared, params, params.election)
@@ -364,16 +371,16 @@ class Exploration:
         if widgets is None or self.params.output_dir is not None \
                 or self.prepared.loaded.kind != "posts":
             return []
-        why = (examples.lexicon_reason(classify.make_backend("lexicon"), self.params.lang)
-               if self.params.classifier == "lexicon" else None)
         return [explore_views.drilldown(widgets, self.prepared.loaded.data, self.view,
-                                        self.params.seed, why, self.params.lang)]
+                                        self.params.seed,
+                                        _why(self.params.classifier, self.params.lang),
+                                        self.params.lang)]
 
 
 def explore(params: ExploreParams) -> Exploration:
     """A corpus against one or two elections: series per category, rate ratios, examples,
     a side-by-side forest plot, an optional claim check, and an export of the numbers."""
-    out = _output_dir(params, "explore")
+    out = _output_dir(params.output_dir, "explore")
     params = dataclasses.replace(params, data=params.data or str(paths.sample_corpus()))
     prepared = _prepare_params(params)
     views = [_view(prepared, params, params.election)]
@@ -388,14 +395,14 @@ def explore(params: ExploreParams) -> Exploration:
         figures[measure] = plots.save_figure(fig, out / "figures", f"categories_{measure}")
     items = _examples(prepared, params.classifier, view.series.categories, view.windows,
                       params.examples_per_window, params.seed, params.lang)
+    view_records = [explore_views.view_record(v) for v in views]
     if len(views) > 1:
-        rows = pd.concat([plots.forest_rows(explore_views.view_record(v)) for v in views],
-                         ignore_index=True)
+        rows = plots.forest_rows(view_records)
         figures["side_by_side"] = plots.save_figure(plots.forest(rows), out / "figures",
                                                     "side_by_side")
     checks = _explore_claim(view, params) if params.claim else None
     exported = explore_views.export_views(out / "export", views)
-    metrics = explore_views.explore_metrics(views, items, exported, out)
+    metrics = explore_views.explore_metrics(view_records, items, exported, out)
     record_metrics(metrics, out)
     return Exploration(params, out, prepared, views, items, figures, checks, exported, metrics)
 
@@ -431,9 +438,8 @@ def cross_election(reports_dir=None, window: str = "campaign", lang: str = "en",
                    output_dir=None) -> CrossElection:
     """The ``window`` rate ratios of every earlier trend report under ``reports_dir``, from
     their metrics.json only, as a table and a forest plot."""
-    out = Path(output_dir) if output_dir else paths.reports_dir() / "cross_election"
-    out.mkdir(parents=True, exist_ok=True)
-    runs = across.trend_runs(Path(reports_dir) if reports_dir else paths.reports_dir())
+    out = _output_dir(output_dir, "cross_election")
+    runs = across.trend_runs(reports_dir)
     rows = across.cross_election_rows(runs, window)
     figures = {"forest": plots.save_figure(plots.forest(rows), out / "figures",
                                            f"forest_{window}")}

@@ -25,8 +25,8 @@ from negtrend.data import paths
 from negtrend.errors import NegtrendError
 from negtrend.jsonable import jsonable
 from negtrend.provenance import package_versions
+from negtrend.run import DEFAULT_KERNEL
 
-DEFAULT_KERNEL = "negtrend"
 RUNNER_OWNED = ("output_dir",)
 PACKAGES = ("negtrend", "pandas", "numpy", "statsmodels", "scipy", "matplotlib", "pyarrow",
             "papermill", "nbconvert", "pyyaml")
