@@ -109,3 +109,100 @@ def test_flag_windows_uses_observed_days_of_a_partial_month():
 def test_bad_frequency_is_rejected():
     with pytest.raises(ValueError, match="freq"):
         series.check_freq("Q")
+
+
+# --- the analysis span and collection gaps (issue 11, item 1) ------------------------------
+
+
+def daily_feed(seed: int, per_day: float, days: int, start="2023-08-01", hole=None):
+    """Posts from a Poisson feed, about a third tagged; ``hole`` = (first, last) day offsets
+    with nothing collected."""
+    rng = np.random.default_rng(seed)
+    per = rng.poisson(per_day, days)
+    if hole:  # with an item on the days either side, so the true gap is known exactly
+        per[hole[0]:hole[1] + 1] = 0
+        per[[hole[0] - 1, hole[1] + 1]] = np.maximum(per[[hole[0] - 1, hole[1] + 1]], 1)
+    dates = np.repeat(pd.date_range(start, periods=days).to_numpy(), per)
+    return posts(dates, rng.random(len(dates)) < 0.3)
+
+
+def test_stray_dates_outside_the_span_are_set_aside_named_and_change_nothing():
+    clean = daily_feed(1, 3.0, 240)
+    stray = pd.concat([clean, posts(["1985-06-01", "2100-01-01"], [True, False])],
+                      ignore_index=True)
+    span = (pd.Timestamp("2021-09-14"), pd.Timestamp("2026-04-29"))
+    for freq in ("D", "W", "M"):
+        kept = series.from_posts(clean, freq=freq, categories=["hoaks"], span=span)
+        both = series.from_posts(stray, freq=freq, categories=["hoaks"], span=span)
+        pd.testing.assert_frame_equal(kept.frame, both.frame)  # the stray rows change nothing
+        assert list(both.unused["reason_code"]) == ["out_of_span", "out_of_span"]
+        assert "dated 1985-06-01, outside the analysis span 2021-09-14..2026-04-29" \
+            in both.unused["reason"].iloc[0]
+    # without a span the stray rows stretch the series over a century
+    assert len(series.from_posts(stray, freq="W", categories=["hoaks"]).frame) > 5000
+
+
+def test_the_default_span_is_the_windows_plus_the_stated_margin():
+    windows = windows_frame({"before": ("2023-09-14", "2023-11-27"),
+                             "after": ("2024-02-15", "2024-04-29")})
+    start, end = series.analysis_span(windows, 730)
+    assert (start, end) == (pd.Timestamp("2021-09-14"), pd.Timestamp("2026-04-29"))
+    assert series.analysis_span(windows, None) is None
+    with pytest.raises(series.SeriesError, match="span_margin_days"):
+        series.analysis_span(windows, -1)
+
+
+def test_no_row_inside_the_span_is_an_error_naming_the_span_and_the_data():
+    frame = posts(["1999-01-01", "1999-03-01"], [True, False])
+    span = (pd.Timestamp("2021-09-14"), pd.Timestamp("2026-04-29"))
+    with pytest.raises(series.SeriesError, match=r"2021-09-14\.\.2026-04-29.*1999-01-01\.\."
+                                                 r"1999-03-01"):
+        series.from_posts(frame, freq="D", categories=["hoaks"], span=span)
+
+
+def test_counts_outside_the_span_are_set_aside_too():
+    counts = monthly_counts("2018-01-01", [5, 6, 7, 8])
+    span = (pd.Timestamp("2018-02-01"), pd.Timestamp("2018-03-31"))
+    result = series.from_counts(counts, span=span)
+    assert list(result.frame.index.strftime("%Y-%m")) == ["2018-02", "2018-03"]
+    assert list(result.unused["reason_code"]) == ["out_of_span", "out_of_span"]
+    assert len(result.frame) + len(result.unused) == len(counts)
+
+
+def test_a_long_empty_stretch_is_a_collection_gap_not_zeros():
+    feed = daily_feed(2, 4.0, 300, hole=(100, 159))  # 60 days without an item
+    result = series.from_posts(feed, freq="D", categories=["hoaks"])
+    gap = result.gaps.iloc[0]
+    assert (gap["start"], gap["end"], gap["days"]) == (
+        pd.Timestamp("2023-11-09"), pd.Timestamp("2024-01-07"), 60)
+    inside = result.frame.loc["2023-11-09":"2024-01-07"]
+    assert inside["hoaks"].isna().all() and (inside["days"] == 0).all()
+    weekly = series.from_posts(feed, freq="W", categories=["hoaks"])
+    # the week of 2023-11-06 (Mon) has 3 collected days before the gap starts on Thursday
+    assert weekly.frame.loc["2023-11-06", "days"] == 3
+    assert weekly.frame.loc["2023-11-13":"2024-01-01", "hoaks"].isna().all()
+    # the caller who knows the feed was complete keeps the zeros
+    complete = series.from_posts(feed, freq="D", categories=["hoaks"], complete_feed=True)
+    assert complete.gaps.empty and (complete.frame.loc["2023-11-09":"2024-01-07",
+                                                       "hoaks"] == 0).all()
+
+
+def test_collection_gaps_are_rarely_found_in_feeds_without_one():
+    # known truth: homogeneous Poisson feeds, from sparse to busy, have no gap; the rule
+    # allows a false gap anywhere in a series in fewer than 1 in 1,000 series
+    found = 0
+    for seed in range(300):
+        per_day = [0.1, 0.3, 1.0, 5.0][seed % 4]
+        daily = pd.Series(np.random.default_rng(seed).poisson(per_day, 365),
+                          index=pd.date_range("2023-01-01", periods=365))
+        found += len(series.collection_gaps(daily)) > 0
+    assert found <= 3
+    # and a short hole in a busy feed is found, a short one in a sparse feed is not
+    busy = pd.Series(np.random.default_rng(9).poisson(20.0, 100),
+                     index=pd.date_range("2023-01-01", periods=100))
+    busy.iloc[40:47] = 0
+    assert list(series.collection_gaps(busy)["days"]) == [7]
+    sparse = pd.Series(np.random.default_rng(9).poisson(0.5, 100) + 0,
+                       index=busy.index)
+    sparse.iloc[40:47] = 0
+    assert series.collection_gaps(sparse).empty

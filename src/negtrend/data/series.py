@@ -4,17 +4,42 @@ A series frame has one row per period (index ``period``: the first day of the pe
 columns ``period_end``, ``days`` (days actually observed in the period), one count column per
 category, ``total`` (items collected in the period, the exposure, NaN when unknown) and, once
 windows are flagged, ``window``. Missing published figures stay NaN: absent is not zero.
+
+A series covers an *analysis span*, by default the election's windows plus a margin
+(:func:`analysis_span`): a stray date decades away must not stretch a weekly series over
+thousands of empty weeks. Rows outside the span are set aside in ``unused`` (reason
+``out_of_span``) and counted, never silently kept or dropped. Inside the span, a long stretch
+without a single item is a *collection gap* (:func:`collection_gaps`), not a run of zeros,
+unless the caller says the feed is complete.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from negtrend.data.errors import SeriesError, UnknownCategoryError
+
 FREQS = {"D": "day", "W": "week", "M": "month"}
 ALL_ITEMS = "all_items"
+# The default margin around an election's windows: two years either side leaves room for a
+# year of seasonality and for placebo dates (a placebo block is the before + campaign windows).
+SPAN_MARGIN_DAYS = 730
+# A run of empty days is a collection gap when it is at least this long ...
+GAP_MIN_DAYS = 7
+# ... and a feed of the observed volume would show such a run by chance less often than this.
+GAP_CHANCE = 1e-3
+GAP_COLUMNS = ["start", "end", "days"]
+
+
+def _no_gaps() -> pd.DataFrame:
+    return pd.DataFrame({"start": pd.Series(dtype="datetime64[ns]"),
+                         "end": pd.Series(dtype="datetime64[ns]"),
+                         "days": pd.Series(dtype="int64")})
 
 
 @dataclass(frozen=True)
@@ -26,6 +51,8 @@ class SeriesResult:
     freq: str
     exposure: str  # "total" when collection volume is known, else "days"
     unused: pd.DataFrame = field(default_factory=pd.DataFrame)
+    gaps: pd.DataFrame = field(default_factory=_no_gaps)  # start, end, days: collection gaps
+    span: tuple[pd.Timestamp, pd.Timestamp] | None = None  # the analysis span, if one was set
 
     @property
     def has_total(self) -> bool:
@@ -35,7 +62,7 @@ class SeriesResult:
 def check_freq(freq: str) -> str:
     freq = str(freq).upper()
     if freq not in FREQS:
-        raise ValueError(f"freq must be one of {sorted(FREQS)} (day, week, month), got {freq!r}")
+        raise SeriesError(f"freq must be one of {sorted(FREQS)} (day, week, month), got {freq!r}")
     return freq
 
 
@@ -63,37 +90,102 @@ def regular_index(first: pd.Timestamp, last: pd.Timestamp, freq: str) -> pd.Date
     return pd.date_range(first, last, freq=step, name="period")
 
 
+def analysis_span(windows: pd.DataFrame, margin_days: int | None = SPAN_MARGIN_DAYS
+                  ) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The dates a report analyses: the windows' first to last day, ``margin_days`` either
+    side; ``None`` (no margin given) means the whole of the data."""
+    if margin_days is None:
+        return None
+    if int(margin_days) < 0:
+        raise SeriesError(f"span_margin_days must be 0 or more, got {margin_days}")
+    margin = pd.Timedelta(days=int(margin_days))
+    return (pd.Timestamp(windows["start"].min()) - margin,
+            pd.Timestamp(windows["end"].max()) + margin)
+
+
+def _out_of_span(rows: pd.DataFrame, outside: pd.Series, first, last, span) -> pd.DataFrame:
+    """The rows outside the span, with where they fall, for ``SeriesResult.unused``."""
+    part = rows[outside].copy()
+    part["reason_code"] = "out_of_span"
+    where = f"outside the analysis span {span[0]:%Y-%m-%d}..{span[1]:%Y-%m-%d}"
+    part["reason"] = [f"dated {a:%Y-%m-%d}" + ("" if a == b else f"..{b:%Y-%m-%d}") + f", {where}"
+                      for a, b in zip(first[outside], last[outside], strict=True)]
+    return part
+
+
+def collection_gaps(daily: pd.Series) -> pd.DataFrame:
+    """Runs of days without a single item that are too long to be chance: at least
+    ``GAP_MIN_DAYS``, and so long that a Poisson feed of the same average volume ``v`` (items
+    a day over ``n`` days) would show such a run anywhere in the series less than
+    ``GAP_CHANCE`` of the time: ``n * exp(-v * days) < GAP_CHANCE``.
+
+    ``daily`` is the number of items per day, every day from the first to the last item.
+    The average includes the gaps, so a long gap makes the rule more cautious, not less.
+    """
+    if daily.empty or daily.sum() <= 0:
+        return _no_gaps()
+    per_day = float(daily.sum()) / len(daily)
+    min_days = max(GAP_MIN_DAYS, math.ceil(math.log(len(daily) / GAP_CHANCE) / per_day))
+    empty = (daily.to_numpy() == 0).astype(np.int8)
+    edges = np.diff(np.concatenate([[0], empty, [0]]))
+    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    long = (stops - starts) >= min_days
+    days = daily.index
+    return pd.DataFrame({"start": days[starts[long]], "end": days[stops[long] - 1],
+                         "days": (stops - starts)[long].astype("int64")})
+
+
+def _gap_days(gaps: pd.DataFrame, first, last, freq: str) -> pd.Series:
+    """Days of collection gaps in each period (index: period start)."""
+    days = pd.date_range(first, last, freq="D")
+    in_gap = np.zeros(len(days), dtype=bool)
+    for row in gaps.itertuples():
+        in_gap |= (days >= row.start) & (days <= row.end)
+    return pd.Series(in_gap.astype(int), index=period_start(pd.Series(days), freq)
+                     ).groupby(level=0).sum()
+
+
 def from_posts(
     posts: pd.DataFrame,
     freq: str = "D",
     categories: list[str] | None = None,
-    complete_feed: bool = True,
+    complete_feed: bool | None = None,
     start: str | pd.Timestamp | None = None,
     end: str | pd.Timestamp | None = None,
+    span: tuple | None = None,
 ) -> SeriesResult:
     """Count tagged posts per period; ``total`` counts every collected item, tagged or not.
 
     ``categories`` are boolean columns of ``posts``; without any, the series counts all items.
-    With ``complete_feed`` (the collection is believed complete between ``start`` and ``end``,
-    default the first and last item) periods without items are real zeros; otherwise they are
-    unknown (NaN) and get no observed days.
+    Posts dated outside ``span`` go to ``unused``. The series runs from ``start`` to ``end``
+    (default: the first and last post inside the span). Days without items are real zeros
+    when ``complete_feed`` is True; unknown (the period gets no observed days) when False;
+    by default (None) zeros, except in collection gaps (:func:`collection_gaps`), which are
+    unknown and listed in ``gaps``.
     """
     freq = check_freq(freq)
     categories = list(categories or [])
     missing = [c for c in categories if c not in posts.columns]
     if missing:
-        raise KeyError(f"category column(s) {missing} not in the posts; columns are "
-                       f"{list(posts.columns)}")
+        raise UnknownCategoryError(f"category column(s) {missing} not in the posts; columns are "
+                          f"{list(posts.columns)}")
     dates = pd.to_datetime(posts["date"]).dt.normalize()
+    unused = pd.DataFrame()
+    if span is not None:
+        outside = ~dates.between(span[0], span[1])
+        if outside.any():
+            unused = _out_of_span(posts.drop(columns=categories), outside, dates, dates, span)
+        if outside.all():
+            raise SeriesError(_nothing_in_span(dates, span))
+        posts, dates = posts[~outside], dates[~outside]
     first = pd.Timestamp(start).normalize() if start is not None else dates.min()
     last = pd.Timestamp(end).normalize() if end is not None else dates.max()
     if pd.isna(first) or pd.isna(last):
-        raise ValueError("no dated posts to build a series from")
+        raise SeriesError("no dated posts to build a series from")
     inside = dates.between(first, last)
-    bins = period_start(dates[inside], freq)
-    counted = pd.DataFrame({"period": bins.to_numpy()})
-    counted["total"] = 1.0
     names = categories or [ALL_ITEMS]
+    counted = pd.DataFrame({"period": period_start(dates[inside], freq).to_numpy(),
+                            "day": dates[inside].to_numpy(), "total": 1.0})
     for name in categories:
         counted[name] = posts.loc[inside, name].astype(bool).to_numpy().astype(float)
     if not categories:
@@ -110,37 +202,76 @@ def from_posts(
     frame.insert(1, "obs_start", observed_start)
     frame.insert(2, "obs_end", observed_end)
     frame.insert(3, "days", ((observed_end - observed_start) / np.timedelta64(1, "D") + 1))
-    if complete_feed:
-        frame[[*names, "total"]] = frame[[*names, "total"]].fillna(0.0)
+    gaps = _no_gaps()
+    if complete_feed is False:
+        frame.loc[frame["total"].isna(), "days"] = 0
+        gaps = _empty_periods(frame)
     else:
-        empty = frame["total"].isna()
-        frame.loc[empty, "days"] = 0
-    frame["days"] = frame["days"].astype(int)
+        frame[[*names, "total"]] = frame[[*names, "total"]].fillna(0.0)
+    if complete_feed is None:
+        daily = counted.groupby("day").size().reindex(pd.date_range(first, last), fill_value=0)
+        gaps = collection_gaps(daily)
+        if len(gaps):
+            frame["days"] -= _gap_days(gaps, first, last, freq).reindex(index, fill_value=0)
+            frame.loc[frame["days"] <= 0, [*names, "total"]] = np.nan
+    frame["days"] = frame["days"].clip(lower=0).astype(int)
     return SeriesResult(frame[["period_end", "obs_start", "obs_end", "days", *names, "total"]],
-                        names, freq, "total")
+                        names, freq, "total", unused, gaps, span)
+
+
+def _nothing_in_span(dates: pd.Series, span: tuple) -> str:
+    return (f"no dated rows inside the analysis span {span[0]:%Y-%m-%d}..{span[1]:%Y-%m-%d} "
+            f"(the election's windows plus the margin); the data runs "
+            f"{dates.min():%Y-%m-%d}..{dates.max():%Y-%m-%d}. Choose another election or a "
+            "larger span_margin_days")
+
+
+def _empty_periods(frame: pd.DataFrame) -> pd.DataFrame:
+    """Runs of periods with no observed days, as gaps (start of the first, end of the last)."""
+    empty = (frame["days"] <= 0).to_numpy().astype(np.int8)
+    edges = np.diff(np.concatenate([[0], empty, [0]]))
+    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    if not len(starts):
+        return _no_gaps()
+    first_day = frame.index[starts]
+    last_day = pd.to_datetime(frame["period_end"].to_numpy()[stops - 1])
+    return pd.DataFrame({"start": first_day, "end": last_day,
+                         "days": ((last_day - first_day).days + 1).astype("int64")})
 
 
 def from_counts(
     counts: pd.DataFrame,
     freq: str = "M",
     categories: list[str] | None = None,
+    span: tuple | None = None,
 ) -> SeriesResult:
     """Place published or pre-aggregated counts on a regular grid.
 
     A row whose period spans more than one period of ``freq`` (an annual total in a monthly
     series, a cumulative snapshot) cannot be split without inventing numbers: it is set aside
     in ``unused`` with the reason, as is a row overlapping another row of the same category
-    (a duplicate or a cumulative figure). Partial periods are kept with their observed days.
+    (a duplicate or a cumulative figure) and a row wholly outside ``span``. Partial periods
+    are kept with their observed days; runs of periods without a figure are listed in
+    ``gaps`` (they stay NaN: absent is not zero).
     """
     freq = check_freq(freq)
     available = list(dict.fromkeys(counts["category"].astype(str)))
     missing = [c for c in categories or [] if c not in available]
     if missing:
-        raise KeyError(f"category {missing} not in the counts; categories are {available}")
+        raise UnknownCategoryError(f"category {missing} not in the counts; categories are "
+                                   f"{available}")
     rows = counts[counts["category"].astype(str).isin(categories or available)].copy()
+    unused = []
+    if span is not None:
+        outside = (rows["period_end"] < span[0]) | (rows["period_start"] > span[1])
+        if outside.all() and len(rows):
+            raise SeriesError(_nothing_in_span(rows["period_start"], span))
+        if outside.any():
+            unused.append(_out_of_span(rows, outside, rows["period_start"], rows["period_end"],
+                                       span))
+        rows = rows[~outside]
     rows["period"] = period_start(rows["period_start"], freq).to_numpy()
     rows["end_bin"] = period_start(rows["period_end"], freq).to_numpy()
-    unused = []
     coarse = rows["period"] != rows["end_bin"]
     if coarse.any():
         part = rows[coarse].copy()
@@ -161,7 +292,7 @@ def from_counts(
         unused.append(part)
     rows = rows[~overlapping]
     if rows.empty:
-        raise ValueError(f"no count rows of {categories or available} fit a {FREQS[freq]}ly "
+        raise SeriesError(f"no count rows of {categories or available} fit a {FREQS[freq]}ly "
                          "series; try a coarser freq")
     # by default, the categories that have at least one usable row at this frequency
     categories = list(categories or dict.fromkeys(rows["category"].astype(str)))
@@ -187,7 +318,7 @@ def from_counts(
     unused_frame = pd.concat(unused, ignore_index=True) if unused else pd.DataFrame()
     drop = [c for c in ("period", "end_bin") if c in unused_frame]
     return SeriesResult(frame, categories, freq, "total" if has_total else "days",
-                        unused_frame.drop(columns=drop))
+                        unused_frame.drop(columns=drop), _empty_periods(frame), span)
 
 
 def _overlaps(rows: pd.DataFrame) -> pd.Series:
@@ -226,7 +357,7 @@ def flag_windows(series: SeriesResult, windows: pd.DataFrame, min_share: float =
         best = best.where(~(wins & (share > best)), share)
     labels[(labels == "outside") & touched] = "mixed"
     frame["window"] = labels
-    return SeriesResult(frame, series.categories, series.freq, series.exposure, series.unused)
+    return dataclasses.replace(series, frame=frame)
 
 
 def build_series(
@@ -234,17 +365,19 @@ def build_series(
     freq: str = "M",
     categories: list[str] | None = None,
     windows: pd.DataFrame | None = None,
-    complete_feed: bool = True,
+    complete_feed: bool | None = None,
     min_share: float = 0.5,
+    span: tuple | None = None,
 ) -> SeriesResult:
     """One call from a :class:`negtrend.data.loading.LoadResult` (posts or counts) to a flagged
-    series."""
+    series over ``span`` (see :func:`analysis_span`; None: the whole of the data)."""
     kind = getattr(loaded, "kind", None)
     data = getattr(loaded, "data", loaded)
     if kind is None:
         kind = "counts" if "count" in data.columns else "posts"
     if kind == "counts":
-        result = from_counts(data, freq=freq, categories=categories)
+        result = from_counts(data, freq=freq, categories=categories, span=span)
     else:
-        result = from_posts(data, freq=freq, categories=categories, complete_feed=complete_feed)
+        result = from_posts(data, freq=freq, categories=categories, complete_feed=complete_feed,
+                            span=span)
     return flag_windows(result, windows, min_share) if windows is not None else result

@@ -12,6 +12,7 @@ from negtrend.analysis.compare import PhaseComparison
 from negtrend.analysis.effect import row_verdict
 from negtrend.analysis.notes import note
 from negtrend.report import lang as languages
+from negtrend.report.tables import gaps_text, outside_text
 from negtrend.report.words import note_text, number, p_text
 
 POWER_NOTES = ("no_power_decrease", "no_power_increase", "power_not_computed")
@@ -74,7 +75,7 @@ def claim_assessments(claim, comparisons: list[PhaseComparison], checks: dict | 
         rows = comparison.primary()
         rows = rows[(rows["window"] == claim.phase) & (rows["baseline"] == claim.baseline)]
         if rows.empty:
-            out.append({"category": comparison.category, "assessment": "not estimable",
+            out.append({"category": comparison.category, "assessment": "untestable",
                         "outcome": "not estimable", "row": None,
                         "note": note("no_phase_period", phase=claim.phase)})
             continue
@@ -87,6 +88,8 @@ def claim_assessments(claim, comparisons: list[PhaseComparison], checks: dict | 
         if check:
             item.update(assessment=check["verdict"], placebo_p=check["placebo_p"],
                         mde=check["mde"], checks=list(check["notes"]))
+            if check["verdict"] == "untestable":
+                item.update(note=check["reason"], checks=[])
         out.append(item)
     return out
 
@@ -102,7 +105,7 @@ def claim_sentences(claim, comparisons: list[PhaseComparison], lang: str = "en",
     alpha = comparisons[0].alpha if comparisons else 0.05
     for item in claim_assessments(claim, comparisons, checks):
         category, row = item["category"], item["row"]
-        if item["assessment"] == "not estimable":
+        if item["assessment"] == "untestable":
             lines.append(words.CLAIM["untestable"].format(
                 category=category, note=note_text(item["note"], lang)))
             continue
@@ -132,15 +135,32 @@ def section(name: str, lang: str = "en") -> str:
 
 
 def power_sentence(category: str, mde_increase: float, mde_decrease: float, target: float,
-                   lang: str = "en") -> str:
-    """What the minimum detectable effect means for reading a null result."""
+                   lang: str = "en", simulations: int | None = None) -> str:
+    """What the minimum detectable effect means for reading a null result (``simulations`` 0:
+    none were run, so nothing is known about power)."""
     words = languages.get(lang)
     share = f"{target:.0%}"
+    if simulations == 0:
+        return words.POWER["not_computed"].format(category=category)
     if not math.isfinite(mde_increase) and not math.isfinite(mde_decrease):
         return words.POWER["none"].format(category=category, share=share)
     return words.POWER["some"].format(category=category, share=share,
                                       up=number(mde_increase, lang),
                                       down=number(mde_decrease, lang))
+
+
+def _coverage_lines(summary: dict, lang: str) -> list[str]:
+    """What the series leaves out: rows outside the analysis span, and collection gaps."""
+    words = languages.get(lang).LIMITATIONS
+    lines = []
+    outside, span = summary.get("out_of_span") or {}, summary.get("analysis_span")
+    if outside and span:
+        lines.append(words["out_of_span"].format(
+            n=sum(found["n"] for found in outside.values()), start=span[0], end=span[1],
+            where=outside_text(outside, lang)))
+    if summary.get("gaps") and summary.get("kind") == "posts":
+        lines.append(words["gaps"].format(gaps=gaps_text(summary["gaps"], lang)))
+    return lines
 
 
 def limitations(summary: dict, tagging: str, powers: dict, lang: str = "en",
@@ -163,11 +183,12 @@ def limitations(summary: dict, tagging: str, powers: dict, lang: str = "en",
                 observed=number(1000 * row["observed"], lang),
                 corrected=number(1000 * row["corrected"], lang),
                 low=number(1000 * row["ci_low"], lang), high=number(1000 * row["ci_high"], lang)))
+    lines += _coverage_lines(summary, lang)
     periods = summary.get("periods", 0)
     if summary.get("freq") == "M" and periods < 36:
         lines.append(words["few_months"].format(periods=periods))
     for category, result in powers.items():
         if result is not None:
             lines.append(power_sentence(category, result.mde_increase, result.mde_decrease,
-                                        result.target, lang))
+                                        result.target, lang, result.simulations))
     return lines

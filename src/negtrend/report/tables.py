@@ -13,9 +13,16 @@ from negtrend.report.words import method_text, note_text
 
 
 def data_summary(loaded, series: SeriesResult) -> dict:
-    """Rows read, kept and set aside (at loading and at this frequency), and the date span."""
+    """Rows read, kept and set aside (at loading, outside the analysis span, at this
+    frequency), the date span, and the collection gaps."""
     summary = dict(loaded.summary())
     unused = series.unused
+    summary.update(
+        analysis_span=None if series.span is None else [_day(d) for d in series.span],
+        out_of_span=out_of_span(series),
+        gaps=[{"start": _day(g.start), "end": _day(g.end), "days": int(g.days)}
+              for g in series.gaps.itertuples()],
+    )
     summary.update(
         freq=series.freq,
         exposure=series.exposure,
@@ -26,10 +33,29 @@ def data_summary(loaded, series: SeriesResult) -> dict:
         rows_not_usable_at_freq=len(unused),
         not_usable_reasons=(unused["reason_code"].value_counts().to_dict()
                             if len(unused) else {}),
-        rows_used=int(loaded.n_kept - len(unused)) if loaded.kind == "counts"
-        else int(loaded.n_kept),
+        rows_used=int(loaded.n_kept - len(unused)),
     )
     return summary
+
+
+def _day(value) -> str:
+    return pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def out_of_span(series: SeriesResult) -> dict:
+    """Rows dated before and after the analysis span: how many, and their first and last date
+    (so a stray 1985 or 2100 is named, not hidden in a count)."""
+    unused = series.unused
+    if series.span is None or not len(unused):
+        return {}
+    rows = unused[unused["reason_code"] == "out_of_span"]
+    dates = pd.to_datetime(rows["date"] if "date" in rows else rows["period_start"])
+    found = {}
+    for side, mask in (("before", dates < series.span[0]), ("after", dates >= series.span[0])):
+        if mask.any():
+            found[side] = {"n": int(mask.sum()), "first": _day(dates[mask].min()),
+                           "last": _day(dates[mask].max())}
+    return found
 
 
 def summary_table(summary: dict, lang: str = "en") -> pd.DataFrame:
@@ -45,9 +71,32 @@ def summary_table(summary: dict, lang: str = "en") -> pd.DataFrame:
         f"{summary['periods']} {words.PERIODS} ({summary['freq']}), "
         f"{summary['first_period']} .. {summary['last_period']}",
         words.EXPOSURE["total" if summary["exposure"] == "total" else "days"],
+        _span(summary.get("analysis_span"), words),
+        outside_text(summary.get("out_of_span") or {}, lang),
+        gaps_text(summary.get("gaps") or [], lang),
     ]
     frame = pd.DataFrame({"item": words.SUMMARY_LABELS, "value": values})
     return frame.astype({"value": str}).set_index("item")
+
+
+def _span(span, words) -> str:
+    return words.SPAN_ALL_DATA if span is None else f"{span[0]} .. {span[1]}"
+
+
+def outside_text(outside: dict, lang: str = "en") -> str:
+    """'before the span: 1 rows (1985-06-01); after ...' in the report's language."""
+    words = languages.get(lang)
+    parts = []
+    for side, found in outside.items():
+        dates = found["first"] if found["first"] == found["last"] else \
+            f"{found['first']} .. {found['last']}"
+        parts.append(words.OUT_OF_SPAN[side].format(n=found["n"], dates=dates))
+    return "; ".join(parts) or words.NONE
+
+
+def gaps_text(gaps: list, lang: str = "en") -> str:
+    words = languages.get(lang)
+    return "; ".join(words.GAP.format(**gap) for gap in gaps) or words.NONE
 
 
 def _reasons(reasons: dict) -> str:

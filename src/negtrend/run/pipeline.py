@@ -27,7 +27,7 @@ from negtrend.analysis.compare import (
 from negtrend.analysis.tagging_error import corrected_shares
 from negtrend.data import calendar, labels, loading, paths, sources
 from negtrend.data.claims import Claim, get_claim
-from negtrend.data.series import SeriesResult, build_series
+from negtrend.data.series import SPAN_MARGIN_DAYS, SeriesResult, analysis_span, build_series
 from negtrend.report import cross_election as across
 from negtrend.report import examples, plots, records, sentences, tables
 from negtrend.report import explore as explore_views
@@ -55,7 +55,8 @@ class DataParams:
     election: str = "pemilu2019"
     categories: list = field(default_factory=list)  # empty: every category in the data
     freq: str = "M"  # D | W | M
-    complete_feed: bool = True  # posts: periods without items are real zeros
+    complete_feed: bool | None = None  # posts: None finds collection gaps; True: all zeros
+    span_margin_days: int | None = 730  # analyse the windows +- this; None: all the data
     before_days: int | None = None  # None: as long as the campaign
     after_days: int | None = None  # None: as long as the campaign
     baseline: str = "before"
@@ -159,12 +160,15 @@ class ElectionSeries:
 
 def election_series(prepared: Prepared, election: str, *, freq: str = "M",
                     before_days: int | None = None, after_days: int | None = None,
-                    complete_feed: bool = True, min_share: float = 0.5) -> ElectionSeries:
-    """One election's windows and the prepared data as a series flagged with them."""
+                    complete_feed: bool | None = None, min_share: float = 0.5,
+                    span_margin_days: int | None = SPAN_MARGIN_DAYS) -> ElectionSeries:
+    """One election's windows and the prepared data as a series flagged with them, over the
+    windows plus ``span_margin_days`` either side (rows outside are counted as unused)."""
     info = calendar.get_election(election)
     windows = calendar.windows(info, before_days=before_days, after_days=after_days)
     series = build_series(prepared.loaded, freq=freq, categories=prepared.categories,
-                          windows=windows, complete_feed=complete_feed, min_share=min_share)
+                          windows=windows, complete_feed=complete_feed, min_share=min_share,
+                          span=analysis_span(windows, span_margin_days))
     return ElectionSeries(info, windows, series)
 
 
@@ -178,7 +182,8 @@ def _prepare_params(params: ReportParams) -> Prepared:
 def _series_params(prepared: Prepared, params: ReportParams, election: str) -> ElectionSeries:
     return election_series(prepared, election, freq=params.freq,
                            before_days=params.before_days, after_days=params.after_days,
-                           complete_feed=params.complete_feed, min_share=params.min_share)
+                           complete_feed=params.complete_feed, min_share=params.min_share,
+                           span_margin_days=params.span_margin_days)
 
 
 def _output_dir(output_dir, interactive: str) -> Path:
@@ -453,18 +458,35 @@ def cross_election(reports_dir=None, window: str = "campaign", lang: str = "en",
 
 def claim_check(data, election: str, category: str, *, direction: str = "decrease",
                 phase: str = "campaign", baseline: str = "before", freq: str = "M",
-                column_map=None, labels_spec=None, classifier: str | None = None,
-                variant: str | None = None, timestamp_format: str | None = None,
-                before_days: int | None = None, alpha: float = 0.05) -> dict:
+                kind: str = "auto", column_map=None, labels_spec=None,
+                classifier: str | None = None, variant: str | None = None,
+                timestamp_format: str | None = None, before_days: int | None = None,
+                alpha: float = 0.05) -> dict:
     """Whether ``data`` supports a claim about ``category``: the check's JSON record with the
-    data accounting (rows read and quarantined)."""
-    prepared = prepare(data, column_map=column_map, labels_spec=labels_spec,
+    data accounting (rows read, quarantined, and set aside as unused at this frequency).
+
+    A claim whose phase or baseline window holds no data gets the verdict ``untestable``
+    and a ``reason`` naming the window, its dates and the data's span; a bad direction,
+    phase or baseline is a ``ClaimError`` before any data are read."""
+    claims.check_claim_spec(direction, phase, baseline)
+    prepared = prepare(data, kind=kind, column_map=column_map, labels_spec=labels_spec,
                        classifier=classifier, categories=[category], variant=variant,
                        timestamp_format=timestamp_format)
     built = election_series(prepared, election, freq=freq, before_days=before_days)
     check = claims.check_claim(built.series, category, built.windows, direction=direction,
                                phase=phase, baseline=baseline, alpha=alpha)
     record = records.check_record(check)
-    record.update(data=str(data), election=election, freq=freq.upper(),
-                  n_read=prepared.loaded.n_read, n_quarantined=prepared.loaded.n_quarantined)
+    record.update(data=str(data), election=election, freq=freq.upper(), kind=prepared.loaded.kind)
+    record.update(_claim_accounting(tables.data_summary(prepared.loaded, built.series)))
     return record
+
+
+def _claim_accounting(summary: dict) -> dict:
+    """The rows behind a claim check: read, quarantined at loading, and set aside as unused
+    at this frequency (duplicate, overlapping or coarser periods), with the reasons."""
+    return {"n_read": summary["n_read"], "n_kept": summary["n_kept"],
+            "n_quarantined": summary["n_quarantined"],
+            "quarantine_reasons": summary.get("quarantine_reasons", {}),
+            "n_unused": summary["rows_not_usable_at_freq"],
+            "unused_reasons": summary["not_usable_reasons"], "n_used": summary["rows_used"],
+            "first_period": summary["first_period"], "last_period": summary["last_period"]}
