@@ -60,8 +60,10 @@ def parse_rules(spec: str | dict | list | None) -> dict[str, str | list[str]]:
 
 
 def rule_columns(rules: dict) -> dict[str, list[str]]:
-    """The columns each category's rule reads."""
-    return {category: [_split(part)[0] for part in (rule if isinstance(rule, list) else [rule])]
+    """The columns each category's rule reads (and every rule's pattern compiled, so a bad
+    regular expression is named before any work is done)."""
+    return {category: [_split(part, category)[0]
+                       for part in (rule if isinstance(rule, list) else [rule])]
             for category, rule in rules.items()}
 
 
@@ -74,13 +76,19 @@ def check_columns(rules: dict, columns: list[str], source: str = "the data") -> 
                                  f"not in {source}; columns are {sorted(columns)}")
 
 
-def as_boolean(values: pd.Series, column: str) -> pd.Series:
+def as_boolean(values: pd.Series, column: str, rows: pd.Series | None = None) -> pd.Series:
+    """True/false words as booleans (blank: false). ``rows`` holds the source record numbers
+    (``_row``) an error names; without it, positions counted from 1."""
     text = values.astype("string").str.strip().str.lower().fillna("")
     bad = ~text.isin(TRUE_WORDS | FALSE_WORDS | {""})  # blank: not tagged
     if bad.any():
-        first = bad.idxmax()
-        raise LabelError(f"column '{column}' is not boolean: row {first} holds "
-                         f"{values.loc[first]!r}; expected one of true/false, 1/0, yes/no")
+        at = int(bad.to_numpy().argmax())
+        where = f"record {int(rows.iloc[at])}" if rows is not None else f"row {at + 1}"
+        others = int(bad.sum()) - 1
+        raise LabelError(f"column '{column}' is not boolean: {where} holds "
+                         f"{values.iloc[at]!r}" + (f" ({others} more rows like it)" if others
+                                                   else "")
+                         + "; expected one of true/false, 1/0, yes/no")
     return text.isin(TRUE_WORDS)
 
 
@@ -95,7 +103,7 @@ def apply_rules(posts: pd.DataFrame, rules: dict[str, str]) -> pd.DataFrame:
 
 
 def _evaluate(posts: pd.DataFrame, category: str, rule: str) -> pd.Series:
-    column, values, pattern = _split(rule)
+    column, values, pattern = _split(rule, category)
     if column not in posts.columns:
         raise LabelError(f"label rule for '{category}' names column '{column}', which is "
                          f"not in the data; columns are {list(posts.columns)}")
@@ -105,13 +113,17 @@ def _evaluate(posts: pd.DataFrame, category: str, rule: str) -> pd.Series:
         return source.str.strip().str.lower().isin(wanted).astype(bool)
     if pattern is not None:
         return source.str.contains(pattern, regex=True).astype(bool)
-    return as_boolean(posts[column], column)
+    return as_boolean(posts[column], column, posts.get("_row"))
 
 
-def _split(rule: str):
+def _split(rule: str, category: str = "?"):
     if "~" in rule:
         column, _, pattern = rule.partition("~")
-        return column.strip(), None, re.compile(pattern, re.IGNORECASE)
+        try:
+            return column.strip(), None, re.compile(pattern, re.IGNORECASE)
+        except re.error as err:
+            raise LabelError(f"label rule {category}={rule}: '{pattern}' is not a valid regular "
+                             f"expression ({err})") from None
     if ":" in rule:
         column, _, values = rule.partition(":")
         return column.strip(), values.split("|"), None

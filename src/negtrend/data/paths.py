@@ -6,7 +6,9 @@ project root, ``NEGTREND_REPORTS`` the reports folder and ``NEGTREND_CONFIG`` th
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from pathlib import Path
 
 from negtrend.errors import NegtrendError
@@ -75,3 +77,18 @@ def source_label(data) -> str:
     """A short name for a data source: the published series id, or the file name."""
     data = str(data)
     return data if data.startswith("published:") else Path(data).name
+
+
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+
+
+def file_stem(name: str) -> str:
+    """A file name for any label (a category, a measure): the label itself when it is plain
+    ASCII letters, digits, ``_ . -``; otherwise a slug plus a short hash of the label, so
+    ``hoaks/disinformasi``, ``hoaks-disinformasi`` and ``<b>x</b>`` never write outside the
+    folder, never collide and never carry markup. Captions and records keep the real label."""
+    name = str(name)
+    if _SAFE_NAME.fullmatch(name) and ".." not in name:
+        return name
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.")[:60] or "item"
+    return f"{slug}-{hashlib.sha256(name.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"

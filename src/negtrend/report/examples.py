@@ -1,13 +1,13 @@
 """Example items behind a number: a few tagged posts per category and window, and why each was
 tagged, so a reader can see what was counted.
 
-Texts come from corpora and may hold anything, markup included; ``examples_html`` escapes every
-value, so they are shown as text and never run.
+Texts come from corpora and may hold anything, markup and bidi controls included;
+``examples_html`` escapes every value (:func:`negtrend.report.html.escape`), so they are shown
+as text and never run or reorder the page.
 """
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +15,7 @@ import pandas as pd
 
 from negtrend.data.calendar import WINDOW_ORDER
 from negtrend.report import lang as languages
+from negtrend.report.html import escape
 
 COLUMNS = ["category", "window", "date", "text", "why"]
 MAX_CHARS = 280
@@ -93,14 +94,14 @@ def examples_html(frame: pd.DataFrame, lang: str = "en") -> str:
     """The examples as an HTML table; every cell escaped."""
     words = languages.get(lang)
     if frame.empty:
-        return f"<p>{html.escape(words.EXAMPLES['empty'])}</p>"
+        return f"<p>{escape(words.EXAMPLES['empty'])}</p>"
     headers = words.EXAMPLES["headers"]
-    head = "".join(f"<th>{html.escape(headers[c])}</th>" for c in COLUMNS)
+    head = "".join(f"<th>{escape(headers[c])}</th>" for c in COLUMNS)
     body = []
     for _, row in frame.iterrows():
         values = dict(row)
         values["window"] = words.WINDOWS.get(values["window"], values["window"])
-        body.append("<tr>" + "".join(f"<td>{html.escape(str(values[c]))}</td>"
+        body.append("<tr>" + "".join(f"<td>{escape(str(values[c]))}</td>"
                                      for c in COLUMNS) + "</tr>")
     return (f'<table class="negtrend-examples"><thead><tr>{head}</tr></thead><tbody>'
             + "".join(body) + "</tbody></table>")

@@ -30,6 +30,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
 from negtrend.analysis.effect import EffectResult, verdict
+from negtrend.data.paths import file_stem
 from negtrend.data.series import SeriesResult
 from negtrend.report import words
 
@@ -577,7 +578,8 @@ def _svg_accessible(path: Path, title: str, caption: str) -> None:
 
 def save_figure(fig: Figure, folder: str | Path, name: str, formats=("png", "svg"),
                 caption: str | None = None) -> list[Path]:
-    """Write the figure in each format under ``folder``, with its caption.
+    """Write the figure in each format under ``folder``, with its caption; ``name`` may hold
+    any label (a category with ``/`` or markup): the file name is :func:`paths.file_stem`.
 
     The caption (``caption``, else the one the figure function attached, see
     :func:`caption_of`) goes into ``<name>.txt``, into the SVG as ``<title>``/``<desc>`` and
@@ -591,7 +593,7 @@ def save_figure(fig: Figure, folder: str | Path, name: str, formats=("png", "svg
     written = []
     with theme():
         for fmt in formats:
-            path = folder / f"{name}.{fmt}"
+            path = folder / f"{file_stem(name)}.{fmt}"
             metadata = None
             if fmt == "svg":
                 metadata = {"Date": None}  # <title> is added below, with <desc>
@@ -606,7 +608,7 @@ def save_figure(fig: Figure, folder: str | Path, name: str, formats=("png", "svg
                 _svg_accessible(path, title, caption)
             written.append(path)
     if caption:
-        path = folder / f"{name}.txt"
+        path = folder / f"{file_stem(name)}.txt"
         path.write_text(caption + "\n", encoding="utf-8")
         written.append(path)
     return written

@@ -17,6 +17,7 @@ from negtrend.report.html import (
     section_html,
     sentences_html,
     subheading_html,
+    visible,
 )
 from negtrend.report.sentences import claim_sentences, comparison_sentences, power_sentence
 from negtrend.report.tables import ratio_frame, summary_table, window_frame
@@ -31,6 +32,20 @@ def _html(text: str):
     return HTML(text)
 
 
+def _table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table to display: text cells and labels with hidden controls made visible (pandas
+    escapes the markup when it renders the table)."""
+    def shown(value):
+        if isinstance(value, tuple):
+            return tuple(shown(v) for v in value)
+        return visible(value) if isinstance(value, str) else value
+
+    out = frame.map(shown)
+    out.index = out.index.map(shown)
+    out.columns = out.columns.map(shown)
+    return out
+
+
 def _image(paths: list):
     from IPython.display import Image
 
@@ -42,11 +57,11 @@ def heading(election, data: str, lang: str = "en") -> list:
 
 
 def data(summary: dict, lang: str = "en") -> list:
-    return [_html(section_html("data", lang)), summary_table(summary, lang)]
+    return [_html(section_html("data", lang)), _table(summary_table(summary, lang))]
 
 
 def windows(table: pd.DataFrame, lang: str = "en") -> list:
-    return [_html(section_html("windows", lang)), window_frame(table)]
+    return [_html(section_html("windows", lang)), _table(window_frame(table))]
 
 
 def trend(figures: dict, lang: str = "en") -> list:
@@ -59,16 +74,16 @@ def window_tables(comparisons: list, lang: str = "en") -> list:
     parts = [_html(section_html("table", lang))]
     for comparison in comparisons:
         parts += [_html(subheading_html(comparison.category)),
-                  comparison.phase_table.set_index("window")]
+                  _table(comparison.phase_table.set_index("window"))]
     return parts
 
 
 def ratios(comparisons: list, adjusted: pd.DataFrame, lang: str = "en") -> list:
     """Every window's rate ratio per category; the adjusted p-values when there are several."""
     parts = [_html(section_html("ratios", lang))]
-    parts += [ratio_frame(comparison, lang) for comparison in comparisons]
+    parts += [_table(ratio_frame(comparison, lang)) for comparison in comparisons]
     if len(adjusted) > 1:
-        parts += [_html(section_html("categories", lang)), adjusted.set_index("category")]
+        parts += [_html(section_html("categories", lang)), _table(adjusted.set_index("category"))]
     return parts
 
 
@@ -101,7 +116,7 @@ def power(effects: dict, lang: str = "en") -> list:
         detectable = results["power"]
         parts.append(_html(sentences_html([power_sentence(
             category, detectable.mde_increase, detectable.mde_decrease, detectable.target,
-            lang)])))
+            lang, detectable.simulations)])))
     return parts
 
 
@@ -124,7 +139,7 @@ def tagging_error(corrected: dict, lang: str = "en") -> list:
         return []
     parts = [_html(section_html("tagging_error", lang))]
     for category, table in corrected.items():
-        parts += [_html(subheading_html(category)), table.set_index("window")]
+        parts += [_html(subheading_html(category)), _table(table.set_index("window"))]
     return parts
 
 
@@ -137,7 +152,7 @@ def limitations(lines: list[str], lang: str = "en") -> list:
 
 def view_ratios(view, lang: str = "en") -> list:
     """One election's ratios as a table, then each category's sentences."""
-    return [view.ratios().set_index(["category", "window"])] + [
+    return [_table(view.ratios().set_index(["category", "window"]))] + [
         _html(sentences_html(comparison_sentences(c, lang))) for c in view.comparisons]
 
 
@@ -161,4 +176,4 @@ def cross_election_intro(runs: int, window: str, lang: str = "en") -> list:
 
 def cross_election_rows(rows: pd.DataFrame, lang: str = "en") -> list:
     return [_html(section_html("result", lang)),
-            rows.drop(columns=["label"]).set_index(["election", "category"])]
+            _table(rows.drop(columns=["label"]).set_index(["election", "category"]))]
