@@ -1,9 +1,14 @@
 """reports/index.html from run folders: rows, escaping, links, sort/filter page (no notebooks)."""
 
 import base64
+import datetime as dt
 import hashlib
 import json
+import os
 import re
+import socket
+import subprocess
+import sys
 from html.parser import HTMLParser
 
 from typer.testing import CliRunner
@@ -33,13 +38,13 @@ def comparison(category, estimate, ci_low, ci_high, verdict, measure="count_per_
 
 def make_run(reports, folder, *, election="pemilu2019", data="published:x", freq="M",
              status="ok", error=None, comparisons=(), categories=(), report=True,
-             finished="2025-01-01T00:00:00+00:00"):
+             finished="2025-01-01T00:00:00+00:00", **extra):
     """A run folder as runner.run_report leaves it, without running anything."""
     path = reports / folder
     path.mkdir(parents=True)
     record = {"run_key": folder, "status": status, "error": error, "finished": finished,
               "parameters": {"election": election, "data": data, "freq": freq,
-                             "categories": list(categories)}}
+                             "categories": list(categories)}, **extra}
     (path / "run.json").write_text(json.dumps(record), encoding="utf-8")
     if comparisons:
         (path / "metrics.json").write_text(json.dumps({"comparisons": list(comparisons)}),
@@ -213,13 +218,45 @@ def test_unreadable_or_unfinished_runs_still_have_a_row(tmp_path):
     bad.mkdir()
     (bad / "run.json").write_text("{not json", encoding="utf-8")
     (bad / "metrics.json").write_text("[1, 2]", encoding="utf-8")
-    make_run(tmp_path, "running__y__m__2", status="running", finished="")
+    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    make_run(tmp_path, ".running__y__m__2.tmp-1", status="running", finished="", started=now,
+             pid=os.getpid(), host=socket.gethostname(), report=False)
     make_run(tmp_path, "okempty__z__m__3")
     rows = body_rows(parse(index_page.write_index(tmp_path).read_text(encoding="utf-8")))
     notes = {r[8]: r[9] for r in rows}
     assert notes["failed"].startswith("unreadable run.json")
-    assert notes["running"] == "run running"
+    assert notes["running"] == "run running"  # its process (this one) is alive, and it is new
     assert notes["ok"] == "no comparisons in metrics.json"
+
+
+def dead_pid() -> int:
+    """The id of a process that has finished."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_running_record_whose_process_is_gone_or_too_old_shows_interrupted(tmp_path):
+    now = dt.datetime.now(dt.timezone.utc)
+    host = socket.gethostname()
+    make_run(tmp_path, "dead__a__m__1", status="running", finished="", pid=dead_pid(),
+             host=host, started=now.isoformat())
+    make_run(tmp_path, "old__b__m__2", status="running", finished="",  # before pids were kept
+             started=(now - 2 * index_page.STALE_AFTER).isoformat())
+    make_run(tmp_path, "live__c__m__3", status="running", finished="", pid=os.getpid(),
+             host=host, started=now.isoformat())
+    make_run(tmp_path, ".gone__d__m__4.old-1", status="ok")  # a replaced folder, mid-removal
+    runs = {run["folder"]: run for run in index_page.load_runs(tmp_path)}
+    assert ".gone__d__m__4.old-1" not in runs
+    assert runs["dead__a__m__1"]["status"] == "interrupted"
+    assert "no longer running" in runs["dead__a__m__1"]["error"]
+    assert runs["old__b__m__2"]["status"] == "interrupted"
+    assert runs["live__c__m__3"]["status"] == "running"
+    rows = body_rows(parse(index_page.write_index(tmp_path).read_text(encoding="utf-8")))
+    assert sorted(r[8] for r in rows) == ["interrupted", "interrupted", "running"]
+    # the record on disk is not rewritten by reading it
+    record = json.loads((tmp_path / "dead__a__m__1" / "run.json").read_text(encoding="utf-8"))
+    assert record["status"] == "running"
 
 
 def test_kind_column_names_the_template_and_a_non_english_language(tmp_path):

@@ -2,6 +2,7 @@
 
 import json
 import textwrap
+import time
 
 import pytest
 from typer.testing import CliRunner
@@ -86,6 +87,68 @@ def test_a_file_with_nothing_to_run_or_a_bad_template_is_rejected(tmp_path):
         sweep.load_sweep(write(tmp_path, "grid: {election: pemilu2019}\n"))
 
 
+def test_a_run_whose_values_cannot_work_is_named_before_anything_runs(tmp_path):
+    """Each planned run gets the runner's value checks: a category the data lack, or a label
+    rule naming a missing column, stops the sweep with the run and the reason."""
+    path = write(tmp_path, f"""\
+        defaults: {{data: "{SERIES}", election: pemilu2019}}
+        grid:
+          categories: [[hoax_all_categories], [no_such_category]]
+        runs:
+          - {{data: "{SAMPLE}", map: "text=title,timestamp=published",
+             label: ["hoaks=nope:SALAH"]}}
+        """)
+    with pytest.raises(sweep.SweepError) as caught:
+        sweep.load_sweep(path)
+    errors = caught.value.errors
+    assert len(errors) == 2, errors
+    assert "grid run 2" in errors[0] and "['no_such_category']" in errors[0]
+    assert "hoax_all_categories" in errors[0]  # what the data do have
+    assert "runs[0]" in errors[1] and "column 'nope'" in errors[1]
+
+
+def million_run_file(tmp_path):
+    axis = ", ".join(str(n) for n in range(100))
+    return write(tmp_path, f"""\
+        grid:
+          seed: [{axis}]
+          power_simulations: [{axis}]
+          examples_per_window: [{axis}]
+        """)
+
+
+def test_a_million_run_grid_is_refused_in_well_under_a_second(tmp_path):
+    sweep.load_sweep(write(tmp_path, "runs: [{}]\n", name="warm.yaml"))  # imports, once
+    path = million_run_file(tmp_path)
+    began = time.perf_counter()
+    with pytest.raises(sweep.SweepError) as caught:
+        sweep.load_sweep(path)
+    assert time.perf_counter() - began < 0.5
+    [message] = caught.value.errors
+    assert "1,000,000 runs" in message
+    assert "seed (100) x power_simulations (100) x examples_per_window (100)" in message
+    assert f"limit of {sweep.DEFAULT_MAX_RUNS}" in message and "--max-runs" in message
+    result = CliRunner().invoke(app, ["sweep", str(path), "--dry-run"])
+    assert result.exit_code == 2 and "1,000,000 runs" in result.stderr
+
+
+def test_max_runs_lets_a_grid_bigger_than_the_default_through(tmp_path):
+    path = write(tmp_path, f"""\
+        defaults: {{data: "{SERIES}", election: pemilu2019}}
+        grid:
+          seed: [{", ".join(str(n) for n in range(26))}]
+          power_simulations: [{", ".join(str(n) for n in range(20))}]
+        """)  # 520 runs
+    with pytest.raises(sweep.SweepError, match="520 runs"):
+        sweep.load_sweep(path)
+    assert len(sweep.load_sweep(path, max_runs=520).runs) == 520
+    refused = CliRunner().invoke(app, ["sweep", str(path), "--dry-run", "--max-runs", "519"])
+    assert refused.exit_code == 2 and "520 runs" in refused.stderr
+    result = CliRunner().invoke(app, ["sweep", str(path), "--dry-run", "--max-runs", "520"])
+    assert result.exit_code == 0, result.output
+    assert "520 run(s)" in result.output
+
+
 # --- expanding the grid -------------------------------------------------------------------------
 
 
@@ -96,7 +159,7 @@ def test_a_grid_expands_to_its_cartesian_product_over_the_defaults(tmp_path):
         grid:
           election: [pemilu2019, pemilu2024]
           data: ["{SERIES}"]
-          category: [hoax_all_categories, other]
+          categories: [[hoax_all_categories], []]
         runs:
           - {{election: pilkada2024, data: "published:komdigi_ais_hoax_monthly_2024",
              claim: komdigi_2024_11_pilkada, freq: W}}
@@ -109,8 +172,8 @@ def test_a_grid_expands_to_its_cartesian_product_over_the_defaults(tmp_path):
     assert [r.origin for r in planned.runs] == [
         "grid run 1", "grid run 2", "grid run 3", "grid run 4", "runs[0]"]
     combos = [(r.params["election"], r.params["categories"]) for r in planned.runs[:4]]
-    assert combos == [("pemilu2019", ["hoax_all_categories"]), ("pemilu2019", ["other"]),
-                      ("pemilu2024", ["hoax_all_categories"]), ("pemilu2024", ["other"])]
+    assert combos == [("pemilu2019", ["hoax_all_categories"]), ("pemilu2019", []),
+                      ("pemilu2024", ["hoax_all_categories"]), ("pemilu2024", [])]
     assert all(r.params["freq"] == "M" and r.params["alpha"] == 0.1 for r in planned.runs[:4])
     assert planned.runs[4].params == {
         "freq": "W", "alpha": 0.1, "election": "pilkada2024",
@@ -170,13 +233,12 @@ def test_a_run_that_raises_becomes_a_failed_result(tmp_path):
 # --- running: 3 runs, twice ---------------------------------------------------------------------
 
 
-SWEEP = f"""\
+SWEEP = """\
     name: test
     defaults: {{freq: M}}
     grid:
       election: [pemilu2019]
-      data: ["{SERIES}"]
-      categories: [[], [no_such_category]]   # the second fails inside the notebook
+      data: ["{SERIES}", "{BROKEN}"]   # the second passes every check and fails in the notebook
     runs:
       - {{election: pemilu2024, data: "{SAMPLE}", freq: W,
          map: "text=title,timestamp=published", labels: {{hoaks: "tag:SALAH|HOAKS"}}}}
@@ -188,7 +250,9 @@ SWEEP = f"""\
 def two_sweeps(tmp_path_factory):
     """The same sweep run twice, into two report folders, both with --jobs 2."""
     folder = tmp_path_factory.mktemp("sweep")
-    path = write(folder, SWEEP)
+    broken = folder / "no_dates.csv"  # a header the checks accept; no row has a usable date
+    broken.write_text("text,timestamp\na,not a date\nb,nor this\n", encoding="utf-8")
+    path = write(folder, SWEEP.format(SERIES=SERIES, SAMPLE=SAMPLE, BROKEN=broken))
     outcomes = []
     for name, extra in (("first", []), ("second", ["--no-progress"])):
         reports = folder / name
@@ -205,8 +269,7 @@ def test_a_failing_run_does_not_stop_the_others_and_the_exit_code_is_1(two_sweep
     ok_key, bad_key, sample_key = (r.run_key for r in planned.runs)
     lines = {line.split()[0]: line for line in result.output.splitlines() if "__" in line}
     assert " ok " in lines[ok_key] and " ok " in lines[sample_key]
-    assert " failed " in lines[bad_key]
-    assert "KeyError" in lines[bad_key] and "no_such_category" in lines[bad_key]
+    assert " failed " in lines[bad_key] and "no_dates.csv" in lines[bad_key]
     assert "3 run(s): 2 ok, 1 failed; 1 duplicate(s) run once" in result.output
     # the failed run keeps its notebook and report with the error
     assert (reports / bad_key / "report.html").exists()
@@ -227,7 +290,7 @@ def test_a_failing_run_does_not_stop_the_others_and_the_exit_code_is_1(two_sweep
 def test_rerunning_a_sweep_gives_byte_identical_metrics(two_sweeps):
     planned, [(first, _), (second, result)] = two_sweeps
     assert result.exit_code == 1, result.output
-    ok_keys = [r.run_key for r in planned.runs if "no_such_category" not in str(r.params)]
+    ok_keys = [r.run_key for r in planned.runs if "no_dates" not in str(r.params)]
     assert len(ok_keys) == 2
     for key in ok_keys:
         a, b = first / key / "metrics.json", second / key / "metrics.json"

@@ -15,7 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from negtrend.errors import NegtrendError
-from negtrend.run import DEFAULT_KERNEL
+from negtrend.run import DEFAULT_KERNEL, DEFAULT_MAX_RUNS
 
 
 class _Commands(TyperGroup):
@@ -28,6 +28,9 @@ class _Commands(TyperGroup):
         except (NegtrendError, OSError) as exc:  # a file missing or unreadable is the user's
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM: a run records itself as interrupted
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130) from None
 
 
 app = typer.Typer(cls=_Commands, add_completion=False, no_args_is_help=True,
@@ -296,6 +299,7 @@ def claim(
     baseline: Annotated[str, typer.Option(help="what it is compared with")] = "before",
     freq: Annotated[str, typer.Option(help="D, W or M")] = "M",
     map: Annotated[str | None, typer.Option("--map", help="column mapping")] = None,
+    kind: Annotated[str, typer.Option(help="auto, posts or counts")] = "auto",
     label: Annotated[list[str] | None, typer.Option(help="label rule CAT=RULE (repeat)")
                      ] = None,
     classifier: Annotated[str | None, typer.Option(help="lexicon or a model folder")] = None,
@@ -306,7 +310,9 @@ def claim(
 ) -> None:
     """Test a claim; print one JSON object (verdict, estimate, interval, placebo p, MDE).
 
-    Exits 0 whatever the verdict; 2 for bad input.
+    The verdict is supported, contradicted, inconclusive (tested, could not tell) or
+    untestable (the phase or baseline window holds no data; "reason" says which, with its
+    dates and the data's span). Exits 0 whatever the verdict; 2 for bad input.
     """
     from negtrend.data import claims
     from negtrend.run import pipeline
@@ -314,8 +320,9 @@ def claim(
     claims.check_claim_spec(direction, phase, baseline)
     _echo_json(pipeline.claim_check(
         data, election, category, direction=direction, phase=phase, baseline=baseline,
-        freq=freq, column_map=map, labels_spec=label, classifier=classifier, variant=variant,
-        timestamp_format=timestamp_format, before_days=before_days, alpha=alpha))
+        freq=freq, kind=kind, column_map=map, labels_spec=label, classifier=classifier,
+        variant=variant, timestamp_format=timestamp_format, before_days=before_days,
+        alpha=alpha))
 
 
 @app.command()
@@ -356,18 +363,21 @@ def sweep_command(
     kernel: Annotated[str, typer.Option(help="Jupyter kernel")] = DEFAULT_KERNEL,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="check the file and list the runs; run nothing")] = False,
+    max_runs: Annotated[int, typer.Option(
+        min=1, help="refuse a sweep of more runs than this (counted before expanding)")
+                        ] = DEFAULT_MAX_RUNS,
     progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
 ) -> None:
     """Render a grid of reports in parallel; print a summary; exit 1 if any run failed.
 
-    The whole file is checked first (exit 2, nothing runs, if anything is wrong). A failed run
-    never stops the others. The summary is also written to reports/sweep-NAME.json and
-    reports/index.html is regenerated.
+    The whole file is checked first (exit 2, nothing runs, if anything is wrong, or if the grid
+    makes more than --max-runs runs). A failed run never stops the others. The summary is also
+    written to reports/sweep-NAME.json and reports/index.html is regenerated.
     """
     from negtrend.run import sweep
 
     try:
-        planned = sweep.load_sweep(params_file)
+        planned = sweep.load_sweep(params_file, max_runs=max_runs)
     except sweep.SweepError as exc:
         _fail(f"{len(exc.errors)} problem(s) in the sweep file, nothing was run:\n{exc}")
     if dry_run:

@@ -76,7 +76,8 @@ def power(
     counts = part[category].astype(float).to_numpy()
     in_phase = (part["window"] == phase).to_numpy()
     in_baseline = part["window"].eq(baseline).to_numpy()
-    if not in_phase.any() or in_phase.all() or not in_baseline.any():
+    if simulations <= 0 or not in_phase.any() or in_phase.all() or not in_baseline.any():
+        # none asked for, or nothing to compare: simulations 0 says power is not known
         empty = pd.DataFrame({"ratio": [], "power": []})
         return PowerResult(math.nan, math.nan, target, 0, math.nan, empty)
     compared = part["window"].isin([phase, baseline]).to_numpy()

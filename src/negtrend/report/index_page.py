@@ -11,9 +11,12 @@ links point at each run's own ``report.html``, built from the folder name, never
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import html
 import json
+import os
+import socket
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,10 +26,66 @@ from negtrend.data import paths
 from negtrend.data.paths import source_label  # the full value stays in the cell's tooltip
 
 PRIMARY_WINDOW = "campaign"
+STALE_AFTER = dt.timedelta(hours=24)  # a "running" record older than this, whatever its pid
+OLD_MARK = ".old-"  # a replaced run folder on its way out (run.runner.publish)
+
+
+def process_gone(pid: int) -> bool:
+    """True when no process has this id (on this machine); False when one has, or when it
+    cannot be told (Windows, where signal 0 would not be a no-op)."""
+    if os.name == "nt":
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # PermissionError: it exists, as another user's process
+        return False
+    return False
+
+
+def _started(record: dict) -> dt.datetime | None:
+    try:
+        started = dt.datetime.fromisoformat(str(record.get("started")))
+    except ValueError:
+        return None
+    return started if started.tzinfo else started.replace(tzinfo=dt.timezone.utc)
+
+
+def stale_reason(record: dict, now: dt.datetime | None = None) -> str | None:
+    """Why a record that says ``running`` is not running any more (its process on this
+    machine is gone, or it started over ``STALE_AFTER`` ago), or None while it may be."""
+    if record.get("status") != "running":
+        return None
+    pid = record.get("pid")
+    if (isinstance(pid, int) and record.get("host") == socket.gethostname()
+            and process_gone(pid)):
+        return f"interrupted: its process ({pid}) is no longer running"
+    started = _started(record)
+    now = now or dt.datetime.now(dt.timezone.utc)
+    if started is None or now - started > STALE_AFTER:
+        return f"interrupted: still 'running' more than {STALE_AFTER} after it started"
+    return None
+
+
+def read_record(record_path: Path) -> dict:
+    """A run.json as a dict; unreadable is ``failed``, and a stale ``running`` (the run was
+    stopped, or its process died) is shown as ``interrupted``."""
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+        if not isinstance(record, dict):
+            raise ValueError("run.json does not hold an object")
+    except (OSError, ValueError) as exc:
+        return {"status": "failed", "error": f"unreadable run.json: {exc}"}
+    reason = stale_reason(record)
+    if reason:
+        record.update(status="interrupted", error=reason)
+    return record
 
 
 def load_runs(reports_dir: str | Path | None = None) -> list[dict]:
-    """Every run record under the reports folder, with its metrics when present.
+    """Every run record under the reports folder, with its metrics when present: finished
+    runs, and runs still working (or stopped) in their hidden work folders.
 
     A record that cannot be read still gives an entry (status ``failed``) rather than hiding the
     run or stopping the index.
@@ -34,12 +93,9 @@ def load_runs(reports_dir: str | Path | None = None) -> list[dict]:
     folder = paths.reports_dir(reports_dir)
     runs = []
     for record_path in sorted(folder.glob("*/run.json")):
-        try:
-            record = json.loads(record_path.read_text(encoding="utf-8"))
-            if not isinstance(record, dict):
-                raise ValueError("run.json does not hold an object")
-        except (OSError, ValueError) as exc:
-            record = {"status": "failed", "error": f"unreadable run.json: {exc}"}
+        if OLD_MARK in record_path.parent.name:
+            continue
+        record = read_record(record_path)
         metrics_path = record_path.parent / "metrics.json"
         try:
             metrics = (json.loads(metrics_path.read_text(encoding="utf-8"))
@@ -143,8 +199,8 @@ def rows(runs: list[dict]) -> list[Row]:
         found = headlines(run["metrics"]) if status == "ok" else []
         if not found:
             requested = params.get("categories") or []
-            if status == "failed":
-                note = _first_line(run.get("error")) or "failed"
+            if status in ("failed", "interrupted"):
+                note = _first_line(run.get("error")) or status
             elif status == "ok":
                 note = KIND_NOTES.get(kind.split(" (")[0], "no comparisons in metrics.json")
             else:
@@ -197,7 +253,7 @@ COLUMNS = [
     ("Estimate", "number", "rate ratio of the campaign against the baseline"),
     ("Interval", "number", "confidence interval of the ratio (sorts by its lower end)"),
     ("Verdict", "text", "higher, lower or inconclusive at the report's confidence level"),
-    ("Status", "text", "ok or failed"),
+    ("Status", "text", "ok, failed, running, or interrupted (stopped before it finished)"),
     ("Note", "text", "the error's first line for a failed run, else the comparison's note"),
     ("Finished", "text", "when the run finished (UTC)"),
     ("Report", "text", "the run's report"),
@@ -245,7 +301,7 @@ th button{font:inherit;font-weight:bold;background:none;border:0;padding:0;curso
   width:100%;text-align:inherit;color:inherit}
 th[aria-sort=ascending] button::after{content:" \\25B2"}
 th[aria-sort=descending] button::after{content:" \\25BC"}
-.status-failed{color:#b00020;font-weight:bold}
+.status-failed,.status-interrupted{color:#b00020;font-weight:bold}
 #controls[hidden]{display:none}
 #controls{margin:1em 0;display:flex;gap:1.5em;flex-wrap:wrap;align-items:center}
 """

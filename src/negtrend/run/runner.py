@@ -2,21 +2,30 @@
 
 Each run folder holds ``executed.ipynb``, ``report.html`` (no code cells), ``figures/``,
 ``metrics.json`` (written by the notebook) and ``run.json`` (resolved parameters, input hashes,
-package versions, git commit, status). Parameters are checked against the template's tagged
-``parameters`` cell before anything runs; a run that fails keeps its notebook and HTML with the
-error visible, and reports ``failed``.
+package versions, git commit, process id, status). Parameters and their values are checked
+before a kernel starts (``negtrend.run.checks``); a run that fails keeps its notebook and HTML
+with the error visible, and reports ``failed``. A run works in ``.<run_key>.tmp-<pid>/`` and
+replaces ``<run_key>/`` only when it finishes; stopped by Ctrl-C or SIGTERM, it records
+``interrupted`` there and the previous report stays as it was.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import glob
 import hashlib
 import html
 import json
+import os
 import platform
 import re
+import shutil
+import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,14 +35,11 @@ from negtrend.errors import NegtrendError
 from negtrend.jsonable import jsonable
 from negtrend.provenance import package_versions
 from negtrend.run import DEFAULT_KERNEL
+from negtrend.run.checks import ParameterError, check_values
 
 RUNNER_OWNED = ("output_dir",)
 PACKAGES = ("negtrend", "pandas", "numpy", "statsmodels", "scipy", "matplotlib", "pyarrow",
             "papermill", "nbconvert", "pyyaml")
-
-
-class ParameterError(NegtrendError, ValueError):
-    """Parameters that do not match the template; raised before anything runs."""
 
 
 class KernelMissingError(NegtrendError, RuntimeError):
@@ -72,9 +78,11 @@ def template_parameters(template: str | Path) -> dict[str, dict]:
     return dict(papermill.inspect_notebook(str(template_path(template))))
 
 
-def validate_parameters(template: str | Path, params: dict) -> dict:
-    """Reject unknown names; return the template defaults overlaid with ``params``."""
-    declared = template_parameters(template)
+def validate_parameters(template: str | Path, params: dict, declared: dict | None = None
+                        ) -> dict:
+    """Reject unknown names; return the template defaults overlaid with ``params``
+    (``declared``: the template's parameters, when the caller has read them already)."""
+    declared = template_parameters(template) if declared is None else declared
     if not declared:
         raise ParameterError(f"{template_path(template)} has no cell tagged 'parameters'")
     unknown = sorted(set(params) - set(declared))
@@ -234,47 +242,19 @@ def resolve_data(data) -> str:
     return str(path.resolve())
 
 
-def check_values(params: dict) -> None:
-    """Everything a parameter's value can be checked for before a kernel starts: the election,
-    frequency, windows, language and claim exist, alpha is a probability, and every label rule
-    names a column of the data. Raises the error of the thing that is wrong."""
-    from negtrend.data import calendar, claims, labels, series, sources
-    from negtrend.data.calendar import WINDOW_ORDER
-    from negtrend.report import lang as languages
-
-    if params.get("election"):
-        calendar.get_election(params["election"])
-    for name in ("baseline", "window"):
-        if params.get(name) is not None and params[name] not in WINDOW_ORDER:
-            raise ParameterError(f"{name}: expected one of {WINDOW_ORDER}, got {params[name]!r}")
-    try:
-        if params.get("freq") is not None:
-            series.check_freq(params["freq"])
-        if params.get("lang") is not None:
-            languages.get(params["lang"])
-    except ValueError as exc:
-        raise ParameterError(str(exc)) from None
-    alpha = params.get("alpha")
-    if alpha is not None and not (isinstance(alpha, int | float) and 0 < alpha < 1):
-        raise ParameterError(f"alpha: expected a number between 0 and 1, got {alpha!r}")
-    if params.get("claim"):
-        claims.get_claim(params["claim"])
-    rules = labels.parse_rules(params.get("labels"))
-    if rules and params.get("data"):
-        available = sources.available_columns(params["data"], params.get("column_map"))
-        labels.check_columns(rules, available, params["data"])
-
-
 def run_report(
     params: dict,
     template: str = "trend_report",
     reports_dir: str | Path | None = None,
     kernel: str = DEFAULT_KERNEL,
 ) -> RunOutcome:
-    """Validate, execute and render one report; never raises for a failure inside the notebook."""
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
+    """Validate, execute and render one report; never raises for a failure inside the notebook.
 
+    Everything is checked before a kernel starts; a rejected run leaves no folder. The run
+    works in a hidden sibling folder that replaces ``<run_key>/`` only when it finishes, so an
+    interrupted rerun (Ctrl-C, SIGTERM) leaves the last finished report intact; its own
+    folder keeps a ``run.json`` saying ``interrupted``, and KeyboardInterrupt is raised again.
+    """
     source = template_path(template)
     resolved = validate_parameters(source, params)
     if resolved.get("data") is not None:  # None: the template's own default source
@@ -282,45 +262,156 @@ def run_report(
     check_values(resolved)
     check_kernel(kernel)
     key = run_key(source.stem, resolved)
-    folder = paths.reports_dir(reports_dir) / key
-    folder.mkdir(parents=True, exist_ok=True)
-    resolved["output_dir"] = str(folder.resolve())
-    executed = folder / "executed.ipynb"
-    record = {
+    reports = paths.reports_dir(reports_dir)
+    final = reports / key
+    work = work_folder(reports, key)
+    resolved["output_dir"] = str(work.resolve())
+    record = _start_record(key, source, resolved, kernel)
+    write_json(record, work / "run.json")
+    began = time.monotonic()
+    try:
+        with _signals_interrupt():
+            error = _execute(source, work, resolved, kernel)
+    except KeyboardInterrupt as exc:
+        with _signals_deferred():
+            _finish(record, work, "interrupted", f"interrupted ({exc or 'SIGINT'})", began)
+        raise KeyboardInterrupt(str(exc)) from None
+    with _signals_deferred():
+        _finish(record, work, "failed" if error else "ok", error, began)
+        record["parameters"]["output_dir"] = str(final.resolve())
+        write_json(record, work / "run.json")
+        publish(work, final)
+    return RunOutcome(key, final, record["status"], error)
+
+
+def _start_record(key: str, source: Path, resolved: dict, kernel: str) -> dict:
+    """run.json while the run works: what runs, on what, and which process (so a run whose
+    process died can be told from one still running)."""
+    return {
         "run_key": key,
         "template": source.name,
         "template_sha256": sha256_file(source),
-        "parameters": resolved,
+        "parameters": dict(resolved),
         "inputs": [{"path": str(p), "sha256": sha256_file(p)} for p in input_files(resolved)],
         "environment": environment(),
         "git_commit": git_commit(),
         "kernel": kernel,
         "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
         "status": "running",
     }
-    write_json(record, folder / "run.json")
-    began = time.monotonic()
-    error = None
+
+
+def _execute(source: Path, work: Path, resolved: dict, kernel: str) -> str | None:
+    """Run the notebook in ``work``; the error's one-line summary, or None."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
     try:
-        papermill.execute_notebook(str(source), str(executed), parameters=resolved,
-                                   kernel_name=kernel, cwd=str(folder), progress_bar=False,
-                                   log_output=False)
+        papermill.execute_notebook(str(source), str(work / "executed.ipynb"),
+                                   parameters=resolved, kernel_name=kernel, cwd=str(work),
+                                   progress_bar=False, log_output=False)
     except PapermillExecutionError as exc:
-        error = f"{exc.ename}: {exc.evalue}"
-    except Exception as exc:  # the kernel died or the notebook could not be written
-        error = f"{type(exc).__name__}: {exc}"
-    if executed.exists():
-        export_html(executed, folder / "report.html")
-    else:
-        (folder / "report.html").write_text(
-            f"<html><body><h1>Run failed before executing</h1><pre>{html.escape(error or '')}"
-            "</pre></body></html>", encoding="utf-8")
+        if exc.ename == "KeyboardInterrupt":  # Ctrl-C reached the kernel too
+            raise KeyboardInterrupt("the kernel was interrupted") from None
+        return f"{exc.ename}: {exc.evalue}"
+    except Exception as exc:  # noqa: BLE001 - the kernel died or the notebook was not written
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def _finish(record: dict, work: Path, status: str, error: str | None, began: float) -> None:
+    """Render the HTML (the error stays visible) and close run.json with the outcome."""
+    executed = work / "executed.ipynb"
+    try:
+        if executed.exists():
+            export_html(executed, work / "report.html")
+        else:
+            raise FileNotFoundError(executed)
+    except Exception:  # noqa: BLE001 - an unreadable notebook (cut off mid-write) still gets a page
+        (work / "report.html").write_text(
+            f"<html><body><h1>Run {html.escape(status)} before it could be rendered</h1>"
+            f"<pre>{html.escape(error or '')}</pre></body></html>", encoding="utf-8")
     record.update(
-        status="failed" if error else "ok",
+        status=status,
         error=error,
         finished=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         duration_s=round(time.monotonic() - began, 2),
-        outputs=sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()),
+        outputs=sorted(str(p.relative_to(work)) for p in work.rglob("*") if p.is_file()),
     )
-    write_json(record, folder / "run.json")
-    return RunOutcome(key, folder, record["status"], error)
+    write_json(record, work / "run.json")
+
+
+# --- run folders: work aside, then replace -----------------------------------------------------
+
+WORK_MARK = ".tmp-"
+OLD_MARK = ".old-"
+
+
+def work_folder(reports: Path, key: str) -> Path:
+    """``<reports>/.<key>.tmp-<pid>/``, fresh; the leftovers of earlier attempts at this key
+    whose process is gone are removed first."""
+    from negtrend.report.index_page import process_gone
+
+    reports.mkdir(parents=True, exist_ok=True)
+    for leftover in reports.glob(f".{glob.escape(key)}{WORK_MARK}*"):
+        pid = leftover.name.rsplit(WORK_MARK, 1)[-1]
+        if pid.isdigit() and process_gone(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+    work = reports / f".{key}{WORK_MARK}{os.getpid()}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    return work
+
+
+def publish(work: Path, final: Path) -> None:
+    """Put a finished run in place of the previous one: the old folder is renamed aside, the
+    new one renamed in, the old removed (two renames; no moment without a whole folder)."""
+    old = None
+    if final.exists():
+        old = final.with_name(f".{final.name}{OLD_MARK}{os.getpid()}")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(final, old)
+    os.replace(work, final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+# --- signals ------------------------------------------------------------------------------------
+
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM")
+                     if hasattr(signal, name))
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+@contextlib.contextmanager
+def _signals_interrupt():
+    """SIGINT and SIGTERM become KeyboardInterrupt while a run works (main thread only: other
+    threads cannot take signals), so a stopped run can record itself as interrupted."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {number: signal.signal(number, _raise_interrupt) for number in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+@contextlib.contextmanager
+def _signals_deferred():
+    """Hold SIGINT and SIGTERM while a run's record and folder are written, so a second Ctrl-C
+    cannot leave them half done; they are delivered afterwards."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)

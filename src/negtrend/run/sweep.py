@@ -24,6 +24,7 @@ file again on the same data rewrites the same folders with the same ``metrics.js
 from __future__ import annotations
 
 import itertools
+import math
 import multiprocessing
 import os
 import re
@@ -39,7 +40,7 @@ from negtrend.data import paths
 from negtrend.errors import NegtrendError
 from negtrend.report import index_page
 from negtrend.report.text_table import text_table
-from negtrend.run import runner
+from negtrend.run import DEFAULT_MAX_RUNS, runner
 
 TOP_LEVEL_KEYS = ("name", "description", "template", "defaults", "grid", "runs")
 ALIASES = {"category": "categories", "map": "column_map", "label": "labels"}
@@ -216,39 +217,41 @@ def expand(defaults: dict, grid: dict | None, runs: list[dict]) -> list[tuple[st
     return expanded
 
 
-def load_sweep(path: str | Path) -> Sweep:
-    """Read and check a sweep file; raise SweepError listing every problem, before any run."""
-    from negtrend.data import published
-
-    path = Path(path)
+def _read_yaml(path: Path):
     where = str(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise SweepError([f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start}); save "
+                          "the file as UTF-8"]) from None
     except OSError as exc:
         raise SweepError([f"{where}: cannot read: {exc}"]) from None
     except yaml.YAMLError as exc:
         raise SweepError([f"{where}: not valid YAML: {exc}"]) from None
-    if not isinstance(raw, dict):
-        raise SweepError([f"{where}: expected a mapping with keys {list(TOP_LEVEL_KEYS)}"])
-    errors: list[str] = []
-    for key in raw:
-        if key not in TOP_LEVEL_KEYS:
-            errors.append(f"{where}: unknown key '{key}'; expected one of {list(TOP_LEVEL_KEYS)}")
-    try:
-        template = runner.template_path(raw.get("template") or "trend_report")
-        declared = runner.template_parameters(template)
-    except runner.ParameterError as exc:
-        raise SweepError(errors + [f"{where}, field 'template': {exc}"]) from None
-    if not declared:
-        raise SweepError(errors + [f"{where}, field 'template': {template} has no cell tagged "
-                                   "'parameters'"])
 
+
+def grid_size(grid: dict | None, runs: list) -> int:
+    """How many runs a grid and its extra runs make, counted without making them."""
+    return (math.prod(len(values) for values in grid.values()) if grid else 0) + len(runs)
+
+
+def _size_error(where: str, grid: dict | None, runs: list, max_runs: int) -> str | None:
+    size = grid_size(grid, runs)
+    if size <= max_runs:
+        return None
+    axes = " x ".join(f"{name} ({len(values)})" for name, values in (grid or {}).items())
+    extra = f" + {len(runs)} extra run(s)" if runs else ""
+    return (f"{where}: grid: {size:,} runs ({axes or 'no grid'}{extra}), more than the limit of "
+            f"{max_runs:,}; shrink the grid, or raise the limit with --max-runs {size}")
+
+
+def _checked_parts(raw: dict, where: str, declared: dict, errors: list[str]):
+    """defaults, grid and extra runs of a sweep file, each checked and normalized."""
     defaults = raw.get("defaults") or {}
     if not isinstance(defaults, dict):
         errors.append(f"{where}: defaults: expected a mapping of parameters, got {defaults!r}")
         defaults = {}
     defaults = _check_entry(defaults, f"{where}: defaults", declared, errors)
-
     grid = raw.get("grid")
     if grid is not None and not isinstance(grid, dict):
         errors.append(f"{where}: grid: expected a mapping of parameter -> list of values, "
@@ -256,7 +259,6 @@ def load_sweep(path: str | Path) -> Sweep:
         grid = None
     if grid is not None:
         grid = _check_entry(grid, f"{where}: grid", declared, errors, grid=True)
-
     runs = raw.get("runs") or []
     if not isinstance(runs, list):
         errors.append(f"{where}: runs: expected a list of mappings of parameters, got {runs!r}")
@@ -269,25 +271,70 @@ def load_sweep(path: str | Path) -> Sweep:
         checked_runs.append(_check_entry(extra, f"{where}: runs[{j}]", declared, errors))
     if grid is None and not runs:
         errors.append(f"{where}: nothing to run; give 'grid:' and/or 'runs:'")
-    if errors:
-        raise SweepError(errors)
+    return defaults, grid, checked_runs
 
+
+def _template(raw: dict, where: str, errors: list[str]) -> tuple[Path, dict]:
+    try:
+        template = runner.template_path(raw.get("template") or "trend_report")
+        declared = runner.template_parameters(template)
+    except runner.ParameterError as exc:
+        raise SweepError(errors + [f"{where}, field 'template': {exc}"]) from None
+    if not declared:
+        raise SweepError(errors + [f"{where}, field 'template': {template} has no cell tagged "
+                                   "'parameters'"])
+    return template, declared
+
+
+def load_sweep(path: str | Path, max_runs: int = DEFAULT_MAX_RUNS) -> Sweep:
+    """Read and check a sweep file; raise SweepError listing every problem, before any run.
+
+    The grid is counted before it is expanded: more than ``max_runs`` runs is refused."""
+    path = Path(path)
+    where = str(path)
+    raw = _read_yaml(path)
+    if not isinstance(raw, dict):
+        raise SweepError([f"{where}: expected a mapping with keys {list(TOP_LEVEL_KEYS)}"])
+    errors = [f"{where}: unknown key '{key}'; expected one of {list(TOP_LEVEL_KEYS)}"
+              for key in raw if key not in TOP_LEVEL_KEYS]
+    template, declared = _template(raw, where, errors)
+    defaults, grid, runs = _checked_parts(raw, where, declared, errors)
+    too_big = _size_error(where, grid, runs, max_runs)
+    if errors or too_big:
+        raise SweepError(errors + [too_big] if too_big else errors)
+    planned, duplicates = _plan(where, template, declared, expand(defaults, grid, runs))
+    name = _slug(raw.get("name") or path.stem)
+    return Sweep(name, path, str(template.resolve()), planned, duplicates)
+
+
+def _check_run(template: Path, declared: dict, params: dict) -> dict:
+    """One run's parameters as the runner will see them, with every value checked."""
+    from negtrend.data import published
+
+    resolved = runner.validate_parameters(template, params, declared=declared)
+    if resolved.get("data") is not None:
+        resolved["data"] = runner.resolve_data(resolved["data"])
+    data, variant = str(resolved.get("data", "")), resolved.get("variant")
+    if variant and data.startswith(published.PREFIX):
+        known = published.variants(data[len(published.PREFIX):])
+        if variant not in known:
+            raise ValueError(f"field 'variant': '{variant}' not in {data}; "
+                             f"available: {known or 'none (no conflicts)'}")
+    runner.check_values(resolved)
+    return resolved
+
+
+def _plan(where: str, template: Path, declared: dict, expanded: list[tuple[str, dict]]):
+    """The distinct runs (keyed as the runner keys them) and the duplicates; SweepError
+    listing every run whose values cannot work."""
+    errors: list[str] = []
     planned: dict[str, PlannedRun] = {}
     duplicates = []
-    for origin, params in expand(defaults, grid, checked_runs):
-        spot = f"{where}: {origin}{_describe(params)}"
+    for origin, params in expanded:
         try:
-            resolved = runner.validate_parameters(template, params)
-            if "data" in resolved:
-                resolved["data"] = runner.resolve_data(resolved["data"])
-            data, variant = str(resolved.get("data", "")), resolved.get("variant")
-            if variant and data.startswith(published.PREFIX):
-                known = published.variants(data[len(published.PREFIX):])
-                if variant not in known:
-                    raise ValueError(f"field 'variant': '{variant}' not in {data}; "
-                                     f"available: {known or 'none (no conflicts)'}")
-        except (ValueError, KeyError) as exc:
-            errors.append(f"{spot}: {exc}")
+            resolved = _check_run(template, declared, params)
+        except (ValueError, KeyError, NegtrendError) as exc:
+            errors.append(f"{where}: {origin}{_describe(params)}: {exc}")
             continue
         key = runner.run_key(template.stem, resolved)
         if key in planned:
@@ -297,8 +344,7 @@ def load_sweep(path: str | Path) -> Sweep:
         planned[key] = PlannedRun(key, origin, params)
     if errors:
         raise SweepError(errors)
-    name = _slug(raw.get("name") or path.stem)
-    return Sweep(name, path, str(template.resolve()), list(planned.values()), duplicates)
+    return list(planned.values()), duplicates
 
 
 # --- running ------------------------------------------------------------------------------------
