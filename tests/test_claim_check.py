@@ -9,7 +9,11 @@ from typer.testing import CliRunner
 
 from negtrend.analysis import claims, compare, placebo, power, simulate
 from negtrend.cli import app
+from negtrend.data import calendar
+from negtrend.data.claims import Claim
+from negtrend.report import records, sentences
 from negtrend.report.words import note_text
+from negtrend.run import pipeline
 
 pytestmark = pytest.mark.slow
 
@@ -147,3 +151,135 @@ def test_placebo_check_vetoes_a_contradiction_as_it_vetoes_support():
     agreed = claims.check_claim(strong.series, "sim", windows, direction="decrease",
                                 power_simulations=0, placebo_result=check)
     assert agreed["verdict"] == "contradicted"
+
+
+# --- a claim that cannot be tested is not "inconclusive" ----------------------------------------
+
+
+def posts_from(path, first="2024-01-02", days=120, per_day=4):
+    """A posts corpus starting ``first``: every third post tagged HOAKS."""
+    stamps = pd.date_range(first, periods=days * per_day, freq=f"{24 // per_day}h")
+    tags = ["HOAKS" if i % 3 == 0 else "OK" for i in range(len(stamps))]
+    pd.DataFrame({"date": stamps.strftime("%Y-%m-%dT%H:%M:%S"), "title": "berita",
+                  "tag": tags}).to_csv(path, index=False)
+    return path
+
+
+CLAIM_ARGS = ["--map", "text=title,timestamp=date", "--label", "hoaks=tag:HOAKS",
+              "--election", "pemilu2024", "--category", "hoaks"]
+
+
+def test_a_claim_whose_baseline_holds_no_data_is_untestable_with_the_window_and_span(
+        tmp_path):
+    data = posts_from(tmp_path / "posts.csv")
+    result = CliRunner().invoke(app, ["claim", "--data", str(data), *CLAIM_ARGS,
+                                      "--baseline", "before", "--kind", "posts"])
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.output)
+    assert record["verdict"] == "untestable" and record["kind"] == "posts"
+    before = calendar.windows("pemilu2024").set_index("window").loc["before"]
+    reason = record["reason"]
+    assert "'before'" in reason
+    assert f"{before['start']:%Y-%m-%d}..{before['end']:%Y-%m-%d}" in reason
+    assert "2024-01-01.." in reason  # where the data (monthly periods) begin
+    assert record["notes"] == [reason]  # nothing else: no placebo or power notes
+    assert record["estimate"] is None and record["placebo_p"] is None
+    assert "inconclusive" not in result.output
+    # the Python API says the same
+    api = pipeline.claim_check(str(data), "pemilu2024", "hoaks", column_map="text=title,"
+                               "timestamp=date", labels_spec=["hoaks=tag:HOAKS"])
+    assert api["verdict"] == "untestable" and api["reason"] == reason
+
+
+def test_a_testable_claim_on_the_same_data_is_not_untestable(tmp_path):
+    """With the campaign as baseline and the after-window as phase, both hold data."""
+    data = posts_from(tmp_path / "posts.csv", days=200)
+    record = pipeline.claim_check(str(data), "pemilu2024", "hoaks", phase="after",
+                                  baseline="campaign", freq="W", kind="posts",
+                                  column_map="text=title,timestamp=date",
+                                  labels_spec=["hoaks=tag:HOAKS"], power_simulations=0)
+    assert record["verdict"] in ("supported", "contradicted", "inconclusive")
+    assert record["reason"] is None and record["estimate"] is not None
+
+
+def test_a_claim_on_a_window_that_does_not_exist_is_refused_by_the_api(tmp_path):
+    data = posts_from(tmp_path / "posts.csv")
+    with pytest.raises(claims.ClaimError, match="phase: expected one of"):
+        pipeline.claim_check(str(data), "pemilu2024", "hoaks", phase="nope",
+                             column_map="text=title,timestamp=date",
+                             labels_spec=["hoaks=tag:HOAKS"])
+
+
+def untestable_series(tmp_path):
+    data = posts_from(tmp_path / "posts.csv")
+    prepared = pipeline.prepare(str(data), column_map="text=title,timestamp=date",
+                                labels_spec=["hoaks=tag:HOAKS"], categories=["hoaks"])
+    return pipeline.election_series(prepared, "pemilu2024")
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_the_report_claim_section_says_untestable_not_inconclusive(tmp_path, lang):
+    built = untestable_series(tmp_path)
+    claim = Claim(id="t", claimant="Someone", date="2024-11", direction="decrease",
+                  phase="campaign", baseline="before", quote="", summary="It fell.",
+                  source="https://example.org")
+    comparison = compare.compare_phases(built.series, "hoaks", baseline="before")
+    check = claims.check_claim(built.series, "hoaks", built.windows, power_simulations=0)
+    lines = sentences.claim_sentences(claim, [comparison], lang, {"hoaks": check})
+    said = " ".join(lines)
+    cannot = {"en": "cannot be tested", "id": "tidak dapat diuji"}[lang]
+    assert cannot in said and "2024-01-01" in said
+    assert {"en": "inconclusive", "id": "tidak meyakinkan"}[lang] not in said
+    [assessment] = records.claim_record(claim, [comparison], {"hoaks": check},
+                                        lang)["assessments"]
+    assert assessment["assessment"] == "untestable" and "'before'" in assessment["note"]
+
+
+def test_notes_never_contradict_each_other_or_the_simulations_run():
+    """Placebo dates fit but the real ratio is not estimable (no items in the campaign): the
+    notes say how many placebo dates fit and never also that none do; with
+    power_simulations 0, nothing is said of what the simulations detected."""
+    scenario = simulate.Scenario(start="2022-06-01", before_days=400, campaign_days=70,
+                                 after_days=60, effects={"campaign": 1e-9}, noise_sd=0.1)
+    sim = simulate.simulate_series(scenario, seed=1)
+    windows = sim.windows.copy()
+    campaign_start = windows.loc[windows["window"] == "campaign", "start"].iloc[0]
+    windows.loc[windows["window"] == "before", "start"] = campaign_start - pd.Timedelta(days=70)
+    for simulations in (0, 10):
+        check = claims.check_claim(sim.series, "sim", windows, power_simulations=simulations,
+                                   placebo_step=30)
+        codes = [note.code for note in check["notes"]]
+        assert check["n_placebos"] > 0 and check["verdict"] == "inconclusive"
+        assert "no_placebos" not in codes
+        if check["power_simulations"] == 0:
+            assert not {"no_power_decrease", "no_power_increase"} & set(codes)
+            assert "power_not_computed" in codes
+        text = " ".join(note_text(note) for note in check["notes"])
+        assert not ("no placebo dates fit" in text and "only" in text)
+
+
+def test_power_with_no_simulations_is_not_known_rather_than_a_crash():
+    sim = simulate.simulate_series(simulate.Scenario(), seed=1)
+    result = power.power(sim.series, "sim", simulations=0)
+    assert result.simulations == 0 and math.isnan(result.mde_increase)
+    said = sentences.power_sentence("sim", result.mde_increase, result.mde_decrease,
+                                    result.target, "en", result.simulations)
+    assert "not simulated" in said and "fewer than" not in said
+
+
+def test_the_claim_record_counts_rows_set_aside_as_unused(tmp_path):
+    """A month given twice (a revision) is set aside as overlapping; the claim says so."""
+    months = pd.date_range("2023-06-01", "2024-06-01", freq="MS")
+    ends = months + pd.offsets.MonthEnd(0)
+    rows = [{"period_start": f"{m:%Y-%m-%d}", "period_end": f"{e:%Y-%m-%d}",
+             "category": "hoaks", "count": 100 + i}
+            for i, (m, e) in enumerate(zip(months, ends, strict=True))]
+    rows.append({**rows[3], "count": 999})  # the same month again
+    path = tmp_path / "counts.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    record = pipeline.claim_check(str(path), "pemilu2024", "hoaks", kind="counts",
+                                  power_simulations=0)
+    assert record["kind"] == "counts"
+    assert record["n_read"] == len(rows) and record["n_unused"] == 1
+    assert record["unused_reasons"] == {"overlaps_other_row": 1}
+    assert record["n_used"] == len(rows) - 1

@@ -16,6 +16,10 @@ def a_file(tmp_path):
 
 def cases(tmp_path, a_file):
     missing = str(tmp_path / "missing.csv")
+    latin1 = tmp_path / "latin1.yaml"
+    latin1.write_bytes("name: caf\u00e9\nruns: [{}]\n".encode("latin-1"))
+    posts = tmp_path / "posts.csv"
+    posts.write_text("text,timestamp\na,2024-01-02\n", encoding="utf-8")
     return {
         "elections": (["elections", "--config", str(tmp_path / "none.yaml")],
                       "elections file not found"),
@@ -36,13 +40,24 @@ def cases(tmp_path, a_file):
                    "pemilu2019", "--category", "hoax_all_categories", "--phase", "nope"],
                   "phase: expected one of"),
         "index": (["index", "--reports-dir", str(a_file)], "not a folder"),
+        "report-reports-dir": (["report", "--data", "published:kominfo_ais_hoax_monthly",
+                                "--election", "pemilu2019", "--reports-dir", str(a_file)],
+                               "not a folder"),
+        "report-category": (["report", "--data", "published:kominfo_ais_hoax_monthly",
+                             "--election", "pemilu2019", "--category", "hoaks",
+                             "--reports-dir", str(tmp_path / "reports")],
+                            "category ['hoaks'] is not among"),
+        "claim-kind": (["claim", "--data", str(posts), "--election", "pemilu2024",
+                        "--category", "hoaks", "--kind", "tweets"], "kind"),
+        "sweep-encoding": (["sweep", str(latin1), "--dry-run"], "not UTF-8"),
         "cross-election": (["cross-election", "--window", "nope"], "window"),
         "sweep": (["sweep", str(tmp_path / "none.yaml")], "none.yaml"),
     }
 
 
-COMMANDS = ["elections", "report", "report-map", "report-freq", "classify", "train", "evaluate",
-            "sample", "claim", "index", "cross-election", "sweep"]
+COMMANDS = ["elections", "report", "report-map", "report-freq", "report-reports-dir",
+            "report-category", "classify", "train", "evaluate", "sample", "claim", "claim-kind",
+            "index", "cross-election", "sweep", "sweep-encoding"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -53,7 +68,7 @@ def test_a_bad_argument_is_one_line_and_exit_2(command, tmp_path, a_file):
     assert "Traceback" not in result.output
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert lines and lines[0].startswith("error: "), result.output
-    if command == "sweep":  # a sweep lists every problem in its file, one per line
+    if command.startswith("sweep"):  # a sweep lists every problem in its file, one a line
         assert expected in result.stderr
     else:
         assert expected in lines[0] and len(lines) == 1, lines

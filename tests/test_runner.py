@@ -2,6 +2,10 @@
 
 import json
 import re
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 from typer.testing import CliRunner
@@ -106,15 +110,141 @@ def test_index_links_every_run(pemilu2019):
 
 
 def test_failing_notebook_keeps_html_with_the_error_and_exits_nonzero(tmp_path):
+    """A file whose header passes every check but whose rows hold no usable date: only the
+    run can find that out, so it fails inside the notebook and says so."""
+    data = tmp_path / "no_dates.csv"
+    data.write_text("text,timestamp\na,not a date\nb,nor this\n", encoding="utf-8")
+    reports = tmp_path / "reports"
     result = CliRunner().invoke(app, [
-        "report", "--data", "published:kominfo_ais_hoax_monthly", "--election", "pemilu2019",
-        "--category", "no_such_category", "--reports-dir", str(tmp_path)])
+        "report", "--data", str(data), "--election", "pemilu2019",
+        "--reports-dir", str(reports)])
     assert result.exit_code == 1
-    [folder] = [p for p in tmp_path.iterdir() if p.is_dir()]
-    page = html_of(folder)
-    assert "no_such_category" in page and "KeyError" in page
+    [folder] = [p for p in reports.iterdir() if p.is_dir()]
+    assert not folder.name.startswith(".")  # a finished run, failed or not, takes its place
+    record = json.loads((folder / "run.json").read_text())
+    assert record["status"] == "failed" and record["error"]
+    assert record["error"].split(":")[0] in html_of(folder)  # the error's name is visible
     assert (folder / "executed.ipynb").exists()
-    assert json.loads((folder / "run.json").read_text())["status"] == "failed"
+
+
+BAD_VALUES = {
+    "election": (["--election", "pemilu2099"], "unknown election 'pemilu2099'"),
+    "freq": (["--freq", "Y"], "freq must be one of"),
+    "category": (["--category", "hoaks"], "category ['hoaks'] is not among"),
+    "label rule": (["--label", "hoaks=nope:SALAH"], "names column 'nope'"),
+    "column map": (["--map", "text=titel,timestamp=published"], "'titel' (mapped to 'text')"),
+    "kind": (["--kind", "tweets"], "kind: expected one of"),
+    "timezone": (["--timezone", "Asia/Atlantis"], "unknown time zone"),
+    "number": (["-p", "power_simulations=-5"], "power_simulations: expected a whole number"),
+}
+
+
+@pytest.mark.parametrize("what", list(BAD_VALUES))
+def test_a_bad_value_is_exit_2_before_any_kernel_or_run_folder(what, tmp_path):
+    """Checked before a kernel starts: no run folder, no index entry, one line."""
+    sample = paths.data_dir() / "sample" / "posts_pemilu2024.csv"
+    extra, expected = BAD_VALUES[what]
+    base = ["report", "--data", str(sample), "--election", "pemilu2024",
+            "--map", "text=title,timestamp=published", "--reports-dir", str(tmp_path)]
+    if what == "column map":
+        base.remove("text=title,timestamp=published")
+        base.remove("--map")
+    result = CliRunner().invoke(app, base + extra)
+    assert result.exit_code == 2, result.output
+    [line] = [line for line in result.stderr.splitlines() if line.strip()]
+    assert line.startswith("error: ") and expected in line, line
+    assert list(tmp_path.iterdir()) == []  # no run folder, so nothing for the index to list
+
+
+def test_counts_categories_are_checked_against_the_data(tmp_path):
+    with pytest.raises(runner.ParameterError, match=r"\['no_such'\].*hoax_all_categories"):
+        runner.run_report({"data": "published:kominfo_ais_hoax_monthly",
+                           "election": "pemilu2019", "categories": ["no_such"]},
+                          reports_dir=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- interrupted runs ---------------------------------------------------------------------------
+
+GATED = """\
+import os, time
+from negtrend.run.runner import record_metrics
+if gate and os.path.exists(gate):
+    open(gate + ".started", "w").close()
+while gate and os.path.exists(gate):
+    time.sleep(0.1)
+record_metrics({"done": True}, output_dir)
+"""
+
+
+def gated_template(folder):
+    """A template that waits while the file ``gate`` exists: a run as long as the test wants."""
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    parameters = nbformat.v4.new_code_cell('gate = ""\noutput_dir = None')
+    parameters.metadata["tags"] = ["parameters"]
+    notebook.cells = [parameters, nbformat.v4.new_code_cell(GATED)]
+    notebook.metadata["kernelspec"] = {"name": "negtrend", "display_name": "negtrend",
+                                       "language": "python"}
+    path = folder / "gated.ipynb"
+    nbformat.write(notebook, path)
+    return path
+
+
+def start_gated_run(template, gate, reports):
+    """``run_report`` in a child process, returned once its kernel is inside the wait."""
+    gate.touch()
+    code = ("import sys; from negtrend.run import runner; "
+            "runner.run_report({'gate': sys.argv[1]}, template=sys.argv[2], "
+            "reports_dir=sys.argv[3])")
+    child = subprocess.Popen([sys.executable, "-c", code, str(gate), str(template),
+                              str(reports)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    started = gate.with_name(gate.name + ".started")
+    deadline = time.monotonic() + 120
+    while not started.exists():
+        assert child.poll() is None, child.stdout.read().decode()
+        assert time.monotonic() < deadline, "the run never reached its wait"
+        time.sleep(0.2)
+    started.unlink()
+    return child
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_rerun_records_interrupted_and_keeps_the_last_report(stop, tmp_path):
+    template, gate, reports = gated_template(tmp_path), tmp_path / "gate", tmp_path / "reports"
+    first = runner.run_report({"gate": str(gate)}, template=template, reports_dir=reports)
+    assert first.ok, first.error
+    kept = {name: (first.folder / name).read_bytes()
+            for name in ("report.html", "metrics.json", "run.json")}
+
+    child = start_gated_run(template, gate, reports)
+    child.send_signal(stop)
+    output = child.communicate(timeout=60)[0].decode()
+    assert child.returncode != 0 and "KeyboardInterrupt" in output
+    # the last finished report is untouched, and still 'ok'
+    assert {name: (first.folder / name).read_bytes() for name in kept} == kept
+    [work] = [p for p in reports.iterdir() if p.name.startswith(f".{first.run_key}.tmp-")]
+    record = json.loads((work / "run.json").read_text())
+    assert record["status"] == "interrupted" and stop.name in record["error"]
+    statuses = sorted(run["status"] for run in index_page.load_runs(reports))
+    assert statuses == ["interrupted", "ok"]
+
+    gate.unlink()  # the next run of the same key clears the dead attempt and replaces the old
+    again = runner.run_report({"gate": str(gate)}, template=template, reports_dir=reports)
+    assert again.ok and again.folder == first.folder
+    assert [p.name for p in reports.iterdir()] == [first.run_key]
+
+
+def test_a_first_run_interrupted_leaves_only_its_work_folder_and_the_index_says_so(tmp_path):
+    template, gate, reports = gated_template(tmp_path), tmp_path / "gate", tmp_path / "reports"
+    child = start_gated_run(template, gate, reports)
+    child.send_signal(signal.SIGINT)
+    child.communicate(timeout=60)
+    [work] = list(reports.iterdir())
+    assert work.name.startswith(".") and ".tmp-" in work.name
+    page = index_page.write_index(reports).read_text(encoding="utf-8")
+    assert 'data-status="interrupted"' in page and "interrupted (SIGINT)" in page
 
 
 def test_pilkada2024_report_states_what_the_data_show_about_the_claim(tmp_path):

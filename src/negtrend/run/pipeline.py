@@ -461,7 +461,7 @@ def claim_check(data, election: str, category: str, *, direction: str = "decreas
                 kind: str = "auto", column_map=None, labels_spec=None,
                 classifier: str | None = None, variant: str | None = None,
                 timestamp_format: str | None = None, before_days: int | None = None,
-                alpha: float = 0.05) -> dict:
+                alpha: float = 0.05, power_simulations: int = 100) -> dict:
     """Whether ``data`` supports a claim about ``category``: the check's JSON record with the
     data accounting (rows read, quarantined, and set aside as unused at this frequency).
 
@@ -474,7 +474,8 @@ def claim_check(data, election: str, category: str, *, direction: str = "decreas
                        timestamp_format=timestamp_format)
     built = election_series(prepared, election, freq=freq, before_days=before_days)
     check = claims.check_claim(built.series, category, built.windows, direction=direction,
-                               phase=phase, baseline=baseline, alpha=alpha)
+                               phase=phase, baseline=baseline, alpha=alpha,
+                               power_simulations=power_simulations)
     record = records.check_record(check)
     record.update(data=str(data), election=election, freq=freq.upper(), kind=prepared.loaded.kind)
     record.update(_claim_accounting(tables.data_summary(prepared.loaded, built.series)))
