@@ -181,9 +181,41 @@ def test_timestamp_format(tmp_path):
 
 def test_impossible_and_out_of_range_dates_are_bad_not_crashes(tmp_path):
     result = loading.read_posts(one_column_posts(tmp_path, ["2024-02-30", "9999-01-01",
-                                                            "2024-02-29"]))
-    assert quarantined(result) == [(1, "bad_timestamp"), (2, "bad_timestamp")]
+                                                            "2024-02-29", "1200-05-01T10:00Z"]))
+    assert quarantined(result) == [(1, "bad_timestamp"), (2, "timestamp_out_of_range"),
+                                   (4, "timestamp_out_of_range")]
     assert result.data["date"].tolist() == [pd.Timestamp("2024-02-29")]
+    reasons = result.quarantine.set_index("_row")["reason"]
+    assert "not ISO 8601" in reasons[1]
+    assert "year 9999 is outside 1678-2261" in reasons[2] and "ISO" not in reasons[2]
+    assert "year 1200" in reasons[4]
+
+
+def test_year_9999_with_a_timestamp_format_and_in_typed_columns(tmp_path):
+    path = one_column_posts(tmp_path, ["14/02/9999", "14/02/2024", "31/02/2024"])
+    result = loading.read_posts(path, timestamp_format="%d/%m/%Y")
+    assert quarantined(result) == [(1, "timestamp_out_of_range"), (3, "bad_timestamp")]
+    typed = tmp_path / "typed.parquet"
+    pq.write_table(pa.table({"timestamp": pa.array([dt.datetime(9999, 1, 1),
+                                                    dt.datetime(2024, 1, 1)]),
+                             "text": ["a", "b"]}), typed)
+    assert quarantined(loading.read_posts(typed)) == [(1, "timestamp_out_of_range")]
+
+
+def test_counts_dates_in_year_9999_have_their_own_reason(tmp_path):
+    path = tmp_path / "counts.csv"
+    path.write_text("category,period_start,period_end,date,count\n"
+                    "hoaks,2024-01-01,9999-01-31,,3\n"
+                    "hoaks,,,9999-12-31,4\n"
+                    "hoaks,,,2024-13-01,4\n"
+                    "hoaks,,,2024-02-01,5\n", encoding="utf-8")
+    result = loading.read_counts(path)
+    assert quarantined(result) == [(1, "date_out_of_range"), (2, "date_out_of_range"),
+                                   (3, "bad_date")]
+    q = result.quarantine.set_index("_row")
+    assert q.loc[1, "column"] == "period_end" and "year 9999" in q.loc[1, "reason"]
+    assert "not an ISO date" in q.loc[3, "reason"]
+    assert result.data["_row"].tolist() == [4]
 
 
 def test_typed_parquet_datetimes_localised_or_converted(tmp_path):
@@ -324,9 +356,9 @@ def test_broken_csv_quarantines_exact_rows_with_reasons(tmp_path):
     assert_accounting(result)
     q = result.quarantine.set_index("_row")
     assert list(result.quarantine.columns[:6]) == loading.QUARANTINE_COLUMNS
-    assert q.loc[2, "reason"] == "has 5 fields, expected 3"
+    assert q.loc[2, "reason"] == "has 5 fields, expected 3 (line 3)"
     assert q.loc[2, "raw"] == "2,2024-02-14 11:00,too,many,fields"
-    assert q.loc[7, "reason"] == "has 2 fields, expected 3"
+    assert q.loc[7, "reason"] == "has 2 fields, expected 3 (line 9)"  # after a 2-line record
     assert (q.loc[4, "column"], q.loc[4, "value"]) == ("timestamp", "kemarin sore")
     assert (q.loc[4, "id"], q.loc[4, "text"]) == ("4", "garbage time")
     assert q.loc[5, "column"] == "text"
@@ -625,3 +657,206 @@ def test_fractional_counts_are_quarantined_not_misread(tmp_path):
     [reason] = result.quarantine["reason"]
     assert result.quarantine["reason_code"].tolist() == ["bad_count"]
     assert "1.234" in reason and "whole number" in reason
+
+
+# --- hostile and careless input (issue 11) -------------------------------------------------
+
+
+def test_a_huge_field_is_quarantined_and_the_rest_of_the_file_kept(tmp_path):
+    path = tmp_path / "huge.csv"
+    big = "y" * (readers.MAX_FIELD_CHARS + 100)
+    path.write_text("timestamp,text\n2024-01-01,a\n"
+                    f"2024-01-02,{'x' * 200_000}\n"  # over csv's default 131,072: kept
+                    f'2024-01-03,"{big}\nstill the same field"\n'
+                    "2024-01-04,d\n", encoding="utf-8")
+    result = loading.read_posts(path)
+    assert result.data["_row"].tolist() == [1, 2, 4]
+    assert len(result.data["text"].iloc[1]) == 200_000
+    assert quarantined(result) == [(3, "field_too_large")]
+    q = result.quarantine.iloc[0]
+    size = len(big) + len("\nstill the same field")
+    assert q["column"] == "text"
+    assert f"{size:,} characters" in q["reason"] and f"{readers.MAX_FIELD_CHARS:,}" in q["reason"]
+    assert len(q["raw"]) < 20_000 and q["raw"].startswith("2024-01-03,")  # cut, not all of it
+    assert_accounting(result)
+
+
+def test_a_huge_json_value_is_quarantined_too(tmp_path):
+    path = tmp_path / "huge.jsonl"
+    lines = [{"timestamp": "2024-01-01", "text": "a"},
+             {"timestamp": "2024-01-02", "text": "z" * (readers.MAX_FIELD_CHARS + 1)},
+             {"timestamp": "2024-01-03", "text": "c"}]
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    result = loading.read_posts(path)
+    assert quarantined(result) == [(2, "field_too_large")]
+    assert result.quarantine["column"].iloc[0] == "text"
+    assert result.data["_row"].tolist() == [1, 3]
+
+
+def test_a_quote_left_open_at_the_end_is_quarantined_naming_its_lines(tmp_path):
+    path = tmp_path / "open.csv"
+    path.write_text('timestamp,text\n2024-01-01,a\n2024-01-02,"never closed\n2024-01-03,c\n',
+                    encoding="utf-8")
+    result = loading.read_posts(path)
+    assert result.data["_row"].tolist() == [1]
+    assert quarantined(result) == [(2, "unterminated_quote")]
+    assert "lines 3-4" in result.quarantine["reason"].iloc[0]
+    closed = tmp_path / "closed.csv"
+    closed.write_text('timestamp,text\n2024-01-01,"two\nlines"', encoding="utf-8")
+    assert loading.read_posts(closed).data["text"].tolist() == ["two\nlines"]
+
+
+def test_a_runaway_quote_is_a_clear_error_naming_record_and_line(tmp_path):
+    path = tmp_path / "runaway.csv"
+    path.write_text('timestamp,text\n2024-01-01,a\n2024-01-02,"open\n' + "z,\n" * 2000,
+                    encoding="utf-8")
+    with pytest.raises(loading.LoadError) as err:
+        readers.read_raw(path, max_field=100)
+    message = str(err.value)
+    assert "runaway.csv" in message and "record 2" in message and "line 3" in message
+    assert "quote left open" in message
+
+
+def test_batches_keep_record_numbers_across_their_boundaries(tmp_path):
+    path = tmp_path / "broken.csv"
+    path.write_text(BROKEN_CSV, encoding="utf-8")
+    whole, raw_q, _, _ = readers.read_table(path)
+    parts = list(readers.open_table(path).batches(2))
+    assert len(parts) > 3
+    assert pd.concat([f for f, _ in parts])["_row"].tolist() == whole["_row"].tolist()
+    assert pd.concat([q for _, q in parts])["_row"].tolist() == raw_q["_row"].tolist() == [2, 7]
+    late = tmp_path / "late.jsonl"
+    late.write_text('{"a": "1"}\n{"a": "2"}\n{"a": "3", "b": "x"}\n', encoding="utf-8")
+    growing = [f.columns.tolist() for f, _ in readers.open_table(late).batches(2)]
+    assert growing == [["_row", "a"], ["_row", "a", "b"]]
+    fixed = [f.columns.tolist() for f, _ in readers.open_table(late).batches(2,
+                                                                             fixed_columns=True)]
+    assert fixed == [["_row", "a", "b"]] * 2
+    assert readers.read_table(late)[0]["b"].tolist()[2] == "x"
+
+
+def compress(data: bytes, codec: str) -> bytes:
+    import bz2
+    import gzip
+
+    if codec == ".gz":
+        return gzip.compress(data)
+    if codec == ".bz2":
+        return bz2.compress(data)
+    return pa.Codec("zstd").compress(data, asbytes=True)
+
+
+@pytest.mark.parametrize("codec", [".gz", ".bz2", ".zst"])
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "jsonl"])
+def test_compressed_files_read_like_plain_ones(tmp_path, fmt, codec):
+    plain = write_posts(tmp_path / f"posts.{fmt}", fmt)
+    packed = tmp_path / f"posts.{fmt}{codec}"
+    packed.write_bytes(compress(plain.read_bytes(), codec))
+    assert readers.infer_format(packed) == fmt
+    expected, got = loading.read_posts(plain), loading.read_posts(packed)
+    pd.testing.assert_frame_equal(got.data, expected.data)
+    assert quarantined(got) == quarantined(expected) and got.n_read == 6
+
+
+def test_compressed_legacy_encoding_is_detected_on_the_decompressed_bytes(tmp_path):
+    body = ("timestamp,text\n" + "2024-02-14,halo\n" * 40000 + "2024-02-15," + CP1252_TEXT
+            + "\n").encode("cp1252")
+    path = tmp_path / "legacy.csv.gz"
+    path.write_bytes(compress(body, ".gz"))
+    result = loading.read_posts(path)
+    assert result.encoding == "cp1252" and result.data["text"].iloc[-1] == CP1252_TEXT
+
+
+def test_damaged_or_unnamed_compression_is_an_error_naming_the_file(tmp_path):
+    good = compress(b"timestamp,text\n" + b"2024-02-14,halo\n" * 1000, ".gz")
+    cut = tmp_path / "cut.csv.gz"
+    cut.write_bytes(good[: len(good) // 2])
+    with pytest.raises(loading.LoadError, match="cut.csv.gz: cannot decompress"):
+        loading.read_posts(cut)
+    hidden = tmp_path / "hidden.csv"
+    hidden.write_bytes(good)
+    with pytest.raises(loading.LoadError, match="hidden.csv: .*gzip.*name it hidden.csv.gz"):
+        loading.read_posts(hidden)
+    with pytest.raises(loading.LoadError, match="posts.parquet.gz: .*decompress it"):
+        readers.infer_format(tmp_path / "posts.parquet.gz")
+
+
+COUNTS_ROWS = "category,date,count\nhoaks,2024-01-01,3\nhoaks,2024-01-02,4\n"
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_counts_csv_is_taken_for_counts(tmp_path, codec):
+    from negtrend.data import sources
+
+    path = tmp_path / "counts.csv"
+    path.write_bytes(COUNTS_ROWS.encode(codec))
+    assert readers.peek_columns(path) == ["category", "date", "count"]
+    result = sources.load_source(path)
+    assert result.kind == "counts" and result.data["count"].tolist() == [3.0, 4.0]
+    assert codec.split("-le")[0].split("-be")[0] in result.encoding_note
+
+
+def test_counts_jsonl_with_a_broken_first_line_is_taken_for_counts(tmp_path):
+    from negtrend.data import sources
+
+    path = tmp_path / "counts.jsonl.gz"
+    path.write_bytes(compress(b'{"category": "hoaks", "da\n'
+                              b'{"category": "hoaks", "date": "2024-01-01", "count": 3}\n', ".gz"))
+    assert sources.detect_kind(path) == "counts"
+    result = sources.load_source(path)
+    assert result.kind == "counts" and quarantined(result) == [(1, "bad_json")]
+
+
+def two_sheet_book(path):
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"timestamp": ["2024-01-01", None, "2024-01-03"],
+                      "text": ["a", None, "c"]}).to_excel(writer, sheet_name="jan", index=False)
+        pd.DataFrame({"timestamp": ["2024-02-01"], "text": ["d"]}).to_excel(
+            writer, sheet_name="feb", index=False)
+    return path
+
+
+def test_xlsx_with_several_sheets_never_drops_one_silently(tmp_path):
+    path = two_sheet_book(tmp_path / "book.xlsx")
+    with pytest.raises(loading.LoadError, match=r"book.xlsx: the workbook has 2 sheets "
+                                                r"\['jan', 'feb'\].*sheet='\*'"):
+        loading.read_posts(path)
+    feb = loading.read_posts(path, sheet="feb")
+    assert feb.data["text"].tolist() == ["d"] and feb.summary()["sheets"] == ["feb"]
+    assert loading.read_posts(path, sheet=1).data["text"].tolist() == ["d"]
+    both = loading.read_posts(path, sheet="*")
+    assert both.summary()["sheets"] == ["jan", "feb"]
+    data = both.data
+    assert data["text"].tolist() == ["a", "c", "d"]
+    assert data["sheet"].tolist() == ["jan", "jan", "feb"]
+    assert data["sheet_row"].tolist() == ["1", "3", "1"]  # each sheet's own record number
+    assert data["_row"].tolist() == [1, 3, 4]  # unique: sheet after sheet (jan has 3 rows)
+    assert set(readers.peek_columns(path)) == {"timestamp", "text"}
+
+
+def test_an_empty_file_and_a_zero_byte_parquet_are_errors_naming_the_file(tmp_path):
+    from negtrend.data import sources
+
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    parquet = tmp_path / "empty.parquet"
+    parquet.write_bytes(b"")
+    for call in (loading.read_posts, readers.peek_columns, sources.load_source):
+        with pytest.raises(loading.LoadError, match="empty.csv: file is empty; expected a "
+                                                    "header line"):
+            call(empty)
+        with pytest.raises(loading.LoadError, match="empty.parquet: not a readable Parquet "
+                                                    "file.*expected a Parquet file"):
+            call(parquet)
+
+
+def test_duplicate_column_names_are_renamed_with_a_note(tmp_path):
+    path = tmp_path / "dup.csv"
+    path.write_text("timestamp,text,text,_row\n2024-01-01,first,second,9\n", encoding="utf-8")
+    result = loading.read_posts(path)
+    assert result.data["text"].tolist() == ["first"]  # the first of the two is 'text'
+    assert result.data["text.1"].tolist() == ["second"]
+    assert result.data["_row.1"].tolist() == ["9"] and result.data["_row"].tolist() == [1]
+    notes = result.summary()["read_notes"]
+    assert any("'text' appears 2 times" in n and "'text.1'" in n for n in notes)
+    assert any("'_row' was renamed '_row.1'" in n for n in notes)

@@ -1,8 +1,12 @@
 """Choose the encoding of a text file, or of bytes already in memory, and say why.
 
 A declared encoding is used when there is one (bytes it cannot decode become U+FFFD, and the
-note says so). Otherwise: UTF-8 when the text is valid UTF-8; else a charset detection, trusted
+note says so). Otherwise: UTF-16 or UTF-32 when a byte-order mark (or, for UTF-16, the pattern
+of zero bytes) says so; UTF-8 when the text is valid UTF-8; else a charset detection, trusted
 only where it is reliable; else cp1252; else latin-1, which decodes anything.
+
+A file named ``.gz``, ``.bz2`` or ``.zst`` is examined (and read, by :func:`open_bytes`)
+decompressed, as a stream.
 """
 
 from __future__ import annotations
@@ -15,11 +19,68 @@ from negtrend.data.errors import LoadError
 
 _CHUNK = 1 << 20
 _SAMPLE = 1 << 19
+COMPRESSIONS = {".gz": "gzip", ".gzip": "gzip", ".bz2": "bz2", ".zst": "zstd", ".zstd": "zstd"}
+_BOM_CODECS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+               (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def compression_of(path: str | Path) -> str | None:
+    """The codec a file's last suffix names (gzip, bz2, zstd), or None for a plain file."""
+    return COMPRESSIONS.get(Path(path).suffix.lower())
+
+
+class _Decompressing(io.RawIOBase):
+    """A compressed file read as its decompressed bytes (pyarrow's codecs, streaming); a
+    corrupt or truncated stream is a LoadError naming the file, not a bare OSError."""
+
+    def __init__(self, path: Path, codec: str):
+        import pyarrow as pa
+
+        self._path, self._codec = path, codec
+        self._stream = pa.CompressedInputStream(pa.OSFile(str(path)), codec)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        try:
+            data = self._stream.read(len(buffer))
+        except OSError as err:
+            raise LoadError(f"{self._path}: cannot decompress it as {self._codec} ({err}); "
+                            f"expected a complete {self._codec} file") from None
+        buffer[:len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._stream.close()
+        super().close()
+
+
+def open_bytes(path: str | Path):
+    """A binary handle on a file's content, decompressed when its suffix names a codec."""
+    path = Path(path)
+    codec = compression_of(path)
+    if codec is None:
+        return open(path, "rb")
+    if not path.is_file():
+        return open(path, "rb")  # the usual FileNotFoundError / IsADirectoryError
+    return io.BufferedReader(_Decompressing(path, codec), buffer_size=_CHUNK)
 
 
 def _open(source: Path | bytes):
-    """A binary handle on the text to examine: the file, or the bytes themselves."""
-    return io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb")
+    """A binary handle on the text to examine: the file (decompressed), or the bytes."""
+    return io.BytesIO(source) if isinstance(source, bytes) else open_bytes(source)
+
+
+def _skip_to(handle, position: int, offset: int) -> None:
+    """Move a handle at ``position`` forward to ``offset``; compressed streams cannot seek,
+    so read on."""
+    if handle.seekable():
+        handle.seek(offset)
+        return
+    while position < offset and (chunk := handle.read(min(_CHUNK, offset - position))):
+        position += len(chunk)
 
 
 def _first_bad_byte(source: Path | bytes, encoding: str) -> tuple[int, int] | None:
@@ -56,7 +117,7 @@ def _detect(source: Path | bytes, bad_offset: int) -> tuple[str | None, str]:
     with _open(source) as handle:
         sample = handle.read(_SAMPLE)
         if bad_offset >= _SAMPLE:
-            handle.seek(max(bad_offset - 4096, _SAMPLE))
+            _skip_to(handle, len(sample), max(bad_offset - 4096, _SAMPLE))
             sample += b"\n" + handle.read(_SAMPLE // 4)
     matches = charset_normalizer.from_bytes(sample)
     best = matches.best()
@@ -89,6 +150,40 @@ def decode_bytes(data: bytes, declared: str | None = None, *, detect: bool = Tru
     return data.decode(used, errors).removeprefix("\ufeff")
 
 
+def decode_head(data: bytes, declared: str | None = None, *, complete: bool = False) -> str:
+    """Text of a file's first bytes, to peek at its header without reading the whole file;
+    unless they are the whole file (``complete``) they may end inside a character, so they
+    are cut at the last line break first."""
+    data = bytes(data)
+    cut = data if complete else (data[:data.rfind(b"\n") + 1] or data)
+    used, _, _ = _choose(cut, declared, "<head>", detect=True)
+    return cut.decode(used, "replace").removeprefix("\ufeff")
+
+
+def _wide_unicode(source: Path | bytes) -> tuple[str, str] | None:
+    """(codec, why) for UTF-32/UTF-16 text: a byte-order mark, or (UTF-16 without one) zero
+    bytes in nearly every other position of the first 4 KB, which 8-bit text never has."""
+    with _open(source) as handle:
+        head = handle.read(4096)
+    for bom, codec in _BOM_CODECS:
+        if head.startswith(bom):
+            return codec, "byte-order mark"
+    even, odd = head[0::2], head[1::2]
+    if len(head) >= 8:
+        for codec, zeros, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+            if zeros.count(0) >= 0.9 * len(zeros) and other.count(0) <= 0.1 * len(other):
+                return codec, "no byte-order mark; every other byte is zero"
+    return None
+
+
+def _choose_wide(source: Path | bytes, codec: str, why: str) -> tuple[str, str, str]:
+    bad = _first_bad_byte(source, codec)
+    if bad is None:
+        return codec, "strict", f"decoded as {codec} ({why})"
+    return codec, "replace", (f"decoded as {codec} ({why}), but the bytes at offset {bad[0]} "
+                              f"are not valid {codec} (a truncated file?); they became U+FFFD")
+
+
 def _choose(source: Path | bytes, declared: str | None, name: str, *,
             detect: bool) -> tuple[str, str, str]:
     """(encoding, errors, note); ``name`` says in an error message what was being read."""
@@ -97,6 +192,8 @@ def _choose(source: Path | bytes, declared: str | None, name: str, *,
             codecs.lookup(declared)
         except LookupError:
             raise LoadError(f"{name}: unknown encoding '{declared}'") from None
+    elif wide := _wide_unicode(source):
+        return _choose_wide(source, *wide)
     bad = _first_bad_byte(source, "utf-8")
     where = "" if bad is None else f"not valid UTF-8 (first bad byte at offset {bad[0]}); "
     if declared:

@@ -44,6 +44,8 @@ class LoadResult:
     n_read: int
     encoding: str | None
     encoding_note: str
+    sheets: tuple[str, ...] | None = None  # the XLSX sheets read; None for other formats
+    read_notes: tuple[str, ...] = ()  # how the file was read: columns renamed, ...
 
     @property
     def n_kept(self) -> int:
@@ -65,6 +67,8 @@ class LoadResult:
             "n_quarantined": int(self.n_quarantined),
             "encoding": self.encoding,
             "encoding_note": self.encoding_note,
+            "sheets": list(self.sheets) if self.sheets is not None else None,
+            "read_notes": list(self.read_notes),
             "quarantine_reasons": {str(k): int(v) for k, v in sorted(dict(reasons).items())},
             "date_min": _iso_date(self.data[start].min()) if start in self.data else None,
             "date_max": _iso_date(self.data[end].max()) if end in self.data else None,
@@ -213,6 +217,37 @@ def _in_range(stamps: pd.Series) -> pd.Series:
     return stamps.dt.year.between(_YEAR_MIN, _YEAR_MAX)
 
 
+def _years_outside(values: pd.Series, failed: pd.Series, fmt: str | None) -> pd.Series:
+    """For rows that failed to parse, the year when it is a well-formed date or time whose
+    year lies outside what negtrend can represent (e.g. 9999); NA elsewhere."""
+    years = pd.Series(np.nan, index=values.index)
+    if not failed.any():
+        return years
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        years[failed] = values[failed].dt.year
+    elif fmt:
+        years[failed] = values[failed].map(lambda v: _strptime_year(v, fmt))
+    else:
+        text = values[failed].str.strip()
+        shaped = text.str.fullmatch(_ISO).eq(True)
+        years[failed] = pd.to_numeric(text.str.slice(0, 4).where(shaped), errors="coerce")
+    return years.where(failed & ~years.between(_YEAR_MIN, _YEAR_MAX))
+
+
+def _strptime_year(value, fmt: str) -> float:
+    import datetime as dt
+
+    try:
+        return float(dt.datetime.strptime(str(value).strip(), fmt).year)
+    except ValueError:
+        return np.nan
+
+
+def _outside(years: pd.Series) -> pd.Series:
+    return ("year " + years.astype("int64").astype(str) + f" is outside {_YEAR_MIN}-"
+            f"{_YEAR_MAX}, the range negtrend can represent")
+
+
 def _localize(naive: pd.Series, tz: str) -> pd.Series:
     naive = naive.where(_in_range(naive)).dt.as_unit("ns")
     ambiguous = np.zeros(len(naive), dtype=bool)  # the standard-time reading of DST overlaps
@@ -265,9 +300,12 @@ def _check_tz(path, tz: str) -> None:
 def read_posts(path, *, column_map=None, tz=DEFAULT_TZ, encoding=None, fmt=None, sheet=None,
                timestamp_format=None, require_text=True) -> LoadResult:
     """Posts with ``timestamp`` (aware, in ``tz``), local ``date`` and ``text``; bad rows
-    quarantined (missing_timestamp, bad_timestamp, missing_text, bad_fields, bad_json)."""
+    quarantined (missing_timestamp, bad_timestamp, timestamp_out_of_range, missing_text, and
+    the reader's bad_fields, bad_json, field_too_large, unterminated_quote). ``sheet``: an
+    XLSX sheet's name or index, or ``"*"`` for all (see ``readers``)."""
     _check_tz(path, tz)
-    frame, raw_q, used, note = readers.read_table(path, fmt=fmt, encoding=encoding, sheet=sheet)
+    raw = readers.read_raw(path, fmt=fmt, encoding=encoding, sheet=sheet)
+    frame, raw_q = raw.frame, raw.quarantine
     n_read = len(frame) + len(raw_q)
     columns = list(frame.columns)
     mapping = _resolve(path, columns, column_map, POSTS_COLUMNS, {"timestamp": "date"})
@@ -282,13 +320,17 @@ def read_posts(path, *, column_map=None, tz=DEFAULT_TZ, encoding=None, fmt=None,
     stamps = parse_timestamps(frame[ts_src], tz, timestamp_format)
     missing_ts = _blank(frame[ts_src])
     bad_ts = ~missing_ts & stamps.isna()
+    years = _years_outside(frame[ts_src], bad_ts, timestamp_format)
+    far = years.notna()
     hint = (f"does not match timestamp_format '{timestamp_format}'" if timestamp_format
             else f"{_ISO_HINT}; pass timestamp_format")
     parts = [
         _failure(frame, missing_ts, "timestamp", frame[ts_src], "missing_timestamp",
                  f"timestamp (column '{ts_src}') is empty"),
-        _failure(frame, bad_ts, "timestamp", frame[ts_src], "bad_timestamp",
-                 "timestamp '" + _quote(frame.loc[bad_ts, ts_src]) + "' " + hint),
+        _failure(frame, bad_ts & ~far, "timestamp", frame[ts_src], "bad_timestamp",
+                 "timestamp '" + _quote(frame.loc[bad_ts & ~far, ts_src]) + "' " + hint),
+        _failure(frame, far, "timestamp", frame[ts_src], "timestamp_out_of_range",
+                 "timestamp '" + _quote(frame.loc[far, ts_src]) + "': " + _outside(years[far])),
     ]
     failed = missing_ts | bad_ts
     if require_text:
@@ -306,7 +348,8 @@ def read_posts(path, *, column_map=None, tz=DEFAULT_TZ, encoding=None, fmt=None,
     quarantine = _collect_quarantine(frame, parts, raw_q)
     _check_accounting(data, quarantine, n_read, path)
     return LoadResult(data=data, quarantine=quarantine, source=str(path), kind="posts",
-                      n_read=n_read, encoding=used, encoding_note=note)
+                      n_read=n_read, encoding=raw.encoding, encoding_note=raw.encoding_note,
+                      sheets=raw.sheets, read_notes=raw.notes)
 
 
 # --- counts --------------------------------------------------------------------------------
@@ -334,15 +377,30 @@ def _numbers(values: pd.Series) -> pd.Series:
     return numbers.where(np.isfinite(numbers) & (numbers >= 0))
 
 
+def _date_failures(frame: pd.DataFrame, bad: pd.Series, canon: str, raw: pd.Series
+                   ) -> list[pd.DataFrame]:
+    """A date that failed: not an ISO date (bad_date), or one whose year negtrend cannot
+    represent (date_out_of_range), which is a different fix."""
+    years = _years_outside(raw, bad, None)
+    far = years.notna()
+    return [
+        _failure(frame, bad & ~far, canon, raw, "bad_date",
+                 f"{canon} '" + _quote(raw) + "' is not an ISO date (e.g. 2024-02-14)"),
+        _failure(frame, far, canon, raw, "date_out_of_range",
+                 f"{canon} '" + _quote(raw[far]) + "': " + _outside(years[far])),
+    ]
+
+
 def _empty_column(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(None, index=frame.index, dtype=object)
 
 
 def read_counts(path, *, column_map=None, encoding=None, fmt=None, sheet=None) -> LoadResult:
     """Published or pre-aggregated counts per period and category; bad rows quarantined
-    (missing_period, bad_date, period_reversed, missing_category, missing_count, bad_count,
-    bad_total, bad_fields, bad_json)."""
-    frame, raw_q, used, note = readers.read_table(path, fmt=fmt, encoding=encoding, sheet=sheet)
+    (missing_period, bad_date, date_out_of_range, period_reversed, missing_category,
+    missing_count, bad_count, bad_total, and the reader's codes as for posts)."""
+    raw = readers.read_raw(path, fmt=fmt, encoding=encoding, sheet=sheet)
+    frame, raw_q = raw.frame, raw.quarantine
     n_read = len(frame) + len(raw_q)
     columns = list(frame.columns)
     mapping = _resolve(path, columns, column_map, COUNTS_COLUMNS, {"count": "value"})
@@ -389,9 +447,6 @@ def read_counts(path, *, column_map=None, encoding=None, fmt=None, sheet=None) -
     bad_total = ~failed & ~_blank(total_raw) & total.isna()
     failed = failed | bad_total
 
-    def bad_date(raw: pd.Series, canon: str) -> pd.Series:
-        return f"{canon} '" + _quote(raw) + "' is not an ISO date (e.g. 2024-02-14)"
-
     def bad_number(raw: pd.Series, canon: str) -> pd.Series:
         return f"{canon} '" + _quote(raw) + "' is not a non-negative number"
 
@@ -402,11 +457,9 @@ def read_counts(path, *, column_map=None, encoding=None, fmt=None, sheet=None) -
     parts = [
         _failure(frame, missing_period, period_cols[0], col(period_cols[0]), "missing_period",
                  "needs period_start and period_end, or date; got " + got),
-        _failure(frame, bad_start, "period_start", start_raw, "bad_date",
-                 bad_date(start_raw, "period_start")),
-        _failure(frame, bad_end, "period_end", end_raw, "bad_date",
-                 bad_date(end_raw, "period_end")),
-        _failure(frame, bad_day, "date", date_raw, "bad_date", bad_date(date_raw, "date")),
+        *_date_failures(frame, bad_start, "period_start", start_raw),
+        *_date_failures(frame, bad_end, "period_end", end_raw),
+        *_date_failures(frame, bad_day, "date", date_raw),
         _failure(frame, reversed_, "period_end", end_raw.where(use_period, date_raw),
                  "period_reversed",
                  "period_end " + end.dt.strftime("%Y-%m-%d").fillna("")
@@ -441,7 +494,8 @@ def read_counts(path, *, column_map=None, encoding=None, fmt=None, sheet=None) -
     quarantine = _collect_quarantine(frame, parts, raw_q)
     _check_accounting(data, quarantine, n_read, path)
     return LoadResult(data=data, quarantine=quarantine, source=str(path), kind="counts",
-                      n_read=n_read, encoding=used, encoding_note=note)
+                      n_read=n_read, encoding=raw.encoding, encoding_note=raw.encoding_note,
+                      sheets=raw.sheets, read_notes=raw.notes)
 
 
 def write_quarantine(result: LoadResult, path) -> Path:

@@ -1,20 +1,36 @@
-"""Read a table as raw text columns: CSV/TSV (exact record numbers), JSONL, Parquet, XLSX.
+"""Read a table as raw text columns: CSV/TSV and JSONL (streamed in batches), Parquet, XLSX.
 
-Every column comes back as text (missing -> NA) with ``_row``, the source record number;
-records that cannot even be split are returned as a raw quarantine, never dropped.
+Every column comes back as text (missing -> NA) with ``_row``, the source record number (1 =
+the first data record; for JSONL the line number). Records that cannot be used as they stand
+are returned as a raw quarantine with a reason code, never dropped:
+
+- ``bad_fields``: a CSV/TSV record with more or fewer fields than the header;
+- ``bad_json``: a JSONL line that is not valid JSON, or not a JSON object;
+- ``field_too_large``: a field longer than ``max_field`` characters (default
+  :data:`MAX_FIELD_CHARS`); the rest of the file is read;
+- ``unterminated_quote``: the last CSV/TSV record opens a quote that the file never closes
+  (a truncated file, or a quote left open).
+
+CSV, TSV and JSONL may be compressed (``.gz``, ``.bz2``, ``.zst``); they are decompressed as a
+stream. :func:`open_table` hands a table out in batches (``negtrend classify`` streams them);
+:func:`read_raw` and :func:`read_table` join the batches (reports and claims).
 """
 
 from __future__ import annotations
 
 import csv
 import gc
+import io
 import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from negtrend.data.encoding import choose_encoding
+from negtrend.data.encoding import choose_encoding, compression_of, decode_head, open_bytes
 from negtrend.data.errors import LoadError
 
 _FORMATS = {
@@ -22,28 +38,54 @@ _FORMATS = {
     "jsonl": "jsonl", "ndjson": "jsonl", "json": "jsonl",
     "parquet": "parquet", "pq": "parquet", "xlsx": "xlsx", "xls": "xlsx",
 }
+_DELIMITERS = {"csv": ",", "tsv": "\t"}
 _BOMS = ("\ufeff", "ï»¿")
+_MAGIC = {b"\x1f\x8b": "gzip", b"\x28\xb5\x2f\xfd": "zstd"}
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+MAX_FIELD_CHARS = 1 << 20
+"""A field longer than this (1,048,576 characters) is quarantined as ``field_too_large``."""
+RUNAWAY_FACTOR = 16
+"""A CSV field past ``RUNAWAY_FACTOR * max_field`` characters stops the read: at that size it
+is almost surely a quote left open swallowing the file, and holding it would exhaust memory."""
+BATCH_ROWS = 100_000
+ALL_SHEETS = "*"
+"""``sheet=ALL_SHEETS`` reads every sheet of a workbook, with ``sheet`` and ``sheet_row``."""
+_RAW_LIMIT = 10_000
+_PEEK_BYTES = 1 << 20
+_PEEK_LINES = 1000
 
 
 def infer_format(path: str | Path, fmt: str | None = None) -> str:
-    """csv | tsv | jsonl | parquet | xlsx, from ``fmt`` or the file suffix."""
-    key = (fmt or Path(path).suffix).lower().lstrip(".")
+    """csv | tsv | jsonl | parquet | xlsx, from ``fmt`` or the suffix under any compression
+    suffix (``posts.csv.gz`` is csv)."""
+    path = Path(path)
+    compressed = compression_of(path)
+    key = (fmt or (path.with_suffix("") if compressed else path).suffix).lower().lstrip(".")
     if key not in _FORMATS:
         raise LoadError(f"{path}: unknown format '{key}'; expected one of "
-                        f"{sorted(set(_FORMATS))}")
-    return _FORMATS[key]
+                        f"{sorted(set(_FORMATS))}, optionally compressed (.gz, .bz2, .zst)")
+    kind = _FORMATS[key]
+    if compressed and kind in ("parquet", "xlsx"):
+        raise LoadError(f"{path}: a {compressed}-compressed {kind} file cannot be read; "
+                        f"decompress it ({kind} files are compressed inside already)")
+    return kind
 
 
-def _clean_names(names: list) -> list[str]:
-    """Strip whitespace and a (mojibake) BOM; name blanks and repeats like pandas does."""
-    cleaned = [str(n).strip() for n in names]
+def clean_names(names: list) -> tuple[list[str], list[str]]:
+    """Strip whitespace and a (mojibake) BOM; name blanks ``Unnamed: i`` and repeats
+    ``name.1`` as pandas does, so that report and classify see the same columns.
+
+    Returns the names and notes saying which repeated names were renamed.
+    """
+    cleaned = [_valid_text(str(n)).strip() for n in names]
     if cleaned:
         first = cleaned[0]
         for bom in _BOMS:
             first = first.removeprefix(bom)
         cleaned[0] = first.strip()
     seen = {"_row"}
-    out = []
+    out, renamed = [], {}
     for i, name in enumerate(cleaned):
         name = name or f"Unnamed: {i}"
         candidate, k = name, 0
@@ -52,34 +94,48 @@ def _clean_names(names: list) -> list[str]:
             candidate = f"{name}.{k}"
         seen.add(candidate)
         out.append(candidate)
-    return out
+        if candidate != name:
+            renamed.setdefault(name, []).append(candidate)
+    notes = [f"column '_row' was renamed {new[0]!r}: negtrend numbers records in '_row'"
+             if name == "_row" else
+             f"column '{name}' appears {len(new) + 1} times; the repeats were renamed "
+             f"{', '.join(repr(n) for n in new)}" for name, new in renamed.items()]
+    return out, notes
 
 
-def raw_quarantine(rows: list[tuple[int, str, str, str]]) -> pd.DataFrame:
-    """Rows that could not be split: (record number, reason_code, reason, raw text)."""
-    frame = pd.DataFrame(
-        {
-            "_row": pd.Series([r[0] for r in rows], dtype="int64"),
-            "column": pd.Series([""] * len(rows), dtype=object),
-            "value": pd.Series([""] * len(rows), dtype=object),
-            "reason_code": pd.Series([r[1] for r in rows], dtype=object),
-            "reason": pd.Series([r[2] for r in rows], dtype=object),
-            "raw": pd.Series([r[3] for r in rows], dtype=object),
-        }
-    )
-    return frame
+def raw_quarantine(rows: list[tuple]) -> pd.DataFrame:
+    """Records set aside by the reader: (record number, reason_code, reason, raw text[,
+    column])."""
+    return pd.DataFrame({
+        "_row": pd.Series([r[0] for r in rows], dtype="int64"),
+        "column": pd.Series([r[4] if len(r) > 4 else "" for r in rows], dtype=object),
+        "value": pd.Series([""] * len(rows), dtype=object),
+        "reason_code": pd.Series([r[1] for r in rows], dtype=object),
+        "reason": pd.Series([r[2] for r in rows], dtype=object),
+        "raw": pd.Series([r[3] for r in rows], dtype=object),
+    })
 
 
-def _frame(names: list[str], rows: list[list], numbers: list[int]) -> pd.DataFrame:
-    """Text columns from equal-length rows, "" as missing, plus the record number ``_row``."""
-    table = np.empty((len(rows), len(names)), dtype=object)
-    if rows and names:
-        table[:] = rows
-    data = {"_row": np.asarray(numbers, dtype=np.int64)}
-    for i, name in enumerate(names):
-        column = pd.Series(table[:, i]).astype(_text_dtype())
-        data[name] = column.mask(column == "")
-    return pd.DataFrame(data)
+def _valid_text(text: str) -> str:
+    """``text`` with lone surrogates (a JSON escape such as \\ud800 makes them) as U+FFFD:
+    Arrow and Parquet hold only valid UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATES.sub("\ufffd", text)
+    return text
+
+
+def _text_array(values):
+    """An Arrow string array, "" as null."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        text = pa.array(values, pa.string())
+    except (UnicodeEncodeError, pa.ArrowException):
+        text = pa.array([v if v is None else _valid_text(v) for v in values], pa.string())
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
 
 
 def _text_dtype():
@@ -87,54 +143,280 @@ def _text_dtype():
     return "str" if int(pd.__version__.split(".")[0]) >= 3 else object
 
 
-def _physical_lines(path: Path, encoding: str, errors: str,
-                    spans: list[tuple[int, int]]) -> list[str]:
-    """The text of lines ``first..last`` (1-based, inclusive) for each span, in one pass."""
-    wanted = {line for first, last in spans for line in range(first, last + 1)}
-    found: dict[int, str] = {}
-    with open(path, encoding=encoding, errors=errors, newline="") as handle:
-        for number, line in enumerate(handle, start=1):
-            if number in wanted:
-                found[number] = line
-    return ["".join(found.get(n, "") for n in range(first, last + 1)).rstrip("\r\n")
-            for first, last in spans]
+def _frame(names: list[str], rows: list[list], numbers: list[int]) -> pd.DataFrame:
+    """Text columns from equal-length rows, "" as missing, plus the record number ``_row``
+    (built through Arrow: twice as fast as object arrays, and pandas 3 keeps Arrow strings)."""
+    import pyarrow as pa
+
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+    arrays = [pa.array(np.asarray(numbers, dtype=np.int64))]
+    arrays += [_text_array(values) for values in columns]
+    frame = pa.Table.from_arrays(arrays, names=["_row", *names]).to_pandas()
+    text_dtype = _text_dtype()
+    for name in names:
+        if frame[name].dtype != text_dtype:
+            frame[name] = frame[name].astype(text_dtype)
+    return frame
 
 
-def _read_delimited(path: Path, delimiter: str, encoding: str, errors: str):
-    """csv module over the decoded text: exact record numbers, multi-line quoted fields."""
-    rows: list[list[str]] = []
-    numbers: list[int] = []
-    bad: list[tuple[int, int, int, int]] = []  # record number, fields, first line, last line
-    number = 0
-    gc_was_on = gc.isenabled()
-    gc.disable()  # millions of small lists make the cyclic GC the bottleneck; none are cyclic
-    with open(path, encoding=encoding, errors=errors, newline="") as handle:
-        reader = csv.reader(handle, delimiter=delimiter)
+def _raw_text(lines: list[str]) -> str:
+    """A record's source text for the quarantine file, cut at ``_RAW_LIMIT`` characters."""
+    text = "".join(lines).rstrip("\r\n")
+    if len(text) <= _RAW_LIMIT:
+        return text
+    return f"{text[:_RAW_LIMIT]}... [cut; {len(text):,} characters in all]"
+
+
+def _lines(first: int, last: int) -> str:
+    return f"line {first}" if first == last else f"lines {first}-{last}"
+
+
+class _Pending:
+    """The batch being built: usable rows with their record numbers, and set-aside records."""
+
+    def __init__(self, names: list[str]):
+        self.names = names
+        self.rows: list[list] = []
+        self.numbers: list[int] = []
+        self.bad: list[tuple] = []
+
+    def __len__(self) -> int:
+        return len(self.numbers) + len(self.bad)
+
+    def flush(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        out = _frame(self.names, self.rows, self.numbers), raw_quarantine(self.bad)
+        self.rows.clear()
+        self.numbers.clear()
+        self.bad.clear()
+        return out
+
+
+def _tap(handle, taken: list[str]):
+    """The lines of ``handle``, each also appended to ``taken`` (the current record's text)."""
+    append = taken.append
+    for line in handle:
+        append(line)
+        yield line
+
+
+class _Parsing:
+    """Process-wide settings while a batch is parsed, put back while the caller holds it: the
+    csv module's field limit (ours: the runaway ceiling) and the cyclic GC, off (millions of
+    small lists, none cyclic, make it the bottleneck)."""
+
+    def __init__(self, field_limit: int):
+        self.field_limit = field_limit
+        self.gc_was_on = gc.isenabled()
+        self.saved_limit = csv.field_size_limit()
+
+    def pause(self) -> None:
+        self.saved_limit = csv.field_size_limit(self.field_limit)
+        gc.disable()
+
+    def resume(self) -> None:
+        csv.field_size_limit(self.saved_limit)
+        if self.gc_was_on:
+            gc.enable()
+
+
+class TableStream:
+    """One table opened for reading: its format, encoding (and the note saying why), columns,
+    sheets, notes on renamed columns, and its rows in batches.
+
+    ``batches()`` yields ``(frame, raw_quarantine)`` pairs: the frame holds ``_row`` and text
+    columns, the raw quarantine the records of that stretch that could not be used.
+    """
+
+    def __init__(self, path: str | Path, *, fmt: str | None = None, encoding: str | None = None,
+                 sheet: str | int | None = None, max_field: int = MAX_FIELD_CHARS):
+        self.path = Path(path)
+        self.format = infer_format(self.path, fmt)
+        self.max_field = max_field
+        self.encoding: str | None = None
+        self.encoding_note = ""
+        self.sheets: tuple[str, ...] | None = None
+        self.notes: list[str] = []
+        self._errors = "strict"
+        self._whole: pd.DataFrame | None = None
+        self._columns: list[str] | None = None
+        self._raw_keys: list[str] | None = None
+        if self.format == "parquet":
+            self._whole, self.notes = _read_parquet(self.path)
+        elif self.format == "xlsx":
+            self._whole, self.sheets, self.notes = _read_xlsx(self.path, sheet)
+        else:
+            _refuse_hidden_compression(self.path)
+            self.encoding, self._errors, self.encoding_note = choose_encoding(self.path,
+                                                                              encoding)
+
+    @property
+    def columns(self) -> list[str]:
+        """The column names (without ``_row``); for JSONL every key of the file (one pass)."""
+        if self._columns is None:
+            if self._whole is not None:
+                self._columns = [c for c in self._whole.columns if c != "_row"]
+            elif self.format == "jsonl":
+                self._columns = clean_names(self._all_keys())[0]
+            else:
+                parsing = _Parsing(self.max_field * RUNAWAY_FACTOR)
+                with self._text() as handle:
+                    reader = csv.reader(handle, delimiter=_DELIMITERS[self.format])
+                    parsing.pause()
+                    try:
+                        self._columns, self.notes = clean_names(_header(reader, self.path))
+                    finally:
+                        parsing.resume()
+        return self._columns
+
+    def batches(self, batch_size: int = BATCH_ROWS, *, fixed_columns: bool = False
+                ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+        """Batches of about ``batch_size`` records; the last one is yielded even when empty.
+        ``fixed_columns``: every JSONL batch has all the file's keys (one extra pass), as a
+        Parquet writer needs; otherwise keys are added as they first appear."""
+        if self._whole is not None:
+            return _slices(self._whole, batch_size)
+        if self.format == "jsonl":
+            return self._jsonl_batches(batch_size, self._all_keys() if fixed_columns else None)
+        return self._delimited_batches(batch_size)
+
+    def _all_keys(self) -> list[str]:
+        """Every JSON key of the file, in order of first appearance (a pass of its own)."""
+        if self._raw_keys is None:
+            with self._text() as handle:
+                self._raw_keys = _keys_of_lines(handle)
+        return self._raw_keys
+
+    def _text(self):
+        return io.TextIOWrapper(open_bytes(self.path), encoding=self.encoding,
+                                errors=self._errors, newline="")
+
+    def _delimited_batches(self, batch_size: int):
+        """csv module over the decoded text: exact record numbers, multi-line quoted fields,
+        oversized fields set aside; the record text is kept for the quarantine."""
+        parsing = _Parsing(self.max_field * RUNAWAY_FACTOR)
+        with self._text() as handle:
+            taken: list[str] = []
+            reader = csv.reader(_tap(handle, taken), delimiter=_DELIMITERS[self.format])
+            parsing.pause()
+            try:
+                header = _header(reader, self.path)
+                taken.clear()
+                names, self.notes = clean_names(header)
+                pending = _Pending(names)
+                for batch in self._split(reader, taken, pending, batch_size):
+                    parsing.resume()
+                    yield batch
+                    parsing.pause()
+            finally:
+                parsing.resume()
+
+    def _split(self, reader, taken: list[str], pending: _Pending, batch_size: int):
+        """Records into ``pending``; a full batch is handed out before the next record joins,
+        so the last record is still pending when the file ends (see _close_last)."""
+        width, limit = len(pending.names), self.max_field
+        rows, numbers, bad = pending.rows, pending.numbers, pending.bad
+        number = done = count = 0  # count: records in the pending batch
+        record: list[str] = []
         try:
-            header = next((r for r in reader if r), None)
-            if header is None:
-                raise LoadError(f"{path}: file is empty; expected a header line")
-            width = len(header)
-            last_line = reader.line_num
             for record in reader:
-                if record:
-                    number += 1
-                    if len(record) == width:
-                        rows.append(record)
-                        numbers.append(number)
-                    else:
-                        bad.append((number, len(record), last_line + 1, reader.line_num))
-                last_line = reader.line_num
+                if done:
+                    del taken[:done]  # the previous record's lines
+                done = len(taken)
+                if not record:
+                    continue
+                number += 1
+                if count >= batch_size:
+                    yield pending.flush()
+                    count = 0
+                count += 1
+                if len(record) != width:
+                    bad.append(self._bad_fields(number, record, taken, reader.line_num, width))
+                elif (len(taken) == 1 and len(taken[0]) <= limit) or \
+                        max(map(len, record)) <= limit:
+                    rows.append(record)
+                    numbers.append(number)
+                else:
+                    bad.append(_too_large(number, record, pending.names, taken, limit))
         except csv.Error as err:
-            raise LoadError(f"{path}: cannot split record {number + 1} (near line "
-                            f"{reader.line_num}): {err}; is a quote left open?") from None
-        finally:
-            if gc_was_on:
-                gc.enable()
-    raws = _physical_lines(path, encoding, errors, [(b[2], b[3]) for b in bad]) if bad else []
-    raw_q = [(b[0], "bad_fields", f"has {b[1]} fields, expected {width}", raw)
-             for b, raw in zip(bad, raws, strict=True)]
-    return _frame(_clean_names(header), rows, numbers), raw_quarantine(raw_q)
+            first = reader.line_num - (len(taken) - done) + 1
+            raise LoadError(
+                f"{self.path}: cannot split record {number + 1} (from line {first}): {err}; "
+                f"is a quote left open? (fields over {limit:,} characters are set aside as "
+                "field_too_large; this one runs on much further)") from None
+        if record:
+            self._close_last(record, number, taken, reader.line_num, pending)
+        yield pending.flush()
+
+    def _bad_fields(self, number: int, record: list[str], taken: list[str], last: int,
+                    width: int) -> tuple:
+        first = last - len(taken) + 1
+        return (number, "bad_fields", f"has {len(record)} fields, expected {width} "
+                f"({_lines(first, last)})", _raw_text(taken))
+
+    def _close_last(self, record: list[str], number: int, taken: list[str], last: int,
+                    pending: _Pending) -> None:
+        """A last record whose quote never closes is incomplete: set it aside."""
+        if not _quote_left_open(taken, record, _DELIMITERS[self.format]):
+            return
+        if pending.numbers and pending.numbers[-1] == number:
+            pending.rows.pop()
+            pending.numbers.pop()
+        else:
+            pending.bad.pop()
+        first = last - len(taken) + 1
+        pending.bad.append((number, "unterminated_quote", (
+            f"a quote opened in this record ({_lines(first, last)}) is never closed: the record "
+            "runs to the end of the file (a truncated file, or a quote left open?)"),
+            _raw_text(taken)))
+
+    def _jsonl_batches(self, batch_size: int, keys: list[str] | None):
+        """One JSON object per line; ``_row`` is the line number; blank lines are no record."""
+        known = _Keys(keys)
+        records: list[dict] = []
+        numbers: list[int] = []
+        bad: list[tuple] = []
+        seen_content = False
+        with self._text() as handle:
+            for number, line in enumerate(handle, start=1):
+                text = line.strip().lstrip("\ufeff") if number == 1 else line.strip()
+                if not text:
+                    continue
+                if not seen_content and text.startswith("["):
+                    raise LoadError(f"{self.path}: looks like a JSON array; expected JSON Lines "
+                                    "(one object per line)")
+                seen_content = True
+                if len(records) + len(bad) >= batch_size:
+                    yield known.frame(records, numbers), raw_quarantine(bad)
+                    records, numbers, bad = [], [], []
+                obj, problem = _json_object(text, self.max_field)
+                if problem:
+                    bad.append((number, *problem[:2], line.rstrip("\r\n")[:_RAW_LIMIT],
+                                *problem[2:]))
+                    continue
+                known.add(obj)
+                records.append(obj)
+                numbers.append(number)
+        self.notes = known.notes()
+        yield known.frame(records, numbers), raw_quarantine(bad)
+
+
+def _header(reader, path: Path) -> list[str]:
+    """The first non-empty record: the column names."""
+    try:
+        header = next((r for r in reader if r), None)
+    except csv.Error as err:
+        raise LoadError(f"{path}: cannot split the header ({err}); expected a line of column "
+                        "names") from None
+    if header is None:
+        raise LoadError(f"{path}: file is empty; expected a header line")
+    return header
+
+
+def _too_large(number: int, record: list[str], names: list[str], taken: list[str],
+               limit: int) -> tuple:
+    index = max(range(len(record)), key=lambda i: len(record[i]))
+    return (number, "field_too_large", f"field '{names[index]}' has {len(record[index]):,} "
+            f"characters, over the limit of {limit:,}", _raw_text(taken), names[index])
 
 
 def _json_text(value) -> str | None:
@@ -145,47 +427,131 @@ def _json_text(value) -> str | None:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _read_jsonl(path: Path, encoding: str, errors: str):
-    records: list[dict] = []
-    numbers: list[int] = []
-    bad: list[tuple[int, str, str, str]] = []
-    seen_content = False
-    with open(path, encoding=encoding, errors=errors) as handle:
-        for number, line in enumerate(handle, start=1):
-            text = line.strip().lstrip("\ufeff") if number == 1 else line.strip()
-            if not text:
-                continue
-            if not seen_content and text.startswith("["):
-                raise LoadError(f"{path}: looks like a JSON array; expected JSON Lines "
-                                "(one object per line)")
-            seen_content = True
-            try:
-                obj = json.loads(text)
-            except ValueError as err:
-                bad.append((number, "bad_json", f"line is not valid JSON: {err.msg} "
-                                                f"(column {err.colno})", line.rstrip("\r\n")))
-                continue
-            if not isinstance(obj, dict):
-                bad.append((number, "bad_json", f"line is a JSON {type(obj).__name__}, "
-                                                "expected an object", line.rstrip("\r\n")))
-                continue
-            records.append(obj)
-            numbers.append(number)
-    keys = list(dict.fromkeys(k for rec in records for k in rec))
-    rows = [[_json_text(rec.get(k)) for k in keys] for rec in records]
-    return _frame(_clean_names(keys), rows, numbers), raw_quarantine(bad)
+def _json_object(text: str, max_field: int) -> tuple[dict | None, tuple | None]:
+    """(object, None), or (None, (reason_code, reason[, column])) for a line not usable."""
+    try:
+        obj = json.loads(text)
+    except ValueError as err:
+        msg = getattr(err, "msg", str(err))
+        column = f" (column {err.colno})" if hasattr(err, "colno") else ""
+        return None, ("bad_json", f"line is not valid JSON: {msg}{column}")
+    except RecursionError:
+        return None, ("bad_json", "line nests arrays or objects too deeply to read")
+    if not isinstance(obj, dict):
+        return None, ("bad_json", f"line is a JSON {type(obj).__name__}, expected an object")
+    if len(text) > max_field:
+        sizes = {k: len(_json_text(v) or "") for k, v in obj.items()}
+        key = max(sizes, key=sizes.get, default=None)
+        if key is not None and sizes[key] > max_field:
+            return None, ("field_too_large", f"field '{key}' has {sizes[key]:,} characters, "
+                          f"over the limit of {max_field:,}", key)
+    return obj, None
 
 
-def _read_parquet(path: Path) -> pd.DataFrame:
-    """Temporal columns stay typed; everything else becomes text (Arrow casts, nulls kept)."""
+class _Keys:
+    """JSON keys in order of first appearance and their cleaned column names."""
+
+    def __init__(self, keys: list[str] | None):
+        self.fixed = keys is not None
+        self.raw: list[str] = list(keys or [])
+        self.seen = set(self.raw)
+
+    def add(self, obj: dict) -> None:
+        if self.fixed:
+            return
+        for key in obj:
+            if key not in self.seen:
+                self.seen.add(key)
+                self.raw.append(key)
+
+    def notes(self) -> list[str]:
+        return clean_names(self.raw)[1]
+
+    def frame(self, records: list[dict], numbers: list[int]) -> pd.DataFrame:
+        rows = [[_json_text(rec.get(k)) for k in self.raw] for rec in records]
+        return _frame(clean_names(self.raw)[0], rows, numbers)
+
+
+def _keys_of_lines(lines, limit: int | None = None) -> list[str]:
+    """Keys of the JSON objects among ``lines`` (at most ``limit`` of them), in order of first
+    appearance; lines that are not JSON objects are skipped."""
+    keys: dict = {}
+    seen = 0
+    for line in lines:
+        text = line.strip().lstrip("\ufeff")
+        if not text:
+            continue
+        try:
+            obj = json.loads(text)
+        except ValueError:
+            continue
+        if isinstance(obj, dict):
+            keys.update(dict.fromkeys(obj))
+            seen += 1
+            if limit is not None and seen >= limit:
+                break
+    return list(keys)
+
+
+def _quote_left_open(taken: list[str], record: list[str], delimiter: str) -> bool:
+    """Whether the last record only ended because the file did: parsed again with one more
+    line after it, a closed record comes out the same, an open quote swallows that line."""
+    text = "".join(taken)
+    probe = text + ("" if text.endswith(("\n", "\r")) else "\n") + "\x1f\n"
+    again = next(csv.reader(io.StringIO(probe, newline=""), delimiter=delimiter), None)
+    return again != record
+
+
+def _refuse_hidden_compression(path: Path) -> None:
+    """A compressed file without its suffix would be decoded as garbage text: say so."""
+    if compression_of(path) or not path.is_file():
+        return
+    with open(path, "rb") as handle:
+        head = handle.read(4)
+    for magic, codec in _MAGIC.items():
+        if head.startswith(magic):
+            suffix = {"gzip": ".gz", "zstd": ".zst"}[codec]
+            raise LoadError(f"{path}: the file is {codec}-compressed but its name does not say "
+                            f"so; name it {path.name}{suffix}")
+
+
+def _slices(frame: pd.DataFrame, batch_size: int):
+    empty = raw_quarantine([])
+    for start in range(0, len(frame), batch_size):
+        yield frame.iloc[start:start + batch_size].reset_index(drop=True), empty
+    if not len(frame):
+        yield frame, empty
+
+
+# --- Parquet and XLSX: read whole --------------------------------------------------------
+
+
+def parquet_file(path: str | Path):
+    """``pyarrow.parquet.ParquetFile``, or a LoadError naming the file (an empty or damaged
+    file raises ArrowInvalid, which names nothing)."""
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(path)
+        return pq.ParquetFile(path)
+    except (FileNotFoundError, IsADirectoryError, PermissionError):
+        raise
     except (pa.ArrowException, OSError) as err:
-        raise LoadError(f"{path}: not a readable Parquet file: {err}") from None
+        size = Path(path).stat().st_size
+        raise LoadError(f"{path}: not a readable Parquet file ({size:,} bytes: {err}); "
+                        "expected a Parquet file") from None
+
+
+def _read_parquet(path: Path) -> tuple[pd.DataFrame, list[str]]:
+    """Temporal columns stay typed; everything else becomes text (Arrow casts, nulls kept)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    handle = parquet_file(path)
+    try:
+        table = handle.read()
+    except (pa.ArrowException, OSError) as err:
+        raise LoadError(f"{path}: not a readable Parquet file ({err})") from None
     arrays = []
     for column in table.columns:
         if pa.types.is_timestamp(column.type) or pa.types.is_date(column.type):
@@ -196,37 +562,140 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
             values = [_json_text(v) for v in column.to_pylist()]
             arrays.append(pa.array(values, type=pa.string()))
-    names = _clean_names(table.column_names)
+    names, notes = clean_names(table.column_names)
     frame = pa.Table.from_arrays(arrays, names=names).to_pandas(date_as_object=False)
     for name in names:
         if not pd.api.types.is_datetime64_any_dtype(frame[name].dtype):
             text = frame[name].astype(_text_dtype())
             frame[name] = text.mask(text == "")
     frame.insert(0, "_row", np.arange(1, len(frame) + 1, dtype=np.int64))
-    return frame
+    return frame, notes
 
 
-def _read_xlsx(path: Path, sheet) -> pd.DataFrame:
-    """Cells as text (dates become ISO strings); fully empty rows are skipped, not counted."""
+def _workbook(path: Path):
+    """An open ``pandas.ExcelFile``, or a LoadError naming the file."""
     try:
-        frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=str)
+        return pd.ExcelFile(path)
+    except (FileNotFoundError, IsADirectoryError, PermissionError):
+        raise
     except ImportError as err:
         raise LoadError(f"{path}: cannot read this spreadsheet format ({err}); "
                         "save it as .xlsx") from None
-    except (ValueError, IndexError, KeyError) as err:
-        try:
-            with pd.ExcelFile(path) as book:
-                sheets = book.sheet_names
-        except Exception:  # noqa: BLE001 - only to improve the message
-            sheets = "unknown"
-        raise LoadError(f"{path}: cannot read sheet {sheet!r} ({err}); sheets: {sheets}") from None
-    frame.columns = _clean_names(list(frame.columns))
-    frame.insert(0, "_row", np.arange(1, len(frame) + 1, dtype=np.int64))
+    except Exception as err:  # noqa: BLE001 - openpyxl and zipfile raise many types
+        raise LoadError(f"{path}: not a readable XLSX workbook ({type(err).__name__}: {err})"
+                        ) from None
+
+
+def _chosen_sheets(path: Path, names: list[str], sheet) -> list[str]:
+    """The sheets to read. With no sheet named, a workbook of one sheet is read; one of
+    several is an error listing them, never a silent choice of the first."""
+    if sheet == ALL_SHEETS:
+        return list(names)
+    if sheet is None:
+        if len(names) == 1:
+            return list(names)
+        raise LoadError(f"{path}: the workbook has {len(names)} sheets {names}; name one "
+                        f"(sheet=NAME, --sheet NAME) or read them all with sheet='*'")
+    if isinstance(sheet, int) and not isinstance(sheet, bool) and 0 <= sheet < len(names):
+        return [names[sheet]]
+    if sheet in names:
+        return [sheet]
+    raise LoadError(f"{path}: no sheet {sheet!r}; sheets: {names}")
+
+
+def _sheet_frame(book, path: Path, name: str) -> tuple[pd.DataFrame, int, list[str]]:
+    """(frame, rows in the sheet counting empty ones, notes); cells as text, dates as ISO
+    strings; fully empty rows are skipped, not counted."""
+    try:
+        frame = pd.read_excel(book, sheet_name=name, dtype=str)
+    except Exception as err:  # noqa: BLE001 - openpyxl raises many types on damaged sheets
+        raise LoadError(f"{path}: cannot read sheet {name!r} ({type(err).__name__}: {err})"
+                        ) from None
+    columns, notes = clean_names(list(frame.columns))
+    frame.columns = columns
+    size = len(frame)
+    frame.insert(0, "_row", np.arange(1, size + 1, dtype=np.int64))
     frame = frame[frame.drop(columns="_row").notna().any(axis=1)].reset_index(drop=True)
-    for name in [c for c in frame.columns if c != "_row"]:
-        text = frame[name].astype(_text_dtype())
-        frame[name] = text.mask(text == "")
+    for column in columns:
+        text = frame[column].astype(_text_dtype())
+        frame[column] = text.mask(text == "")
+    return frame, size, notes
+
+
+def _read_xlsx(path: Path, sheet) -> tuple[pd.DataFrame, tuple[str, ...], list[str]]:
+    """One sheet as it is; with ``sheet=ALL_SHEETS`` every sheet, stacked sheet after sheet,
+    with the columns ``sheet`` and ``sheet_row`` (the record number within the sheet) and a
+    ``_row`` that keeps counting across sheets, so it stays unique."""
+    with _workbook(path) as book:
+        names = _chosen_sheets(path, book.sheet_names, sheet)
+        parts = [(name, *_sheet_frame(book, path, name)) for name in names]
+    notes = [f"sheet {name!r}: {note}" for name, _, _, found in parts for note in found]
+    if sheet != ALL_SHEETS:
+        return parts[0][1], tuple(names), notes
+    frames, offset = [], 0
+    for name, frame, size, _ in parts:
+        meta = pd.DataFrame({"_row": frame["_row"] + offset,
+                             "sheet": pd.Series(name, index=frame.index, dtype=_text_dtype()),
+                             "sheet_row": frame["_row"].astype(str).astype(_text_dtype())},
+                            index=frame.index)
+        data = frame.drop(columns="_row")
+        data.columns = clean_names(["sheet", "sheet_row", *data.columns])[0][2:]
+        frames.append(pd.concat([meta, data], axis=1))
+        offset += size
+    return _concat(frames), tuple(names), notes
+
+
+# --- whole tables ------------------------------------------------------------------------
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Batches joined; a column missing from some batch (a JSON key that appears late) is NA
+    there, and every column but ``_row`` (and typed dates) stays text."""
+    if len(frames) == 1:
+        return frames[0]
+    frame = pd.concat(frames, ignore_index=True)
+    frame["_row"] = frame["_row"].astype("int64")
+    text = _text_dtype()
+    for name in frame.columns:
+        dtype = frame[name].dtype
+        if name != "_row" and not pd.api.types.is_datetime64_any_dtype(dtype) and dtype != text:
+            frame[name] = frame[name].astype(object).where(frame[name].notna(), None).astype(text)
     return frame
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A whole table read raw: text columns with ``_row``, the records set aside, how it was
+    decoded, which sheets were read (XLSX) and notes on renamed columns."""
+
+    frame: pd.DataFrame
+    quarantine: pd.DataFrame
+    encoding: str | None
+    encoding_note: str
+    sheets: tuple[str, ...] | None = None
+    notes: tuple[str, ...] = ()
+
+
+def open_table(path: str | Path, *, fmt: str | None = None, encoding: str | None = None,
+               sheet: str | int | None = None, max_field: int = MAX_FIELD_CHARS
+               ) -> TableStream:
+    """A :class:`TableStream`: the encoding is chosen now, the rows are read batch by batch."""
+    return TableStream(path, fmt=fmt, encoding=encoding, sheet=sheet, max_field=max_field)
+
+
+def read_raw(path: str | Path, *, fmt: str | None = None, encoding: str | None = None,
+             sheet: str | int | None = None, max_field: int = MAX_FIELD_CHARS) -> RawTable:
+    """The whole table: every batch of :func:`open_table` joined."""
+    stream = open_table(path, fmt=fmt, encoding=encoding, sheet=sheet, max_field=max_field)
+    frames, quarantines = [], []
+    for frame, raw_q in stream.batches():
+        frames.append(frame)
+        if len(raw_q):
+            quarantines.append(raw_q)
+    quarantine = pd.concat(quarantines, ignore_index=True) if quarantines else \
+        raw_quarantine([])
+    return RawTable(_concat(frames), quarantine, stream.encoding, stream.encoding_note,
+                    stream.sheets, tuple(stream.notes))
 
 
 def read_table(path: str | Path, *, fmt: str | None = None, encoding: str | None = None,
@@ -235,41 +704,39 @@ def read_table(path: str | Path, *, fmt: str | None = None, encoding: str | None
     """Raw read: every column as text (missing -> NA) plus ``_row``, the source record number.
 
     Returns ``(frame, raw_quarantine, encoding_used, encoding_note)``; raw_quarantine holds
-    records that could not even be split (``bad_fields``, ``bad_json``).
+    records the reader set aside (``bad_fields``, ``bad_json``, ``field_too_large``,
+    ``unterminated_quote``). :func:`read_raw` also says which sheets were read.
     """
+    table = read_raw(path, fmt=fmt, encoding=encoding, sheet=sheet)
+    return table.frame, table.quarantine, table.encoding, table.encoding_note
+
+
+def peek_columns(path: str | Path, *, fmt: str | None = None, encoding: str | None = None,
+                 sheet: str | int | None = None) -> list[str]:
+    """Column names from the head of the file, decoded (and decompressed) as the reader would:
+    the CSV header, or the keys of the first JSON objects (lines that are not are skipped).
+    A workbook of several sheets with none named gives every sheet's columns."""
     path = Path(path)
     kind = infer_format(path, fmt)
     if kind == "parquet":
-        return _read_parquet(path), raw_quarantine([]), None, ""
+        return clean_names(parquet_file(path).schema_arrow.names)[0]
     if kind == "xlsx":
-        return _read_xlsx(path, sheet), raw_quarantine([]), None, ""
-    used, errors, note = choose_encoding(path, encoding)
+        with _workbook(path) as book:
+            names = book.sheet_names if sheet is None else \
+                _chosen_sheets(path, book.sheet_names, sheet)
+            heads = [pd.read_excel(book, sheet_name=name, nrows=0).columns for name in names]
+        return list(dict.fromkeys(c for head in heads for c in clean_names(list(head))[0]))
+    _refuse_hidden_compression(path)
+    with open_bytes(path) as handle:
+        head = handle.read(_PEEK_BYTES)
+        complete = not handle.read(1)
+    text = decode_head(head, encoding, complete=complete)
     if kind == "jsonl":
-        frame, raw_q = _read_jsonl(path, used, errors)
-    else:
-        frame, raw_q = _read_delimited(path, "\t" if kind == "tsv" else ",", used, errors)
-    return frame, raw_q, used, note
-
-
-def peek_columns(path: str | Path) -> list[str]:
-    """Column names without reading the whole file."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix in {".parquet", ".pq"}:
-        import pyarrow.parquet as pq
-
-        return list(pq.read_schema(path).names)
-    if suffix in {".xlsx", ".xls"}:
-        return [str(c) for c in pd.read_excel(path, nrows=0).columns]
-    if suffix in {".jsonl", ".ndjson", ".json"}:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            for line in handle:
-                if line.strip():
-                    try:
-                        return list(json.loads(line))
-                    except (ValueError, TypeError):
-                        return []
-        return []
-    sep = "\t" if suffix in {".tsv", ".tab"} else ","
-    header = pd.read_csv(path, nrows=0, sep=sep, encoding="latin-1")
-    return _clean_names(list(header.columns))
+        return clean_names(_keys_of_lines(io.StringIO(text), _PEEK_LINES))[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_DELIMITERS[kind])
+    parsing = _Parsing(MAX_FIELD_CHARS * RUNAWAY_FACTOR)
+    parsing.pause()
+    try:
+        return clean_names(_header(reader, path))[0]
+    finally:
+        parsing.resume()

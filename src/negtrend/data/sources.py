@@ -9,10 +9,14 @@ from negtrend.data import loading, published, readers
 COUNT_COLUMNS = {"count", "value"}
 
 
-def detect_kind(path: str | Path, column_map: dict[str, str] | None = None) -> str:
-    """``counts`` when the table has a category and a count (or value) column, else ``posts``."""
+def detect_kind(path: str | Path, column_map: dict[str, str] | None = None, *,
+                encoding: str | None = None, sheet: str | int | None = None) -> str:
+    """``counts`` when the table has a category and a count (or value) column, else ``posts``.
+
+    The columns are read as the loader reads them: decompressed, decoded (a UTF-16 header
+    too), and for JSONL the keys of the first objects, skipping lines that are not JSON."""
     mapped = set((column_map or {}).keys())
-    columns = set(readers.peek_columns(path)) | mapped
+    columns = set(readers.peek_columns(path, encoding=encoding, sheet=sheet)) | mapped
     if "category" in columns and columns & COUNT_COLUMNS:
         return "counts"
     return "posts"
@@ -37,8 +41,10 @@ def load_source(
     timestamp_format: str | None = None,
     variant: str | None = None,
     require_text: bool = True,
+    sheet: str | int | None = None,
 ) -> loading.LoadResult:
-    """Load posts or counts from a path, or a bundled published series."""
+    """Load posts or counts from a path, or a bundled published series. ``sheet``: the XLSX
+    sheet to read, or ``"*"`` for all (a workbook of several needs one)."""
     spec = str(data)
     if spec.startswith(published.PREFIX):
         return published.load_published(spec[len(published.PREFIX):], variant=variant)
@@ -49,10 +55,11 @@ def load_source(
     if not path.exists():
         raise loading.LoadError(f"{spec}: file not found")
     if kind == "auto":
-        kind = detect_kind(path, mapping)
+        kind = detect_kind(path, mapping, encoding=encoding, sheet=sheet)
     if kind == "counts":
-        return loading.read_counts(path, column_map=mapping, encoding=encoding)
+        return loading.read_counts(path, column_map=mapping, encoding=encoding, sheet=sheet)
     if kind == "posts":
         return loading.read_posts(path, column_map=mapping, tz=tz, encoding=encoding,
-                                  timestamp_format=timestamp_format, require_text=require_text)
+                                  timestamp_format=timestamp_format, require_text=require_text,
+                                  sheet=sheet)
     raise loading.LoadError(f"kind must be auto, posts or counts, got {kind!r}")

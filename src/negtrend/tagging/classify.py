@@ -24,7 +24,6 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from negtrend.data import loading, readers
-from negtrend.data.encoding import choose_encoding
 from negtrend.errors import NegtrendError
 
 REASON_COLUMN = "_reason"
@@ -148,6 +147,9 @@ def tag_posts(loaded: loading.LoadResult, backend_spec: str, categories: list[st
 
 # --- corpus scale ------------------------------------------------------------------------
 
+QUARANTINE_COLUMNS = [ROW_COLUMN, "column", "value", "reason_code", "reason", "raw"]
+
+
 @dataclass
 class ClassifyResult:
     input: str
@@ -161,6 +163,9 @@ class ClassifyResult:
     seconds: float = 0.0
     processes: int = 1
     quarantine_path: str | None = None
+    encoding: str | None = None
+    encoding_note: str = ""
+    read_notes: list[str] = field(default_factory=list)
 
     @property
     def accounting_ok(self) -> bool:
@@ -178,83 +183,78 @@ class ClassifyResult:
             "positives": self.positives, "seconds": round(self.seconds, 3),
             "posts_per_second": round(self.posts_per_second),
             "processes": self.processes, "quarantine": self.quarantine_path,
+            "encoding": self.encoding, "encoding_note": self.encoding_note,
+            "read_notes": self.read_notes,
         }
 
 
-def iter_batches(path: str | Path, batch_size: int, text_column: str, encoding: str | None
-                 ) -> tuple[int | None, collections.abc.Iterator[pa.RecordBatch], list[dict]]:
-    """(row count if known, batches, raw rows that could not be split). Streams Parquet and
-    CSV/TSV; other formats are read whole (they are small in practice) and sliced."""
+@dataclass
+class _Input:
+    """An input opened for streaming: its batches (each with ``_row``, the source record
+    number, except Parquet's, numbered in order), the records the reader set aside so far
+    (filled while the batches are read), how it was decoded and notes on renamed columns."""
+
+    total: int | None
+    batches: collections.abc.Iterator[pa.RecordBatch]
+    set_aside: list[pd.DataFrame]
+    stream: readers.TableStream | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _require_text(path: Path, text_column: str, names: list[str]) -> None:
+    if text_column not in names:
+        raise ClassifyError(f"{path}: no text column '{text_column}'; columns are {names} "
+                            "(map one with --map text=COL)")
+
+
+def open_input(path: str | Path, batch_size: int, text_column: str, encoding: str | None,
+               sheet: str | int | None = None) -> _Input:
+    """Parquet through pyarrow's own batches; CSV, TSV and JSONL (plain or compressed) through
+    the data layer's streaming reader, so ``_row`` and the reasons a record is set aside are
+    those of ``negtrend report``; XLSX read whole and sliced."""
     path = Path(path)
-    fmt = readers.infer_format(path)
-    bad_rows: list[dict] = []
-    if fmt == "parquet":
-        handle = pq.ParquetFile(path)
-        if text_column not in handle.schema_arrow.names:
-            raise ClassifyError(f"{path}: no text column '{text_column}'; columns are "
-                                f"{handle.schema_arrow.names} (map one with --map text=COL)")
-        return handle.metadata.num_rows, handle.iter_batches(batch_size=batch_size), bad_rows
-    if fmt in ("csv", "tsv"):
-        import pyarrow.csv as pacsv
+    if readers.infer_format(path) == "parquet":
+        handle = readers.parquet_file(path)
+        names, notes = readers.clean_names(handle.schema_arrow.names)
+        _require_text(path, text_column, names)
+        return _Input(handle.metadata.num_rows, handle.iter_batches(batch_size=batch_size), [],
+                      notes=notes)
+    stream = readers.open_table(path, encoding=encoding, sheet=sheet)
+    _require_text(path, text_column, stream.columns)
+    set_aside: list[pd.DataFrame] = []
 
-        chosen, _, _ = choose_encoding(path, encoding)
-        python_codec = chosen.lower().replace("_", "-")
-        names = _csv_header(path, python_codec, "\t" if fmt == "tsv" else ",")
-        if text_column not in names:
-            raise ClassifyError(f"{path}: no text column '{text_column}'; columns are {names} "
-                                "(map one with --map text=COL)")
+    def batches():
+        for frame, raw_q in stream.batches(batch_size, fixed_columns=True):
+            if len(raw_q):
+                set_aside.append(raw_q)
+            if len(frame):
+                yield _record_batch(frame)
 
-        def on_invalid(row) -> str:
-            bad_rows.append({"line": row.number, "reason": (
-                f"has {row.actual_columns} fields, expected {row.expected_columns}"),
-                "raw": row.text[:500]})
-            return "skip"
-
-        reader = pacsv.open_csv(
-            path,
-            read_options=pacsv.ReadOptions(encoding=python_codec, block_size=16 << 20),
-            parse_options=pacsv.ParseOptions(delimiter="\t" if fmt == "tsv" else ",",
-                                             newlines_in_values=True,
-                                             invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in names},
-                strings_can_be_null=False),
-        )
-        return None, _rebatch(reader, batch_size), bad_rows
-    frame, raw_quarantine, _, _ = readers.read_table(path, fmt=fmt, encoding=encoding)
-    for row in raw_quarantine.to_dict("records"):
-        bad_rows.append({"line": int(row["_row"]), "reason": row["reason"],
-                         "raw": str(row.get("raw", ""))})
-    if text_column not in frame.columns:
-        raise ClassifyError(f"{path}: no text column '{text_column}'; columns are "
-                            f"{[c for c in frame.columns if c != '_row']}")
-    table = pa.Table.from_pandas(frame.drop(columns="_row"), preserve_index=False)
-    return table.num_rows, iter(table.to_batches(max_chunksize=batch_size)), bad_rows
+    return _Input(None, batches(), set_aside, stream)
 
 
-def _csv_header(path: Path, codec: str, delimiter: str) -> list[str]:
-    import csv
+def _record_batch(frame: pd.DataFrame) -> pa.RecordBatch:
+    """A reader's frame as Arrow: ``_row`` int64, text columns string (NA -> null)."""
+    arrays, names = [], []
+    for name in frame.columns:
+        values = frame[name]
+        if name == ROW_COLUMN:
+            arrays.append(pa.array(values.to_numpy(np.int64), pa.int64()))
+        elif pd.api.types.is_datetime64_any_dtype(values.dtype):
+            arrays.append(pa.array(values))
+        else:
+            arrays.append(pa.array(values, type=pa.string(), from_pandas=True))
+        if isinstance(arrays[-1], pa.ChunkedArray):
+            arrays[-1] = arrays[-1].combine_chunks()
+        names.append(name)
+    return pa.RecordBatch.from_arrays(arrays, names=names)
 
-    with open(path, encoding=codec, errors="replace", newline="") as handle:
-        header = next(csv.reader(handle, delimiter=delimiter), [])
-    return [name.replace("\ufeff", "").replace("ï»¿", "").strip() for name in header]
 
-
-def _rebatch(reader, batch_size: int):
-    """CSV blocks come in whatever size the reader likes; hand out batch_size rows."""
-    pending: list[pa.RecordBatch] = []
-    count = 0
-    for batch in reader:
-        pending.append(batch)
-        count += batch.num_rows
-        while count >= batch_size:
-            table = pa.Table.from_batches(pending)
-            head, tail = table.slice(0, batch_size), table.slice(batch_size)
-            yield from head.combine_chunks().to_batches()
-            pending = tail.combine_chunks().to_batches() if tail.num_rows else []
-            count = tail.num_rows
-    if count:
-        yield from pa.Table.from_batches(pending).combine_chunks().to_batches()
+def _unique_names(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """Parquet columns named as the reader names them (repeats ``name.1``; a ``_row`` of the
+    input becomes ``_row.1``), so the output keeps every column and has one ``_row``."""
+    names = readers.clean_names(batch.schema.names)[0]
+    return batch if names == batch.schema.names else batch.rename_columns(names)
 
 
 _WORKER_BACKEND = None
@@ -268,7 +268,8 @@ def _init_worker(spec: str, categories: list[str] | None, norm) -> None:
 @dataclass(frozen=True)
 class _Task:
     """One unit of work: a batch in hand, or Parquet row groups the worker reads itself (so
-    decoding runs in parallel and only results travel between processes)."""
+    decoding runs in parallel and only results travel between processes). A batch from the
+    streaming reader carries ``_row``; Parquet rows are numbered from ``first_row``."""
 
     first_row: int
     text_column: str
@@ -276,6 +277,7 @@ class _Task:
     batch: pa.RecordBatch | None = None
     path: str | None = None
     row_group: int | None = None
+    numbered: bool = False
 
 
 def _run_task(task: _Task, backend=None):
@@ -285,35 +287,42 @@ def _run_task(task: _Task, backend=None):
         table = pq.ParquetFile(task.path).read_row_group(task.row_group)
         batch = table.combine_chunks().to_batches()[0] if table.num_rows else \
             pa.RecordBatch.from_pylist([], schema=table.schema)
+    if task.numbered:
+        rows = batch.column(ROW_COLUMN).to_numpy()
+        batch = batch.drop_columns([ROW_COLUMN])
+    else:
+        batch = _unique_names(batch)
+        rows = np.arange(task.first_row, task.first_row + batch.num_rows, dtype=np.int64)
     texts = batch.column(task.text_column).cast(pa.string())
     tagged = tag_texts(backend, texts)
-    return _assemble(batch, tagged, backend.categories, task.text_column, task.first_row,
+    return _assemble(batch, tagged, backend.categories, task.text_column, rows,
                      task.with_scores)
 
 
 def _tasks(source: Path, batch_size: int, text_column: str, encoding: str | None,
-           with_scores: bool) -> tuple[int | None, collections.abc.Iterator[_Task], list[dict]]:
+           with_scores: bool, sheet=None) -> tuple[_Input, collections.abc.Iterator[_Task]]:
     """Parquet with modest row groups: one task per row group; anything else: batches."""
     if readers.infer_format(source) == "parquet":
-        meta = pq.ParquetFile(source).metadata
+        handle = readers.parquet_file(source)
+        meta = handle.metadata
         groups = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
         if groups and max(groups) <= 4 * batch_size:
-            if text_column not in pq.read_schema(source).names:
-                raise ClassifyError(f"{source}: no text column '{text_column}'; columns are "
-                                    f"{pq.read_schema(source).names} (map one with --map)")
+            names, notes = readers.clean_names(handle.schema_arrow.names)
+            _require_text(source, text_column, names)
             firsts = np.concatenate([[1], 1 + np.cumsum(groups)[:-1]]).astype(int)
             tasks = (_Task(int(first), text_column, with_scores, path=str(source), row_group=i)
                      for i, first in enumerate(firsts))
-            return meta.num_rows, tasks, []
-    total, batches, bad_rows = iter_batches(source, batch_size, text_column, encoding)
+            return _Input(meta.num_rows, iter(()), [], notes=notes), tasks
+    opened = open_input(source, batch_size, text_column, encoding, sheet)
 
     def from_batches():
         first = 1
-        for batch in batches:
-            yield _Task(first, text_column, with_scores, batch=batch)
+        for batch in opened.batches:
+            yield _Task(first, text_column, with_scores, batch=batch,
+                        numbered=opened.stream is not None)
             first += batch.num_rows
 
-    return total, from_batches(), bad_rows
+    return opened, from_batches()
 
 
 def classify_file(
@@ -324,6 +333,7 @@ def classify_file(
     categories: list[str] | None = None,
     text_column: str = "text",
     encoding: str | None = None,
+    sheet: str | int | None = None,
     batch_size: int = 100_000,
     processes: int | None = None,
     scores: bool = True,
@@ -333,9 +343,12 @@ def classify_file(
 ) -> ClassifyResult:
     """Stream ``source`` through a backend into a Parquet file with one column per category.
 
-    All input columns are kept; ``_row`` numbers the records (1 = first); ``_reason`` says why
-    a row was not tagged. ``processes`` defaults to the number of cores; at most two tasks
-    per process are in flight, so memory stays flat however long the corpus is.
+    All input columns are kept; ``_row`` is the source record number, as in ``negtrend
+    report``'s quarantine (1 = the first data record; for JSONL the line number), so tags
+    join back to the source; ``_reason`` says why a row was not tagged. Records the reader
+    set aside (bad_fields, bad_json, field_too_large, unterminated_quote) are not in the
+    output but in the quarantine file, with their number. ``processes`` defaults to the
+    number of cores; at most two tasks per process are in flight, so memory stays flat.
     """
     began = time.perf_counter()
     processes = max(1, processes or os.cpu_count() or 1)
@@ -346,15 +359,29 @@ def classify_file(
     result = ClassifyResult(str(source), str(output), backend, list(probe.categories),
                             processes=processes, quarantine_path=str(quarantine_path))
     result.positives = dict.fromkeys(probe.categories, 0)
-    total, tasks, bad_rows = _tasks(source, batch_size, text_column, encoding, scores)
+    opened, tasks = _tasks(source, batch_size, text_column, encoding, scores, sheet)
+    quarantined = _run_all(tasks, opened.total, result, probe, output,
+                           (backend, categories, norm, progress))
+    _add_set_aside(result, opened, quarantined)
+    _write_quarantine(quarantined, quarantine_path)
+    result.seconds = time.perf_counter() - began
+    assert result.accounting_ok, result.summary()
+    return result
+
+
+def _run_all(tasks, total: int | None, result: ClassifyResult, probe, output: Path,
+             settings: tuple) -> list[pd.DataFrame]:
+    """Tag every task (in a pool when there is more than one process), write the output in
+    order, count; returns the rows quarantined for want of text."""
+    backend, categories, norm, progress = settings
     bar = _progress(total, progress)
     writer = None
     quarantined: list[pd.DataFrame] = []
     pool = None
     try:
-        if processes > 1:
+        if result.processes > 1:
             pool = mp.get_context("fork" if hasattr(os, "fork") else "spawn").Pool(
-                processes, initializer=_init_worker, initargs=(backend, categories, norm))
+                result.processes, initializer=_init_worker, initargs=(backend, categories, norm))
         in_flight: collections.deque = collections.deque()
 
         def drain(block: bool) -> None:
@@ -371,7 +398,7 @@ def classify_file(
         for task in tasks:
             in_flight.append(pool.apply_async(_run_task, (task,)) if pool
                              else _Done(_run_task(task, probe)))
-            drain(block=len(in_flight) >= 2 * processes)
+            drain(block=len(in_flight) >= 2 * result.processes)
         drain(block=True)
     finally:
         if pool:
@@ -382,17 +409,22 @@ def classify_file(
         bar.close()
     if writer is None:  # an empty input still gets a valid (empty) output file
         pq.write_table(pa.table({ROW_COLUMN: pa.array([], pa.int64())}), output)
-    raw_bad = pd.DataFrame(bad_rows)
-    if len(raw_bad):
-        raw_bad = raw_bad.rename(columns={"line": "line_in_file"})
-        raw_bad["reason_code"] = "bad_fields"
-        quarantined.append(raw_bad)
-        result.n_read += len(raw_bad)
-        result.n_quarantined += len(raw_bad)
-    _write_quarantine(quarantined, quarantine_path)
-    result.seconds = time.perf_counter() - began
-    assert result.accounting_ok, result.summary()
-    return result
+    return quarantined
+
+
+def _add_set_aside(result: ClassifyResult, opened: _Input, quarantined: list) -> None:
+    """Records the reader could not use: counted as read and quarantined, with their number;
+    and how the input was read."""
+    for raw_q in opened.set_aside:
+        quarantined.append(raw_q)
+        result.n_read += len(raw_q)
+        result.n_quarantined += len(raw_q)
+    if opened.stream is not None:
+        result.encoding = opened.stream.encoding
+        result.encoding_note = opened.stream.encoding_note
+        result.read_notes = list(opened.stream.notes)
+    else:
+        result.read_notes = list(opened.notes)
 
 
 class _Done:
@@ -409,13 +441,12 @@ class _Done:
 
 
 def _assemble(batch: pa.RecordBatch, tagged: TagResult, categories: list[str],
-              text_column: str, first_row: int, with_scores: bool):
+              text_column: str, rows: np.ndarray, with_scores: bool):
     """The output batch (input columns + _row + categories [+ scores] + _reason) and the rows
     to quarantine."""
-    n = batch.num_rows
     empty = _empty_text(batch.column(text_column))
     columns = {name: batch.column(name) for name in batch.schema.names}
-    columns[ROW_COLUMN] = pa.array(np.arange(first_row, first_row + n, dtype=np.int64))
+    columns[ROW_COLUMN] = pa.array(rows, type=pa.int64())
     for name in categories:
         columns[name] = pa.array(tagged.tags[name], mask=empty, type=pa.bool_())
         if with_scores and tagged.scores is not None:
@@ -426,8 +457,7 @@ def _assemble(batch: pa.RecordBatch, tagged: TagResult, categories: list[str],
     out = pa.RecordBatch.from_pydict(columns)
     bad = pd.DataFrame()
     if empty.any():
-        rows = np.flatnonzero(empty)
-        bad = pd.DataFrame({ROW_COLUMN: rows + first_row, "column": "text",
+        bad = pd.DataFrame({ROW_COLUMN: rows[empty], "column": text_column, "value": "",
                             "reason_code": "missing_text",
                             "reason": "text is empty; nothing to classify"})
     return out, bad
@@ -442,9 +472,12 @@ def _count(result: ClassifyResult, out: pa.RecordBatch, categories, bad: pd.Data
 
 
 def _write_quarantine(parts: list[pd.DataFrame], path: Path) -> None:
-    columns = [ROW_COLUMN, "line_in_file", "column", "reason_code", "reason", "raw"]
-    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-    frame.reindex(columns=columns).to_csv(path, index=False)
+    """Every quarantined record, by ``_row``: those without text and those the reader set
+    aside (with their raw text)."""
+    frame = pd.concat([p for p in parts if len(p)], ignore_index=True) \
+        if any(len(p) for p in parts) else pd.DataFrame(columns=QUARANTINE_COLUMNS)
+    frame = frame.reindex(columns=QUARANTINE_COLUMNS).sort_values(ROW_COLUMN, kind="stable")
+    frame.to_csv(path, index=False)
 
 
 def _progress(total: int | None, enabled: bool):
