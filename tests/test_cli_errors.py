@@ -88,3 +88,16 @@ def test_explain_with_a_broken_lexicon_is_one_line_and_exit_2(tmp_path, monkeypa
     result = CliRunner().invoke(app, ["explain", "hoaks"])
     assert result.exit_code == 2, (result.output, result.exception)
     assert result.stderr.startswith("error: ") and "hoaks.txt" in result.stderr
+
+
+def test_an_interrupted_command_says_so_on_one_line_and_exits_130(monkeypatch):
+    from negtrend.run import runner
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt("SIGINT")
+
+    monkeypatch.setattr(runner, "run_report", stopped)
+    result = CliRunner().invoke(app, ["report", "--data", "published:kominfo_ais_hoax_monthly",
+                                      "--election", "pemilu2019"])
+    assert result.exit_code == 130
+    assert result.stderr.strip() == "interrupted" and "Traceback" not in result.output

@@ -367,7 +367,8 @@ def work_folder(reports: Path, key: str) -> Path:
 
 def publish(work: Path, final: Path) -> None:
     """Put a finished run in place of the previous one: the old folder is renamed aside, the
-    new one renamed in, the old removed (two renames; no moment without a whole folder)."""
+    new one renamed in, then the old removed. Whole folders only move: no file of the previous
+    report is ever overwritten in place."""
     old = None
     if final.exists():
         old = final.with_name(f".{final.name}{OLD_MARK}{os.getpid()}")
