@@ -120,5 +120,9 @@ def test_real_data_section_skips_shared_data_cleanly(monkeypatch):
     assert "absent" in note
     assert rows and all("error" not in row for row in rows)
     assert all(row["claim"] == "komdigi_2024_11_pilkada" for row in rows)
-    assert all(row["verdict"] in ("supported", "contradicted", "inconclusive") for row in rows)
+    assert all(row["verdict"] in ("supported", "contradicted", "inconclusive", "untestable")
+               for row in rows)
+    # Komdigi's 2024 series starts in January: no month in the Pemilu 2024 baseline window
+    untestable = [row for row in rows if row["verdict"] == "untestable"]
+    assert untestable and all("pemilu2024" in row["case"] for row in untestable)
     assert all(row["mde"] is None or math.isnan(row["mde"]) for row in rows)  # quick: no MDE
