@@ -63,5 +63,5 @@ def test_label_columns_gold_annotations_and_training_labels_read_booleans_alike(
     assert pd.isna(unannotated.iloc[1])
     with pytest.raises(ValueError, match="train.csv: row 3, column 'c'"):
         labeled._parse_bool_column(blank, pd.Series([2, 3]), "c", "train.csv")
-    with pytest.raises(labels.LabelError, match="row 1 holds 'maybe'"):
+    with pytest.raises(labels.LabelError, match="row 2 holds 'maybe'"):  # counted from 1
         labels.as_boolean(pd.Series(["1", "maybe"]), "c")
