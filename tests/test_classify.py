@@ -232,3 +232,12 @@ def test_duplicate_column_names_are_renamed_as_report_renames_them(tmp_path):
     assert table["pemilu"].tolist() == [True]  # the first 'text' was tagged
     notes = json.loads(result.stdout)["read_notes"]
     assert notes == list(loading.read_posts(source).read_notes) and "text.1" in notes[0]
+
+
+def test_parquet_input_with_its_own_row_column_keeps_it(tmp_path, fake_backend):
+    source = tmp_path / "tagged_before.parquet"
+    pq.write_table(pa.table({"text": ["kpu", "slot"], "_row": [7, 9]}), source)
+    result, out, _ = classify_and_read(tmp_path, source)
+    assert out["_row"].tolist() == [1, 2] and out["_row.1"].tolist() == [7, 9]
+    assert result.read_notes == ["column '_row' was renamed '_row.1': negtrend numbers "
+                                 "records in '_row'"]

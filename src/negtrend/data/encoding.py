@@ -37,7 +37,11 @@ class _Decompressing(io.RawIOBase):
         import pyarrow as pa
 
         self._path, self._codec = path, codec
-        self._stream = pa.CompressedInputStream(pa.OSFile(str(path)), codec)
+        try:
+            self._stream = pa.CompressedInputStream(pa.OSFile(str(path)), codec)
+        except pa.ArrowNotImplementedError as err:
+            raise LoadError(f"{path}: this pyarrow cannot read {codec} ({err}); decompress "
+                            "the file first") from None
 
     def readable(self) -> bool:
         return True
