@@ -390,8 +390,7 @@ class TableStream:
                     records, numbers, bad = [], [], []
                 obj, problem = _json_object(text, self.max_field)
                 if problem:
-                    bad.append((number, *problem[:2], line.rstrip("\r\n")[:_RAW_LIMIT],
-                                *problem[2:]))
+                    bad.append((number, *problem[:2], _raw_text([line]), *problem[2:]))
                     continue
                 known.add(obj)
                 records.append(obj)
