@@ -13,17 +13,17 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-import html
 import json
+import math
 import os
 import socket
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 from negtrend.data import paths
 from negtrend.data.paths import source_label  # the full value stays in the cell's tooltip
+from negtrend.report.html import escape
 
 PRIMARY_WINDOW = "campaign"
 STALE_AFTER = dt.timedelta(hours=24)  # a "running" record older than this, whatever its pid
@@ -228,7 +228,7 @@ def run_kind(run: dict, params: dict) -> str:
 
 
 def _esc(value) -> str:
-    return html.escape(str(value), quote=True)
+    return escape(value)
 
 
 def _fmt(value: float | None) -> str:
