@@ -17,6 +17,7 @@
 # Parameters (papermill injects the values of a run below this cell).
 data = "published:kominfo_ais_hoax_monthly"  # a file path, or published:SERIES
 kind = "auto"  # auto | posts | counts
+sheet = None  # XLSX: the sheet to read (name or index), or "*" for all
 column_map = {}  # canonical -> source column, e.g. {"text": "title", "timestamp": "date"}
 labels = {}  # pre-assigned labels, e.g. {"hoaks": "tag:SALAH|HOAX"}
 classifier = None  # tag posts' text: "lexicon", or the folder of a trained model

@@ -59,6 +59,9 @@ def test_stray_timestamps_neither_stretch_the_series_nor_move_the_estimate(tmp_p
     assert summary["rows_used"] == 400 and summary["n_kept"] == 402
     table = tables.summary_table(summary).to_dict()["value"]
     assert any("1985-06-01" in str(v) and "2100-01-01" in str(v) for v in table.values())
+    written = pd.read_csv(pipeline.write_unused(both.series, tmp_path / "unused.csv"))
+    assert written["_row"].tolist() == [401, 402]  # the source records, with their reason
+    assert written["reason_code"].tolist() == ["out_of_span", "out_of_span"]
     # the span is a stated choice: no margin means all the data, stray rows and all
     _, everything = weekly_view(stray, span_margin_days=None)
     assert len(everything.series.frame) > 5000
@@ -159,3 +162,30 @@ def test_a_report_on_hostile_text_writes_a_page_without_bidi_controls_or_nul(tmp
     page = (outcome.folder / "report.html").read_text(encoding="utf-8")
     assert outcome.status == "ok"
     assert "[U+202E]" in page and "\u202e" not in page and "\x00" not in page
+
+
+def test_a_workbook_of_several_sheets_is_refused_before_a_kernel_unless_a_sheet_is_named(
+        tmp_path):
+    from typer.testing import CliRunner
+
+    from negtrend.cli import app
+    from negtrend.report import tables
+
+    path = tmp_path / "book.xlsx"
+    days = pd.date_range("2023-09-01", "2024-03-31", freq="3D").strftime("%Y-%m-%d")
+    with pd.ExcelWriter(path) as writer:
+        for name, part in (("sept-dec", days[:40]), ("jan-mar", days[40:])):
+            pd.DataFrame({"date": part, "text": "berita", "tag": "HOAKS"}).to_excel(
+                writer, sheet_name=name, index=False)
+    result = CliRunner().invoke(app, ["report", "--data", str(path), "--election", "pemilu2024",
+                                      "--label", "hoaks=tag:HOAKS",
+                                      "--reports-dir", str(tmp_path / "reports")])
+    assert result.exit_code == 2 and "the workbook has 2 sheets" in result.output
+    assert not (tmp_path / "reports").exists() or not any((tmp_path / "reports").iterdir())
+    runner.check_values({"data": str(path), "sheet": "*", "labels": {"hoaks": "tag:HOAKS"},
+                         "election": "pemilu2024"})  # passes: every sheet is read
+    prepared = pipeline.prepare(str(path), sheet="*", labels_spec={"hoaks": "tag:HOAKS"})
+    built = pipeline.election_series(prepared, "pemilu2024", freq="W")
+    table = tables.summary_table(tables.data_summary(prepared.loaded, built.series))
+    assert table.loc["sheets read (XLSX)", "value"] == "sept-dec, jan-mar"
+    assert prepared.loaded.n_kept == len(days)

@@ -831,7 +831,11 @@ def test_xlsx_with_several_sheets_never_drops_one_silently(tmp_path):
     assert data["sheet"].tolist() == ["jan", "jan", "feb"]
     assert data["sheet_row"].tolist() == ["1", "3", "1"]  # each sheet's own record number
     assert data["_row"].tolist() == [1, 3, 4]  # unique: sheet after sheet (jan has 3 rows)
-    assert set(readers.peek_columns(path)) == {"timestamp", "text"}
+    # peeking at the header follows the same rule, so a report is refused before it starts
+    with pytest.raises(loading.LoadError, match="the workbook has 2 sheets"):
+        readers.peek_columns(path)
+    assert readers.peek_columns(path, sheet="*") == ["sheet", "sheet_row", "timestamp", "text"]
+    assert loading.read_posts(path, sheet="1").data["text"].tolist() == ["d"]  # CLI: a string
 
 
 def test_an_empty_file_and_a_zero_byte_parquet_are_errors_naming_the_file(tmp_path):

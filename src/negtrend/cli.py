@@ -37,6 +37,9 @@ app = typer.Typer(cls=_Commands, add_completion=False, no_args_is_help=True,
                   help="Test claims that negative online content rose or fell around elections.")
 
 
+SHEET_HELP = "XLSX: the sheet to read (name or 0-based index), or '*' for all of them"
+
+
 @app.command()
 def elections(
     config: Annotated[Path | None, typer.Option(help="elections YAML (default config/)")] = None,
@@ -84,6 +87,7 @@ def report(
     map: Annotated[str | None, typer.Option(
         "--map", help="column mapping, e.g. text=title,timestamp=date")] = None,
     kind: Annotated[str, typer.Option(help="auto, posts or counts")] = "auto",
+    sheet: Annotated[str | None, typer.Option(help=SHEET_HELP)] = None,
     label: Annotated[list[str] | None, typer.Option(
         help="pre-assigned label rule CATEGORY=RULE, e.g. hoaks=tag:SALAH|HOAX (repeat)")] = None,
     classifier: Annotated[str | None, typer.Option(
@@ -115,6 +119,7 @@ def report(
         "freq": freq.upper(),
         "column_map": loading.parse_column_map(map),
         "kind": kind,
+        "sheet": sheet,
         "labels": labels.parse_rules(label),
         "classifier": classifier,
         "variant": variant,
@@ -160,6 +165,7 @@ def classify_command(
     batch_size: Annotated[int, typer.Option(help="rows per batch")] = 100_000,
     encoding: Annotated[str | None, typer.Option(help="declared encoding of a text file")
                         ] = None,
+    sheet: Annotated[str | None, typer.Option(help=SHEET_HELP)] = None,
     progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
 ) -> None:
     """Tag every post; stream batches over all cores; print a JSON summary."""
@@ -170,7 +176,7 @@ def classify_command(
     result = classify.classify_file(
         data, out, backend, categories=list(category or []) or None,
         text_column=mapping.get("text", "text"), encoding=encoding,
-        batch_size=batch_size, processes=processes, progress=progress)
+        batch_size=batch_size, processes=processes, progress=progress, sheet=sheet)
     _echo_json(result.summary())
 
 
@@ -300,6 +306,7 @@ def claim(
     freq: Annotated[str, typer.Option(help="D, W or M")] = "M",
     map: Annotated[str | None, typer.Option("--map", help="column mapping")] = None,
     kind: Annotated[str, typer.Option(help="auto, posts or counts")] = "auto",
+    sheet: Annotated[str | None, typer.Option(help=SHEET_HELP)] = None,
     label: Annotated[list[str] | None, typer.Option(help="label rule CAT=RULE (repeat)")
                      ] = None,
     classifier: Annotated[str | None, typer.Option(help="lexicon or a model folder")] = None,
@@ -322,7 +329,7 @@ def claim(
         data, election, category, direction=direction, phase=phase, baseline=baseline,
         freq=freq, kind=kind, column_map=map, labels_spec=label, classifier=classifier,
         variant=variant, timestamp_format=timestamp_format, before_days=before_days,
-        alpha=alpha))
+        alpha=alpha, sheet=sheet))
 
 
 @app.command()

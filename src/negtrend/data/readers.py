@@ -595,10 +595,12 @@ def _chosen_sheets(path: Path, names: list[str], sheet) -> list[str]:
             return list(names)
         raise LoadError(f"{path}: the workbook has {len(names)} sheets {names}; name one "
                         f"(sheet=NAME, --sheet NAME) or read them all with sheet='*'")
-    if isinstance(sheet, int) and not isinstance(sheet, bool) and 0 <= sheet < len(names):
-        return [names[sheet]]
     if sheet in names:
         return [sheet]
+    if isinstance(sheet, str) and sheet.isdigit():  # "0" from a command line: an index
+        sheet = int(sheet)
+    if isinstance(sheet, int) and not isinstance(sheet, bool) and 0 <= sheet < len(names):
+        return [names[sheet]]
     raise LoadError(f"{path}: no sheet {sheet!r}; sheets: {names}")
 
 
@@ -714,17 +716,19 @@ def peek_columns(path: str | Path, *, fmt: str | None = None, encoding: str | No
                  sheet: str | int | None = None) -> list[str]:
     """Column names from the head of the file, decoded (and decompressed) as the reader would:
     the CSV header, or the keys of the first JSON objects (lines that are not are skipped).
-    A workbook of several sheets with none named gives every sheet's columns."""
+    A workbook is read as :func:`read_table` would read it: several sheets with none named
+    are the same error; ``sheet='*'`` adds the ``sheet`` and ``sheet_row`` columns."""
     path = Path(path)
     kind = infer_format(path, fmt)
     if kind == "parquet":
         return clean_names(parquet_file(path).schema_arrow.names)[0]
     if kind == "xlsx":
         with _workbook(path) as book:
-            names = book.sheet_names if sheet is None else \
-                _chosen_sheets(path, book.sheet_names, sheet)
+            names = _chosen_sheets(path, book.sheet_names, sheet)
             heads = [pd.read_excel(book, sheet_name=name, nrows=0).columns for name in names]
-        return list(dict.fromkeys(c for head in heads for c in clean_names(list(head))[0]))
+        extra = ["sheet", "sheet_row"] if sheet == ALL_SHEETS else []
+        return extra + list(dict.fromkeys(c for head in heads
+                                          for c in clean_names(list(head))[0]))
     _refuse_hidden_compression(path)
     with open_bytes(path) as handle:
         head = handle.read(_PEEK_BYTES)

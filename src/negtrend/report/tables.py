@@ -65,7 +65,10 @@ def summary_table(summary: dict, lang: str = "en") -> pd.DataFrame:
         summary["source"], summary["kind"], summary["n_read"], summary["n_kept"],
         summary["n_quarantined"], _reasons(summary.get("quarantine_reasons", {})),
         summary["accounting_ok"], summary.get("encoding") or words.NOT_AVAILABLE,
-        summary.get("encoding_note") or "", summary["rows_not_usable_at_freq"],
+        summary.get("encoding_note") or "",
+        ", ".join(summary["sheets"]) if summary.get("sheets") else words.NOT_AVAILABLE,
+        "; ".join(summary.get("read_notes") or []) or words.NONE,
+        summary["rows_not_usable_at_freq"],
         _reasons(summary["not_usable_reasons"]), summary["rows_used"],
         f"{summary.get('date_min')} .. {summary.get('date_max')}",
         f"{summary['periods']} {words.PERIODS} ({summary['freq']}), "

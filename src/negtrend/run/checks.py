@@ -159,7 +159,7 @@ class DataShape:
 
 
 def data_shape(data: str, kind: str = "auto", column_map: tuple = (),
-               variant: str | None = None) -> DataShape:
+               variant: str | None = None, sheet: str | int | None = None) -> DataShape:
     """The source's kind and header; counts are read (they are small) for their categories.
     Cached by the file's size and time, so a sweep of many runs over one file reads it once."""
     try:
@@ -167,27 +167,27 @@ def data_shape(data: str, kind: str = "auto", column_map: tuple = (),
         version = (stat.st_size, stat.st_mtime_ns)
     except OSError:  # published:SERIES, or a file that is gone (the read below says so)
         version = None
-    return _data_shape(data, version, kind, column_map, variant)
+    return _data_shape(data, version, kind, column_map, variant, sheet)
 
 
 @functools.lru_cache(maxsize=64)
 def _data_shape(data: str, version, kind: str, column_map: tuple,
-                variant: str | None) -> DataShape:
+                variant: str | None, sheet: str | int | None) -> DataShape:
     from negtrend.data import published, readers, sources
 
     mapping = dict(column_map)
     is_published = data.startswith(published.PREFIX)
     path = (published.published_path(data[len(published.PREFIX):]) if is_published
             else Path(data))
-    columns = tuple(readers.peek_columns(path))
+    columns = tuple(readers.peek_columns(path, sheet=sheet))
     if not is_published:
         _check_column_map(mapping, columns, data)
     if kind == "auto":
-        kind = "counts" if is_published else sources.detect_kind(path, mapping)
+        kind = "counts" if is_published else sources.detect_kind(path, mapping, sheet=sheet)
     if kind != "counts":
         return DataShape(kind, columns)
     loaded = sources.load_source(data, kind="counts", column_map=mapping or None,
-                                 variant=variant)
+                                 variant=variant, sheet=sheet)
     found = loaded.data["category"].astype(str) if len(loaded.data) else []
     return DataShape(kind, columns, tuple(dict.fromkeys(found)))
 
@@ -210,7 +210,7 @@ def _check_data(params: dict) -> None:
         raise ParameterError(f"variant applies only to published:SERIES sources, not {data}")
     mapping = loading.parse_column_map(params.get("column_map"))
     shape = data_shape(data, params.get("kind") or "auto", tuple(sorted(mapping.items())),
-                       variant)
+                       variant, params.get("sheet"))
     rules = labels.parse_rules(params.get("labels"))
     available = sorted(set(shape.columns) | set(mapping) | {"date", "timestamp"})
     if rules:

@@ -46,6 +46,7 @@ class DataParams:
 
     data: str | None = "published:kominfo_ais_hoax_monthly"  # a path, or published:SERIES
     kind: str = "auto"  # auto | posts | counts
+    sheet: str | int | None = None  # XLSX: the sheet to read, or "*" for all
     column_map: dict = field(default_factory=dict)  # canonical -> source column
     labels: dict = field(default_factory=dict)  # pre-assigned labels, category -> rule
     classifier: str | None = None  # "lexicon", or the folder of a trained model
@@ -117,10 +118,11 @@ class Prepared:
 def prepare(data, *, kind: str = "auto", column_map=None, labels_spec=None,
             classifier: str | None = None, categories: list[str] | None = None,
             variant: str | None = None, timezone: str = loading.DEFAULT_TZ,
-            timestamp_format: str | None = None) -> Prepared:
+            timestamp_format: str | None = None, sheet: str | int | None = None) -> Prepared:
     """Load a source, apply label rules and tag posts' text: everything before counting."""
     loaded = sources.load_source(data, kind=kind, column_map=column_map, tz=timezone,
-                                 timestamp_format=timestamp_format, variant=variant)
+                                 timestamp_format=timestamp_format, variant=variant,
+                                 sheet=sheet)
     if labels_spec:
         loaded = labels.apply_to_result(loaded, labels_spec)
     if classifier and loaded.kind == "posts":
@@ -176,7 +178,8 @@ def _prepare_params(params: ReportParams) -> Prepared:
     return prepare(params.data, kind=params.kind, column_map=params.column_map,
                    labels_spec=params.labels, classifier=params.classifier,
                    categories=params.categories, variant=params.variant,
-                   timezone=params.timezone, timestamp_format=params.timestamp_format)
+                   timezone=params.timezone, timestamp_format=params.timestamp_format,
+                   sheet=params.sheet)
 
 
 def _series_params(prepared: Prepared, params: ReportParams, election: str) -> ElectionSeries:
@@ -253,6 +256,7 @@ def trend_report(params: ReportParams) -> TrendReport:
     loading.write_quarantine(prepared.loaded, out / "quarantine.csv")
     built = _series_params(prepared, params, params.election)
     series, windows = built.series, built.windows
+    write_unused(series, out / "unused.csv")
     summary = tables.data_summary(prepared.loaded, series)
     figures = _trend_figures(series, windows, built.election, params, out)
     comparisons = [compare_phases(series, category, baseline=params.baseline,
@@ -281,6 +285,17 @@ def trend_report(params: ReportParams) -> TrendReport:
     return TrendReport(params, out, prepared, built.election, windows, series, summary,
                        comparisons, adjusted, effects, claim, claim_comparisons, claim_checks,
                        items, corrected, limits, figures, metrics)
+
+
+def write_unused(series: SeriesResult, path: Path) -> Path:
+    """The rows loaded but left out of the series (outside the span, coarser than the
+    frequency, overlapping), each with its reason: nothing is dropped without a trace."""
+    columns = ["_row", "reason_code", "reason"]
+    unused = series.unused
+    rest = [c for c in unused.columns if c not in columns] if len(unused) else []
+    frame = unused[columns + rest] if len(unused) else pd.DataFrame(columns=columns)
+    frame.to_csv(path, index=False, encoding="utf-8")
+    return path
 
 
 def _trend_figures(series, windows, election, params: ReportParams, out: Path) -> dict:
@@ -461,7 +476,8 @@ def claim_check(data, election: str, category: str, *, direction: str = "decreas
                 kind: str = "auto", column_map=None, labels_spec=None,
                 classifier: str | None = None, variant: str | None = None,
                 timestamp_format: str | None = None, before_days: int | None = None,
-                alpha: float = 0.05, power_simulations: int = 100) -> dict:
+                alpha: float = 0.05, power_simulations: int = 100,
+                sheet: str | int | None = None) -> dict:
     """Whether ``data`` supports a claim about ``category``: the check's JSON record with the
     data accounting (rows read, quarantined, and set aside as unused at this frequency).
 
@@ -471,13 +487,14 @@ def claim_check(data, election: str, category: str, *, direction: str = "decreas
     claims.check_claim_spec(direction, phase, baseline)
     prepared = prepare(data, kind=kind, column_map=column_map, labels_spec=labels_spec,
                        classifier=classifier, categories=[category], variant=variant,
-                       timestamp_format=timestamp_format)
+                       timestamp_format=timestamp_format, sheet=sheet)
     built = election_series(prepared, election, freq=freq, before_days=before_days)
     check = claims.check_claim(built.series, category, built.windows, direction=direction,
                                phase=phase, baseline=baseline, alpha=alpha,
                                power_simulations=power_simulations)
     record = records.check_record(check)
-    record.update(data=str(data), election=election, freq=freq.upper(), kind=prepared.loaded.kind)
+    record.update(data=str(data), election=election, freq=freq.upper(),
+                  kind=prepared.loaded.kind)
     record.update(_claim_accounting(tables.data_summary(prepared.loaded, built.series)))
     return record
 
