@@ -13,6 +13,8 @@ import csv
 import gzip
 import io
 import json
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -58,6 +60,38 @@ def write_corpus(path: Path, rows: int) -> None:
     path.write_bytes(data)
 
 
+def text_megabytes(rows: int) -> float:
+    """MB of post text (UTF-8) in the corpus: tagging cost grows with it."""
+    return sum(len(text.encode("utf-8")) for _, _, text in make_rows(rows)) / 1e6
+
+
+def anchors(source: Path, rows: int) -> list[tuple[str, float]]:
+    """Reading alone, in the same run: pyarrow's multithreaded CSV reader (the fastest library
+    reader, which cannot give exact record numbers after a broken row), negtrend's reader,
+    and tagging alone on texts already in memory (one process)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    timed = []
+    if readers.infer_format(source) == "csv" and source.suffix == ".csv":
+        began = time.perf_counter()
+        table = pacsv.read_csv(source, convert_options=pacsv.ConvertOptions(
+            column_types={"id": pa.string(), "timestamp": pa.string(), "text": pa.string()}))
+        timed.append(("pyarrow.csv.read_csv (read only, all cores)", time.perf_counter() - began))
+        texts = table.column("text").combine_chunks()
+    began = time.perf_counter()
+    raw = readers.read_raw(source)
+    timed.append(("negtrend readers.read_raw (read only, 1 core)", time.perf_counter() - began))
+    if readers.infer_format(source) != "csv" or source.suffix != ".csv":
+        texts = pa.array(raw.frame["text"].tolist(), type=pa.string())
+    backend = classify.make_backend("lexicon")
+    began = time.perf_counter()
+    for start in range(0, rows, 100_000):
+        classify.tag_texts(backend, texts.slice(start, 100_000))
+    timed.append(("lexicon tagging alone (texts in memory, 1 core)", time.perf_counter() - began))
+    return timed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -69,17 +103,29 @@ def main() -> None:
         source = args.corpus or Path(folder) / f"corpus{args.suffix}"
         if not source.exists():
             write_corpus(source, args.rows)
-        print(f"corpus: {args.rows:,} posts, {source.stat().st_size / 1e6:.0f} MB {args.suffix}\n")
-        print("| posts | input | processes | seconds | posts/s | CPU seconds |")
-        print("|---:|---|---:|---:|---:|---:|")
+        megabytes = text_megabytes(args.rows)
+        print(f"corpus: {args.rows:,} posts, {source.stat().st_size / 1e6:.0f} MB {args.suffix}, "
+              f"{megabytes:.0f} MB of text ({megabytes * 1e6 / args.rows:.0f} bytes a post)\n")
+        print("| step | processes | seconds | posts/s | MB of text/s | CPU seconds |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for name, seconds in anchors(source, args.rows):
+            print(f"| {name} | | {seconds:.1f} | {args.rows / seconds:,.0f} "
+                  f"| {megabytes / seconds:.1f} | |")
         for processes in args.processes:
             began, cpu = time.perf_counter(), _cpu_seconds()
             result = classify.classify_file(source, Path(folder) / "out.parquet", "lexicon",
                                             processes=processes)
             seconds, cpu = time.perf_counter() - began, _cpu_seconds() - cpu
             assert result.accounting_ok and result.n_read == args.rows
-            print(f"| {args.rows:,} | {source.name} | {processes} | {seconds:.1f} "
-                  f"| {args.rows / seconds:,.0f} | {cpu:.1f} |")
+            print(f"| classify_file {source.name} | {processes} | {seconds:.1f} "
+                  f"| {args.rows / seconds:,.0f} | {megabytes / seconds:.1f} | {cpu:.1f} |")
+        began = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "negtrend.cli", "classify", "--data", str(source),
+                        "--out", str(Path(folder) / "cli.parquet"), "--no-progress"],
+                       check=True, stdout=subprocess.DEVNULL)
+        seconds = time.perf_counter() - began
+        print(f"| `negtrend classify` (whole command, start-up included) | 2 | {seconds:.1f} "
+              f"| {args.rows / seconds:,.0f} | {megabytes / seconds:.1f} | |")
 
 
 def _cpu_seconds() -> float:
