@@ -235,6 +235,14 @@ def grid_size(grid: dict | None, runs: list) -> int:
     return (math.prod(len(values) for values in grid.values()) if grid else 0) + len(runs)
 
 
+def _raw_axes(raw: dict) -> tuple[dict | None, list]:
+    """The grid and extra runs as written (a single value is one value), for counting."""
+    grid, runs = raw.get("grid"), raw.get("runs")
+    axes = {name: values if isinstance(values, list) else [values]
+            for name, values in grid.items()} if isinstance(grid, dict) else None
+    return axes, runs if isinstance(runs, list) else []
+
+
 def _size_error(where: str, grid: dict | None, runs: list, max_runs: int) -> str | None:
     size = grid_size(grid, runs)
     if size <= max_runs:
@@ -297,6 +305,9 @@ def load_sweep(path: str | Path, max_runs: int = DEFAULT_MAX_RUNS) -> Sweep:
         raise SweepError([f"{where}: expected a mapping with keys {list(TOP_LEVEL_KEYS)}"])
     errors = [f"{where}: unknown key '{key}'; expected one of {list(TOP_LEVEL_KEYS)}"
               for key in raw if key not in TOP_LEVEL_KEYS]
+    too_big = _size_error(where, *_raw_axes(raw), max_runs)
+    if too_big:  # before the template is read: refusing a million runs takes no time
+        raise SweepError([*errors, too_big])
     template, declared = _template(raw, where, errors)
     defaults, grid, runs = _checked_parts(raw, where, declared, errors)
     too_big = _size_error(where, grid, runs, max_runs)
