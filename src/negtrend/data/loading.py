@@ -200,6 +200,16 @@ def _resolve(path, columns: list[str], spec, allowed: tuple[str, ...],
     return mapping
 
 
+def _read_mapped(path, column_map, allowed: tuple[str, ...], fallbacks: dict[str, str],
+                 fmt, encoding, sheet):
+    """The raw table (with the records the reader set aside), canonical -> source column,
+    and the file's own column names."""
+    raw = readers.read_raw(path, fmt=fmt, encoding=encoding, sheet=sheet)
+    columns = list(raw.frame.columns)
+    mapping = _resolve(path, columns, column_map, allowed, fallbacks)
+    return raw, mapping, [c for c in columns if c != "_row"]
+
+
 def _renamed(frame: pd.DataFrame, mapping: dict[str, str], reserved: set[str]) -> pd.DataFrame:
     """Mapped columns get canonical names; other columns that would clash get ``_input``."""
     rename = {src: canon for canon, src in mapping.items()}
@@ -304,12 +314,10 @@ def read_posts(path, *, column_map=None, tz=DEFAULT_TZ, encoding=None, fmt=None,
     the reader's bad_fields, bad_json, field_too_large, unterminated_quote). ``sheet``: an
     XLSX sheet's name or index, or ``"*"`` for all (see ``readers``)."""
     _check_tz(path, tz)
-    raw = readers.read_raw(path, fmt=fmt, encoding=encoding, sheet=sheet)
+    raw, mapping, available = _read_mapped(path, column_map, POSTS_COLUMNS,
+                                           {"timestamp": "date"}, fmt, encoding, sheet)
     frame, raw_q = raw.frame, raw.quarantine
     n_read = len(frame) + len(raw_q)
-    columns = list(frame.columns)
-    mapping = _resolve(path, columns, column_map, POSTS_COLUMNS, {"timestamp": "date"})
-    available = [c for c in columns if c != "_row"]
     if "timestamp" not in mapping:
         raise LoadError(f"{path}: no timestamp column: expected 'timestamp' or 'date', or map "
                         f"one (e.g. timestamp=published_at); available columns: {available}")
@@ -399,12 +407,10 @@ def read_counts(path, *, column_map=None, encoding=None, fmt=None, sheet=None) -
     """Published or pre-aggregated counts per period and category; bad rows quarantined
     (missing_period, bad_date, date_out_of_range, period_reversed, missing_category,
     missing_count, bad_count, bad_total, and the reader's codes as for posts)."""
-    raw = readers.read_raw(path, fmt=fmt, encoding=encoding, sheet=sheet)
+    raw, mapping, available = _read_mapped(path, column_map, COUNTS_COLUMNS,
+                                           {"count": "value"}, fmt, encoding, sheet)
     frame, raw_q = raw.frame, raw.quarantine
     n_read = len(frame) + len(raw_q)
-    columns = list(frame.columns)
-    mapping = _resolve(path, columns, column_map, COUNTS_COLUMNS, {"count": "value"})
-    available = [c for c in columns if c != "_row"]
     for needed, example in (("category", "category=type"), ("count", "count=n")):
         if needed not in mapping:
             raise LoadError(f"{path}: no {needed} column: expected '{needed}'"
