@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from negtrend.data import readers
+from negtrend.data import columns, readers
 from negtrend.data.errors import LoadError
 
 DEFAULT_TZ = "Asia/Jakarta"
@@ -154,7 +154,7 @@ def _collect_quarantine(frame: pd.DataFrame, parts: list[pd.DataFrame],
     """Row failures plus their original fields (as text), then raw failures; by ``_row``."""
     fields = [c for c in frame.columns if c != "_row"]
     renamed = {c: (f"{c}_input" if c in QUARANTINE_COLUMNS else c) for c in fields}
-    failed = pd.concat(parts) if parts else readers.raw_quarantine([]).drop(columns="raw")
+    failed = pd.concat(parts) if parts else columns.raw_quarantine([]).drop(columns="raw")
     originals = pd.DataFrame({renamed[c]: _as_text(frame.loc[failed.index, c]) for c in fields},
                              index=failed.index)
     rows = pd.concat([failed.assign(raw=None), originals], axis=1)

@@ -22,7 +22,6 @@ import csv
 import gc
 import io
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,8 +29,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from negtrend.data.columns import (
+    clean_names,
+    concat_batches,
+    raw_quarantine,
+    text_dtype,
+    text_frame,
+)
 from negtrend.data.encoding import choose_encoding, compression_of, decode_head, open_bytes
 from negtrend.data.errors import LoadError
+from negtrend.data.workbooks import read_xlsx, sheet_columns
 
 _FORMATS = {
     "csv": "csv", "txt": "csv", "tsv": "tsv", "tab": "tsv",
@@ -39,9 +46,7 @@ _FORMATS = {
     "parquet": "parquet", "pq": "parquet", "xlsx": "xlsx", "xls": "xlsx",
 }
 _DELIMITERS = {"csv": ",", "tsv": "\t"}
-_BOMS = ("\ufeff", "ï»¿")
 _MAGIC = {b"\x1f\x8b": "gzip", b"\x28\xb5\x2f\xfd": "zstd"}
-_SURROGATES = re.compile("[\ud800-\udfff]")
 
 MAX_FIELD_CHARS = 1 << 20
 """A field longer than this (1,048,576 characters) is quarantined as ``field_too_large``."""
@@ -49,8 +54,6 @@ RUNAWAY_FACTOR = 16
 """A CSV field past ``RUNAWAY_FACTOR * max_field`` characters stops the read: at that size it
 is almost surely a quote left open swallowing the file, and holding it would exhaust memory."""
 BATCH_ROWS = 100_000
-ALL_SHEETS = "*"
-"""``sheet=ALL_SHEETS`` reads every sheet of a workbook, with ``sheet`` and ``sheet_row``."""
 _RAW_LIMIT = 10_000
 _PEEK_BYTES = 1 << 20
 _PEEK_LINES = 1000
@@ -70,93 +73,6 @@ def infer_format(path: str | Path, fmt: str | None = None) -> str:
         raise LoadError(f"{path}: a {compressed}-compressed {kind} file cannot be read; "
                         f"decompress it ({kind} files are compressed inside already)")
     return kind
-
-
-def clean_names(names: list) -> tuple[list[str], list[str]]:
-    """Strip whitespace and a (mojibake) BOM; name blanks ``Unnamed: i`` and repeats
-    ``name.1`` as pandas does, so that report and classify see the same columns.
-
-    Returns the names and notes saying which repeated names were renamed.
-    """
-    cleaned = [_valid_text(str(n)).strip() for n in names]
-    if cleaned:
-        first = cleaned[0]
-        for bom in _BOMS:
-            first = first.removeprefix(bom)
-        cleaned[0] = first.strip()
-    seen = {"_row"}
-    out, renamed = [], {}
-    for i, name in enumerate(cleaned):
-        name = name or f"Unnamed: {i}"
-        candidate, k = name, 0
-        while candidate in seen:
-            k += 1
-            candidate = f"{name}.{k}"
-        seen.add(candidate)
-        out.append(candidate)
-        if candidate != name:
-            renamed.setdefault(name, []).append(candidate)
-    notes = [f"column '_row' was renamed {new[0]!r}: negtrend numbers records in '_row'"
-             if name == "_row" else
-             f"column '{name}' appears {len(new) + 1} times; the repeats were renamed "
-             f"{', '.join(repr(n) for n in new)}" for name, new in renamed.items()]
-    return out, notes
-
-
-def raw_quarantine(rows: list[tuple]) -> pd.DataFrame:
-    """Records set aside by the reader: (record number, reason_code, reason, raw text[,
-    column])."""
-    return pd.DataFrame({
-        "_row": pd.Series([r[0] for r in rows], dtype="int64"),
-        "column": pd.Series([r[4] if len(r) > 4 else "" for r in rows], dtype=object),
-        "value": pd.Series([""] * len(rows), dtype=object),
-        "reason_code": pd.Series([r[1] for r in rows], dtype=object),
-        "reason": pd.Series([r[2] for r in rows], dtype=object),
-        "raw": pd.Series([r[3] for r in rows], dtype=object),
-    })
-
-
-def _valid_text(text: str) -> str:
-    """``text`` with lone surrogates (a JSON escape such as \\ud800 makes them) as U+FFFD:
-    Arrow and Parquet hold only valid UTF-8."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return _SURROGATES.sub("\ufffd", text)
-    return text
-
-
-def _text_array(values):
-    """An Arrow string array, "" as null."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    try:
-        text = pa.array(values, pa.string())
-    except (UnicodeEncodeError, pa.ArrowException):
-        text = pa.array([v if v is None else _valid_text(v) for v in values], pa.string())
-    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
-
-
-def _text_dtype():
-    """pandas 3's default string dtype when it exists, else object."""
-    return "str" if int(pd.__version__.split(".")[0]) >= 3 else object
-
-
-def _frame(names: list[str], rows: list[list], numbers: list[int]) -> pd.DataFrame:
-    """Text columns from equal-length rows, "" as missing, plus the record number ``_row``
-    (built through Arrow: twice as fast as object arrays, and pandas 3 keeps Arrow strings)."""
-    import pyarrow as pa
-
-    columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
-    arrays = [pa.array(np.asarray(numbers, dtype=np.int64))]
-    arrays += [_text_array(values) for values in columns]
-    frame = pa.Table.from_arrays(arrays, names=["_row", *names]).to_pandas()
-    text_dtype = _text_dtype()
-    for name in names:
-        if frame[name].dtype != text_dtype:
-            frame[name] = frame[name].astype(text_dtype)
-    return frame
 
 
 def _raw_text(lines: list[str]) -> str:
@@ -184,7 +100,7 @@ class _Pending:
         return len(self.numbers) + len(self.bad)
 
     def flush(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        out = _frame(self.names, self.rows, self.numbers), raw_quarantine(self.bad)
+        out = text_frame(self.names, self.rows, self.numbers), raw_quarantine(self.bad)
         self.rows.clear()
         self.numbers.clear()
         self.bad.clear()
@@ -243,7 +159,7 @@ class TableStream:
         if self.format == "parquet":
             self._whole, self.notes = _read_parquet(self.path)
         elif self.format == "xlsx":
-            self._whole, self.sheets, self.notes = _read_xlsx(self.path, sheet)
+            self._whole, self.sheets, self.notes = read_xlsx(self.path, sheet)
         else:
             _refuse_hidden_compression(self.path)
             self.encoding, self._errors, self.encoding_note = choose_encoding(self.path,
@@ -468,7 +384,7 @@ class _Keys:
 
     def frame(self, records: list[dict], numbers: list[int]) -> pd.DataFrame:
         rows = [[_json_text(rec.get(k)) for k in self.raw] for rec in records]
-        return _frame(clean_names(self.raw)[0], rows, numbers)
+        return text_frame(clean_names(self.raw)[0], rows, numbers)
 
 
 def _keys_of_lines(lines, limit: int | None = None) -> list[str]:
@@ -565,103 +481,13 @@ def _read_parquet(path: Path) -> tuple[pd.DataFrame, list[str]]:
     frame = pa.Table.from_arrays(arrays, names=names).to_pandas(date_as_object=False)
     for name in names:
         if not pd.api.types.is_datetime64_any_dtype(frame[name].dtype):
-            text = frame[name].astype(_text_dtype())
+            text = frame[name].astype(text_dtype())
             frame[name] = text.mask(text == "")
     frame.insert(0, "_row", np.arange(1, len(frame) + 1, dtype=np.int64))
     return frame, notes
 
 
-def _workbook(path: Path):
-    """An open ``pandas.ExcelFile``, or a LoadError naming the file."""
-    try:
-        return pd.ExcelFile(path)
-    except (FileNotFoundError, IsADirectoryError, PermissionError):
-        raise
-    except ImportError as err:
-        raise LoadError(f"{path}: cannot read this spreadsheet format ({err}); "
-                        "save it as .xlsx") from None
-    except Exception as err:  # noqa: BLE001 - openpyxl and zipfile raise many types
-        raise LoadError(f"{path}: not a readable XLSX workbook ({type(err).__name__}: {err})"
-                        ) from None
-
-
-def _chosen_sheets(path: Path, names: list[str], sheet) -> list[str]:
-    """The sheets to read. With no sheet named, a workbook of one sheet is read; one of
-    several is an error listing them, never a silent choice of the first."""
-    if sheet == ALL_SHEETS:
-        return list(names)
-    if sheet is None:
-        if len(names) == 1:
-            return list(names)
-        raise LoadError(f"{path}: the workbook has {len(names)} sheets {names}; name one "
-                        f"(sheet=NAME, --sheet NAME) or read them all with sheet='*'")
-    if sheet in names:
-        return [sheet]
-    if isinstance(sheet, str) and sheet.isdigit():  # "0" from a command line: an index
-        sheet = int(sheet)
-    if isinstance(sheet, int) and not isinstance(sheet, bool) and 0 <= sheet < len(names):
-        return [names[sheet]]
-    raise LoadError(f"{path}: no sheet {sheet!r}; sheets: {names}")
-
-
-def _sheet_frame(book, path: Path, name: str) -> tuple[pd.DataFrame, int, list[str]]:
-    """(frame, rows in the sheet counting empty ones, notes); cells as text, dates as ISO
-    strings; fully empty rows are skipped, not counted."""
-    try:
-        frame = pd.read_excel(book, sheet_name=name, dtype=str)
-    except Exception as err:  # noqa: BLE001 - openpyxl raises many types on damaged sheets
-        raise LoadError(f"{path}: cannot read sheet {name!r} ({type(err).__name__}: {err})"
-                        ) from None
-    columns, notes = clean_names(list(frame.columns))
-    frame.columns = columns
-    size = len(frame)
-    frame.insert(0, "_row", np.arange(1, size + 1, dtype=np.int64))
-    frame = frame[frame.drop(columns="_row").notna().any(axis=1)].reset_index(drop=True)
-    for column in columns:
-        text = frame[column].astype(_text_dtype())
-        frame[column] = text.mask(text == "")
-    return frame, size, notes
-
-
-def _read_xlsx(path: Path, sheet) -> tuple[pd.DataFrame, tuple[str, ...], list[str]]:
-    """One sheet as it is; with ``sheet=ALL_SHEETS`` every sheet, stacked sheet after sheet,
-    with the columns ``sheet`` and ``sheet_row`` (the record number within the sheet) and a
-    ``_row`` that keeps counting across sheets, so it stays unique."""
-    with _workbook(path) as book:
-        names = _chosen_sheets(path, book.sheet_names, sheet)
-        parts = [(name, *_sheet_frame(book, path, name)) for name in names]
-    notes = [f"sheet {name!r}: {note}" for name, _, _, found in parts for note in found]
-    if sheet != ALL_SHEETS:
-        return parts[0][1], tuple(names), notes
-    frames, offset = [], 0
-    for name, frame, size, _ in parts:
-        meta = pd.DataFrame({"_row": frame["_row"] + offset,
-                             "sheet": pd.Series(name, index=frame.index, dtype=_text_dtype()),
-                             "sheet_row": frame["_row"].astype(str).astype(_text_dtype())},
-                            index=frame.index)
-        data = frame.drop(columns="_row")
-        data.columns = clean_names(["sheet", "sheet_row", *data.columns])[0][2:]
-        frames.append(pd.concat([meta, data], axis=1))
-        offset += size
-    return _concat(frames), tuple(names), notes
-
-
 # --- whole tables ------------------------------------------------------------------------
-
-
-def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Batches joined; a column missing from some batch (a JSON key that appears late) is NA
-    there, and every column but ``_row`` (and typed dates) stays text."""
-    if len(frames) == 1:
-        return frames[0]
-    frame = pd.concat(frames, ignore_index=True)
-    frame["_row"] = frame["_row"].astype("int64")
-    text = _text_dtype()
-    for name in frame.columns:
-        dtype = frame[name].dtype
-        if name != "_row" and not pd.api.types.is_datetime64_any_dtype(dtype) and dtype != text:
-            frame[name] = frame[name].astype(object).where(frame[name].notna(), None).astype(text)
-    return frame
 
 
 @dataclass(frozen=True)
@@ -695,7 +521,7 @@ def read_raw(path: str | Path, *, fmt: str | None = None, encoding: str | None =
             quarantines.append(raw_q)
     quarantine = pd.concat(quarantines, ignore_index=True) if quarantines else \
         raw_quarantine([])
-    return RawTable(_concat(frames), quarantine, stream.encoding, stream.encoding_note,
+    return RawTable(concat_batches(frames), quarantine, stream.encoding, stream.encoding_note,
                     stream.sheets, tuple(stream.notes))
 
 
@@ -723,12 +549,7 @@ def peek_columns(path: str | Path, *, fmt: str | None = None, encoding: str | No
     if kind == "parquet":
         return clean_names(parquet_file(path).schema_arrow.names)[0]
     if kind == "xlsx":
-        with _workbook(path) as book:
-            names = _chosen_sheets(path, book.sheet_names, sheet)
-            heads = [pd.read_excel(book, sheet_name=name, nrows=0).columns for name in names]
-        extra = ["sheet", "sheet_row"] if sheet == ALL_SHEETS else []
-        return extra + list(dict.fromkeys(c for head in heads
-                                          for c in clean_names(list(head))[0]))
+        return sheet_columns(path, sheet)
     _refuse_hidden_compression(path)
     with open_bytes(path) as handle:
         head = handle.read(_PEEK_BYTES)

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from negtrend.data import loading, readers
+from negtrend.data import columns, loading, readers
 from negtrend.errors import NegtrendError
 
 REASON_COLUMN = "_reason"
@@ -215,7 +215,7 @@ def open_input(path: str | Path, batch_size: int, text_column: str, encoding: st
     path = Path(path)
     if readers.infer_format(path) == "parquet":
         handle = readers.parquet_file(path)
-        names, notes = readers.clean_names(handle.schema_arrow.names)
+        names, notes = columns.clean_names(handle.schema_arrow.names)
         _require_text(path, text_column, names)
         return _Input(handle.metadata.num_rows, handle.iter_batches(batch_size=batch_size), [],
                       notes=notes)
@@ -253,7 +253,7 @@ def _record_batch(frame: pd.DataFrame) -> pa.RecordBatch:
 def _unique_names(batch: pa.RecordBatch) -> pa.RecordBatch:
     """Parquet columns named as the reader names them (repeats ``name.1``; a ``_row`` of the
     input becomes ``_row.1``), so the output keeps every column and has one ``_row``."""
-    names = readers.clean_names(batch.schema.names)[0]
+    names = columns.clean_names(batch.schema.names)[0]
     return batch if names == batch.schema.names else batch.rename_columns(names)
 
 
@@ -307,7 +307,7 @@ def _tasks(source: Path, batch_size: int, text_column: str, encoding: str | None
         meta = handle.metadata
         groups = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
         if groups and max(groups) <= 4 * batch_size:
-            names, notes = readers.clean_names(handle.schema_arrow.names)
+            names, notes = columns.clean_names(handle.schema_arrow.names)
             _require_text(source, text_column, names)
             firsts = np.concatenate([[1], 1 + np.cumsum(groups)[:-1]]).astype(int)
             tasks = (_Task(int(first), text_column, with_scores, path=str(source), row_group=i)
