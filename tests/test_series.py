@@ -206,3 +206,20 @@ def test_collection_gaps_are_rarely_found_in_feeds_without_one():
                        index=busy.index)
     sparse.iloc[40:47] = 0
     assert series.collection_gaps(sparse).empty
+
+
+def test_the_gap_rule_uses_the_volume_around_a_run_so_a_growing_feed_has_no_false_gaps():
+    # known truth: a feed that grows from 0.4 to 12 items a day has no gap in its quiet year;
+    # a 10-day hole in its busy year is one (the overall average would judge both wrongly)
+    found = 0
+    for seed in range(100):
+        rng = np.random.default_rng(seed)
+        daily = pd.Series(np.concatenate([rng.poisson(0.4, 365), rng.poisson(12.0, 365)]),
+                          index=pd.date_range("2022-01-01", periods=730))
+        found += len(series.collection_gaps(daily)) > 0
+        if seed == 0:
+            holed = daily.copy()
+            holed.iloc[500:510] = 0
+            [gap] = series.collection_gaps(holed).itertuples()
+            assert (gap.start, gap.days) == (daily.index[500], 10)
+    assert found <= 1

@@ -31,8 +31,9 @@ ALL_ITEMS = "all_items"
 SPAN_MARGIN_DAYS = 730
 # A run of empty days is a collection gap when it is at least this long ...
 GAP_MIN_DAYS = 7
-# ... and a feed of the observed volume would show such a run by chance less often than this.
+# ... and a feed of the volume around it would show such a run by chance less often than this
 GAP_CHANCE = 1e-3
+GAP_CONTEXT_DAYS = 90  # the days either side of a run that give the volume around it
 GAP_COLUMNS = ["start", "end", "days"]
 
 
@@ -115,24 +116,39 @@ def _out_of_span(rows: pd.DataFrame, outside: pd.Series, first, last, span) -> p
 
 def collection_gaps(daily: pd.Series) -> pd.DataFrame:
     """Runs of days without a single item that are too long to be chance: at least
-    ``GAP_MIN_DAYS``, and so long that a Poisson feed of the same average volume ``v`` (items
-    a day over ``n`` days) would show such a run anywhere in the series less than
-    ``GAP_CHANCE`` of the time: ``n * exp(-v * days) < GAP_CHANCE``.
+    ``GAP_MIN_DAYS``, and so long that a Poisson feed of the volume around the run would show
+    such a run anywhere in the ``n`` days of the series less than ``GAP_CHANCE`` of the time:
+    ``n * exp(-v * days) < GAP_CHANCE``, where ``v`` is the lower of the items a day in the
+    ``GAP_CONTEXT_DAYS`` before the run and in those after it.
 
-    ``daily`` is the number of items per day, every day from the first to the last item.
-    The average includes the gaps, so a long gap makes the rule more cautious, not less.
+    ``daily`` is the number of items per day, every day from the first to the last item. The
+    volume is local because feeds grow and shrink: a week without items in a quiet first year
+    can be chance where the same week in a busy year cannot; the lower side is taken so that
+    a run where a quiet feed turns busy is not judged by the busy side.
     """
     if daily.empty or daily.sum() <= 0:
         return _no_gaps()
-    per_day = float(daily.sum()) / len(daily)
-    min_days = max(GAP_MIN_DAYS, math.ceil(math.log(len(daily) / GAP_CHANCE) / per_day))
-    empty = (daily.to_numpy() == 0).astype(np.int8)
+    counts = daily.to_numpy()
+    empty = (counts == 0).astype(np.int8)
     edges = np.diff(np.concatenate([[0], empty, [0]]))
     starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    long = (stops - starts) >= min_days
+    total = np.concatenate([[0], np.cumsum(counts)])
+    found = []
+    for start, stop in zip(starts, stops, strict=True):
+        length = stop - start
+        if length < GAP_MIN_DAYS:
+            continue
+        before, after = max(0, start - GAP_CONTEXT_DAYS), min(len(counts), stop + GAP_CONTEXT_DAYS)
+        sides = [(total[start] - total[before]) / (start - before) if start > before else None,
+                 (total[after] - total[stop]) / (after - stop) if after > stop else None]
+        per_day = min(rate for rate in sides if rate is not None) if any(
+            rate is not None for rate in sides) else total[-1] / len(counts)
+        if len(counts) * math.exp(-per_day * length) < GAP_CHANCE:
+            found.append((start, stop))
     days = daily.index
-    return pd.DataFrame({"start": days[starts[long]], "end": days[stops[long] - 1],
-                         "days": (stops - starts)[long].astype("int64")})
+    return pd.DataFrame({"start": days[[a for a, _ in found]],
+                         "end": days[[b - 1 for _, b in found]],
+                         "days": np.array([b - a for a, b in found], dtype="int64")})
 
 
 def _gap_days(gaps: pd.DataFrame, first, last, freq: str) -> pd.Series:
