@@ -70,6 +70,17 @@ def cli():
     return [str(script)] if script.exists() else [sys.executable, "-m", "negtrend.cli"]
 
 
+def failing_counts(root: Path) -> Path:
+    """Counts of FAILING_CATEGORY from the 1990s: a report on Pemilu 2019 finds no row in its
+    analysis span, which only the run itself can tell."""
+    path = root / "counts_1990s.csv"
+    months = [f"1995-{m:02d}" for m in range(1, 13)]
+    rows = [f"{m}-01,{m}-28,\"{FAILING_CATEGORY}\",{10 + i}" for i, m in enumerate(months)]
+    path.write_text("period_start,period_end,category,count\n" + "\n".join(rows) + "\n",
+                    encoding="utf-8")
+    return path
+
+
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
     """Three real runs, side by side (each its own kernel), then the index."""
@@ -83,8 +94,9 @@ def rendered(tmp_path_factory):
                       "--election", "pemilu2019", "--freq", "M", *common],
         "hostile": ["report", "--data", str(data), "--election", "pilkada2020", "--freq", "W",
                     "-p", "labels=" + json.dumps({HOSTILE_CATEGORY: "hoaks"}), *common],
-        "failed": ["report", "--data", "published:kominfo_ais_hoax_monthly",
-                   "--election", "pemilu2019", "--category", FAILING_CATEGORY, *common],
+        # passes every check made before the kernel, fails inside it: no row in the span
+        "failed": ["report", "--data", str(failing_counts(root)), "--election", "pemilu2019",
+                   "--category", FAILING_CATEGORY, *common],
     }
     procs = {name: subprocess.Popen(cli() + args, cwd=root, stdout=subprocess.PIPE,
                                     stderr=subprocess.PIPE, text=True)
@@ -218,8 +230,8 @@ def test_index_of_real_runs_loads_cleanly_and_shows_hostile_text_as_text(rendere
     sources = column(index.page, heading_index("Data source"), False)
     assert HOSTILE_FILE in sources and "published:kominfo_ais_hoax_monthly" in sources
     notes = column(index.page, heading_index("Note"), False)
-    [error] = [n for n in notes if n.startswith("KeyError")]
-    assert FAILING_CATEGORY in error
+    [error] = [n for n in notes if n.startswith("SeriesError")]
+    assert FAILING_CATEGORY in error and "analysis span" in error
     statuses = column(index.page, heading_index("Status"), False)
     assert sorted(statuses) == ["failed", "ok", "ok"]
     verdicts = column(index.page, heading_index("Verdict"), False)
@@ -337,7 +349,7 @@ def test_report_loads_cleanly_without_any_script(rendered, opened, name):
     assert body[0] != "none" and body[1] > 200  # hostile <style> did not hide the page
     text = report.text()
     if name == "failed":
-        assert "KeyError" in text and FAILING_CATEGORY in text
+        assert "SeriesError" in text and FAILING_CATEGORY in text
     else:
         assert len(images) >= 1  # the trend figure
 

@@ -186,13 +186,16 @@ def from_posts(
         raise UnknownCategoryError(f"category column(s) {missing} not in the posts; columns are "
                           f"{list(posts.columns)}")
     dates = pd.to_datetime(posts["date"]).dt.normalize()
+    if dates.isna().all():
+        raise SeriesError("no dated posts to build a series from (every row was quarantined, "
+                          "or the data are empty)")
     unused = pd.DataFrame()
     if span is not None:
         outside = ~dates.between(span[0], span[1])
         if outside.any():
             unused = _out_of_span(posts.drop(columns=categories), outside, dates, dates, span)
         if outside.all():
-            raise SeriesError(_nothing_in_span(dates, span))
+            raise SeriesError(_nothing_in_span("dated posts", dates, span))
         posts, dates = posts[~outside], dates[~outside]
     first = pd.Timestamp(start).normalize() if start is not None else dates.min()
     last = pd.Timestamp(end).normalize() if end is not None else dates.max()
@@ -235,8 +238,8 @@ def from_posts(
                         names, freq, "total", unused, gaps, span)
 
 
-def _nothing_in_span(dates: pd.Series, span: tuple) -> str:
-    return (f"no dated rows inside the analysis span {span[0]:%Y-%m-%d}..{span[1]:%Y-%m-%d} "
+def _nothing_in_span(what: str, dates: pd.Series, span: tuple) -> str:
+    return (f"no {what} inside the analysis span {span[0]:%Y-%m-%d}..{span[1]:%Y-%m-%d} "
             f"(the election's windows plus the margin); the data runs "
             f"{dates.min():%Y-%m-%d}..{dates.max():%Y-%m-%d}. Choose another election or a "
             "larger span_margin_days")
@@ -281,7 +284,9 @@ def from_counts(
     if span is not None:
         outside = (rows["period_end"] < span[0]) | (rows["period_start"] > span[1])
         if outside.all() and len(rows):
-            raise SeriesError(_nothing_in_span(rows["period_start"], span))
+            raise SeriesError(_nothing_in_span(
+                f"count rows of {list(dict.fromkeys(rows['category'].astype(str)))}",
+                rows["period_start"], span))
         if outside.any():
             unused.append(_out_of_span(rows, outside, rows["period_start"], rows["period_end"],
                                        span))
