@@ -2,6 +2,7 @@
 not file names, label rules that cannot work, and text that would hide or reorder the page."""
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -189,3 +190,16 @@ def test_a_workbook_of_several_sheets_is_refused_before_a_kernel_unless_a_sheet_
     table = tables.summary_table(tables.data_summary(prepared.loaded, built.series))
     assert table.loc["sheets read (XLSX)", "value"] == "sept-dec, jan-mar"
     assert prepared.loaded.n_kept == len(days)
+
+
+def test_power_sentence_never_says_a_fall_to_n_a_times():
+    from negtrend.report.sentences import power_sentence
+
+    for lang in ("en", "id"):
+        only_up = power_sentence("hoaks", 10.0, float("nan"), 0.8, lang)
+        only_down = power_sentence("hoaks", None, 0.6, 0.8, lang)
+        both = power_sentence("hoaks", 1.5, 0.6, 0.8, lang)
+        for sentence in (only_up, only_down, both):
+            assert not re.search(r"\b(n/a|t/a|nan)\b", sentence)
+        assert "10" in only_up and ("0.60" in only_down or "0,60" in only_down)
+        assert only_up != only_down != both

@@ -142,11 +142,14 @@ def power_sentence(category: str, mde_increase: float, mde_decrease: float, targ
     share = f"{target:.0%}"
     if simulations == 0:
         return words.POWER["not_computed"].format(category=category)
-    if not math.isfinite(mde_increase) and not math.isfinite(mde_decrease):
+    up, down = (value is not None and math.isfinite(value)
+                for value in (mde_increase, mde_decrease))
+    if not up and not down:
         return words.POWER["none"].format(category=category, share=share)
-    return words.POWER["some"].format(category=category, share=share,
-                                      up=number(mde_increase, lang),
-                                      down=number(mde_decrease, lang))
+    key = "some" if up and down else ("only_up" if up else "only_down")
+    return words.POWER[key].format(category=category, share=share,
+                                      up=number(mde_increase, lang) if up else "",
+                                      down=number(mde_decrease, lang) if down else "")
 
 
 def _coverage_lines(summary: dict, lang: str) -> list[str]:
