@@ -203,3 +203,13 @@ def test_power_sentence_never_says_a_fall_to_n_a_times():
             assert not re.search(r"\b(n/a|t/a|nan)\b", sentence)
         assert "10" in only_up and ("0.60" in only_down or "0,60" in only_down)
         assert only_up != only_down != both
+
+
+def test_a_published_variant_that_does_not_exist_is_refused_before_a_kernel():
+    params = {"data": "published:kominfo_ais_hoax_monthly", "election": "pemilu2019"}
+    runner.check_values({**params, "variant": "revised"})  # a real release passes
+    with pytest.raises(runner.ParameterError, match=r"'nope' not in published:kominfo_ais_hoax"
+                                                    r"_monthly; available: \['first_release'"):
+        runner.check_values({**params, "variant": "nope"})
+    with pytest.raises(runner.ParameterError, match="only to published:SERIES"):
+        runner.check_values({"data": "posts.csv", "variant": "revised"})

@@ -321,10 +321,8 @@ def claim(
     untestable (the phase or baseline window holds no data; "reason" says which, with its
     dates and the data's span). Exits 0 whatever the verdict; 2 for bad input.
     """
-    from negtrend.data import claims
     from negtrend.run import pipeline
 
-    claims.check_claim_spec(direction, phase, baseline)
     _echo_json(pipeline.claim_check(
         data, election, category, direction=direction, phase=phase, baseline=baseline,
         freq=freq, kind=kind, column_map=map, labels_spec=label, classifier=classifier,

@@ -174,14 +174,9 @@ class TableStream:
             elif self.format == "jsonl":
                 self._columns = clean_names(self._all_keys())[0]
             else:
-                parsing = _Parsing(self.max_field * RUNAWAY_FACTOR)
                 with self._text() as handle:
-                    reader = csv.reader(handle, delimiter=_DELIMITERS[self.format])
-                    parsing.pause()
-                    try:
-                        self._columns, self.notes = clean_names(_header(reader, self.path))
-                    finally:
-                        parsing.resume()
+                    self._columns, self.notes = _header_names(
+                        handle, self.format, self.path, self.max_field * RUNAWAY_FACTOR)
         return self._columns
 
     def batches(self, batch_size: int = BATCH_ROWS, *, fixed_columns: bool = False
@@ -325,6 +320,17 @@ def _header(reader, path: Path) -> list[str]:
     if header is None:
         raise LoadError(f"{path}: file is empty; expected a header line")
     return header
+
+
+def _header_names(handle, kind: str, path: Path, field_limit: int
+                  ) -> tuple[list[str], list[str]]:
+    """The cleaned column names of a delimited text (and notes on renamed ones)."""
+    parsing = _Parsing(field_limit)
+    parsing.pause()
+    try:
+        return clean_names(_header(csv.reader(handle, delimiter=_DELIMITERS[kind]), path))
+    finally:
+        parsing.resume()
 
 
 def _too_large(number: int, record: list[str], names: list[str], taken: list[str],
@@ -557,10 +563,5 @@ def peek_columns(path: str | Path, *, fmt: str | None = None, encoding: str | No
     text = decode_head(head, encoding, complete=complete)
     if kind == "jsonl":
         return clean_names(_keys_of_lines(io.StringIO(text), _PEEK_LINES))[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_DELIMITERS[kind])
-    parsing = _Parsing(MAX_FIELD_CHARS * RUNAWAY_FACTOR)
-    parsing.pause()
-    try:
-        return clean_names(_header(reader, path))[0]
-    finally:
-        parsing.resume()
+    return _header_names(io.StringIO(text, newline=""), kind, path,
+                         MAX_FIELD_CHARS * RUNAWAY_FACTOR)[0]

@@ -34,7 +34,6 @@ GAP_MIN_DAYS = 7
 # ... and a feed of the volume around it would show such a run by chance less often than this
 GAP_CHANCE = 1e-3
 GAP_CONTEXT_DAYS = 90  # the days either side of a run that give the volume around it
-GAP_COLUMNS = ["start", "end", "days"]
 
 
 def _no_gaps() -> pd.DataFrame:
@@ -114,6 +113,12 @@ def _out_of_span(rows: pd.DataFrame, outside: pd.Series, first, last, span) -> p
     return part
 
 
+def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and (exclusive) stops of the runs of True in ``mask``."""
+    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+
+
 def collection_gaps(daily: pd.Series) -> pd.DataFrame:
     """Runs of days without a single item that are too long to be chance: at least
     ``GAP_MIN_DAYS``, and so long that a Poisson feed of the volume around the run would show
@@ -129,9 +134,7 @@ def collection_gaps(daily: pd.Series) -> pd.DataFrame:
     if daily.empty or daily.sum() <= 0:
         return _no_gaps()
     counts = daily.to_numpy()
-    empty = (counts == 0).astype(np.int8)
-    edges = np.diff(np.concatenate([[0], empty, [0]]))
-    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    starts, stops = _runs(counts == 0)
     total = np.concatenate([[0], np.cumsum(counts)])
     found = []
     for start, stop in zip(starts, stops, strict=True):
@@ -199,8 +202,6 @@ def from_posts(
         posts, dates = posts[~outside], dates[~outside]
     first = pd.Timestamp(start).normalize() if start is not None else dates.min()
     last = pd.Timestamp(end).normalize() if end is not None else dates.max()
-    if pd.isna(first) or pd.isna(last):
-        raise SeriesError("no dated posts to build a series from")
     inside = dates.between(first, last)
     names = categories or [ALL_ITEMS]
     counted = pd.DataFrame({"period": period_start(dates[inside], freq).to_numpy(),
@@ -247,9 +248,7 @@ def _nothing_in_span(what: str, dates: pd.Series, span: tuple) -> str:
 
 def _empty_periods(frame: pd.DataFrame) -> pd.DataFrame:
     """Runs of periods with no observed days, as gaps (start of the first, end of the last)."""
-    empty = (frame["days"] <= 0).to_numpy().astype(np.int8)
-    edges = np.diff(np.concatenate([[0], empty, [0]]))
-    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    starts, stops = _runs((frame["days"] <= 0).to_numpy())
     if not len(starts):
         return _no_gaps()
     first_day = frame.index[starts]

@@ -22,16 +22,6 @@ def detect_kind(path: str | Path, column_map: dict[str, str] | None = None, *,
     return "posts"
 
 
-def available_columns(data: str | Path, column_map: str | dict | None = None) -> list[str]:
-    """The columns label rules can name once ``data`` is loaded: the file's own (or the
-    published series') and the canonical names of the mapped ones."""
-    spec = str(data)
-    path = (published.published_path(spec[len(published.PREFIX):])
-            if spec.startswith(published.PREFIX) else Path(spec))
-    mapping = loading.parse_column_map(column_map)
-    return sorted(set(readers.peek_columns(path)) | set(mapping) | {"date", "timestamp"})
-
-
 def load_source(
     data: str | Path,
     kind: str = "auto",

@@ -148,8 +148,8 @@ def power_sentence(category: str, mde_increase: float, mde_decrease: float, targ
         return words.POWER["none"].format(category=category, share=share)
     key = "some" if up and down else ("only_up" if up else "only_down")
     return words.POWER[key].format(category=category, share=share,
-                                      up=number(mde_increase, lang) if up else "",
-                                      down=number(mde_decrease, lang) if down else "")
+                                   up=number(mde_increase, lang) if up else "",
+                                   down=number(mde_decrease, lang) if down else "")
 
 
 def _coverage_lines(summary: dict, lang: str) -> list[str]:

@@ -22,8 +22,6 @@ def data_summary(loaded, series: SeriesResult) -> dict:
         out_of_span=out_of_span(series),
         gaps=[{"start": _day(g.start), "end": _day(g.end), "days": int(g.days)}
               for g in series.gaps.itertuples()],
-    )
-    summary.update(
         freq=series.freq,
         exposure=series.exposure,
         categories=list(series.categories),
@@ -87,7 +85,8 @@ def _span(span, words) -> str:
 
 
 def outside_text(outside: dict, lang: str = "en") -> str:
-    """'before the span: 1 rows (1985-06-01); after ...' in the report's language."""
+    """'before the span: 1 dated 1985-06-01; after the span: ...' in the report's
+    language."""
     words = languages.get(lang)
     parts = []
     for side, found in outside.items():

@@ -162,12 +162,8 @@ def data_shape(data: str, kind: str = "auto", column_map: tuple = (),
                variant: str | None = None, sheet: str | int | None = None) -> DataShape:
     """The source's kind and header; counts are read (they are small) for their categories.
     Cached by the file's size and time, so a sweep of many runs over one file reads it once."""
-    try:
-        stat = Path(data).stat()
-        version = (stat.st_size, stat.st_mtime_ns)
-    except OSError:  # published:SERIES, or a file that is gone (the read below says so)
-        version = None
-    return _data_shape(data, version, kind, column_map, variant, sheet)
+    # published:SERIES, or a file that is gone, has no size (the read below says so)
+    return _data_shape(data, _stamp(Path(data)), kind, column_map, variant, sheet)
 
 
 @functools.lru_cache(maxsize=64)
@@ -208,6 +204,11 @@ def _check_data(params: dict) -> None:
     variant = params.get("variant")
     if variant and not data.startswith(published.PREFIX):
         raise ParameterError(f"variant applies only to published:SERIES sources, not {data}")
+    if variant:
+        known = published.variants(data[len(published.PREFIX):])
+        if variant not in known:
+            raise ParameterError(f"field 'variant': '{variant}' not in {data}; "
+                                 f"available: {known or 'none (no conflicts)'}")
     mapping = loading.parse_column_map(params.get("column_map"))
     shape = data_shape(data, params.get("kind") or "auto", tuple(sorted(mapping.items())),
                        variant, params.get("sheet"))

@@ -57,7 +57,7 @@ class DataParams:
     categories: list = field(default_factory=list)  # empty: every category in the data
     freq: str = "M"  # D | W | M
     complete_feed: bool | None = None  # posts: None finds collection gaps; True: all zeros
-    span_margin_days: int | None = 730  # analyse the windows +- this; None: all the data
+    span_margin_days: int | None = SPAN_MARGIN_DAYS  # the windows +- this; None: all data
     before_days: int | None = None  # None: as long as the campaign
     after_days: int | None = None  # None: as long as the campaign
     baseline: str = "before"

@@ -310,9 +310,8 @@ def load_sweep(path: str | Path, max_runs: int = DEFAULT_MAX_RUNS) -> Sweep:
         raise SweepError([*errors, too_big])
     template, declared = _template(raw, where, errors)
     defaults, grid, runs = _checked_parts(raw, where, declared, errors)
-    too_big = _size_error(where, grid, runs, max_runs)
-    if errors or too_big:
-        raise SweepError(errors + [too_big] if too_big else errors)
+    if errors:
+        raise SweepError(errors)
     planned, duplicates = _plan(where, template, declared, expand(defaults, grid, runs))
     name = _slug(raw.get("name") or path.stem)
     return Sweep(name, path, str(template.resolve()), planned, duplicates)
@@ -320,17 +319,9 @@ def load_sweep(path: str | Path, max_runs: int = DEFAULT_MAX_RUNS) -> Sweep:
 
 def _check_run(template: Path, declared: dict, params: dict) -> dict:
     """One run's parameters as the runner will see them, with every value checked."""
-    from negtrend.data import published
-
     resolved = runner.validate_parameters(template, params, declared=declared)
     if resolved.get("data") is not None:
         resolved["data"] = runner.resolve_data(resolved["data"])
-    data, variant = str(resolved.get("data", "")), resolved.get("variant")
-    if variant and data.startswith(published.PREFIX):
-        known = published.variants(data[len(published.PREFIX):])
-        if variant not in known:
-            raise ValueError(f"field 'variant': '{variant}' not in {data}; "
-                             f"available: {known or 'none (no conflicts)'}")
     runner.check_values(resolved)
     return resolved
 

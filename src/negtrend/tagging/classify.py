@@ -147,9 +147,6 @@ def tag_posts(loaded: loading.LoadResult, backend_spec: str, categories: list[st
 
 # --- corpus scale ------------------------------------------------------------------------
 
-QUARANTINE_COLUMNS = [ROW_COLUMN, "column", "value", "reason_code", "reason", "raw"]
-
-
 @dataclass
 class ClassifyResult:
     input: str
@@ -475,8 +472,8 @@ def _write_quarantine(parts: list[pd.DataFrame], path: Path) -> None:
     """Every quarantined record, by ``_row``: those without text and those the reader set
     aside (with their raw text)."""
     frame = pd.concat([p for p in parts if len(p)], ignore_index=True) \
-        if any(len(p) for p in parts) else pd.DataFrame(columns=QUARANTINE_COLUMNS)
-    frame = frame.reindex(columns=QUARANTINE_COLUMNS).sort_values(ROW_COLUMN, kind="stable")
+        if any(len(p) for p in parts) else pd.DataFrame(columns=loading.QUARANTINE_COLUMNS)
+    frame = frame.reindex(columns=loading.QUARANTINE_COLUMNS).sort_values(ROW_COLUMN, kind="stable")
     frame.to_csv(path, index=False)
 
 
