@@ -12,7 +12,7 @@ REPORTS ?= reports
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[notebooks,dev]"
+	$(BIN)/python -m pip install --quiet -e ".[notebooks,dev,dask]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name negtrend --display-name "negtrend" >/dev/null
 	touch $(STAMP)
 

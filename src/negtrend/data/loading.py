@@ -272,10 +272,19 @@ def parse_timestamps(values: pd.Series, tz: str = DEFAULT_TZ,
                      timestamp_format: str | None = None) -> pd.Series:
     """Vectorized: offsets and Z are converted into ``tz``; naive and date-only values are
     local times in ``tz``. Unparseable or missing values give NaT."""
+    return timestamps_with_offsets(values, tz, timestamp_format)[0]
+
+
+def timestamps_with_offsets(values: pd.Series, tz: str = DEFAULT_TZ,
+                            timestamp_format: str | None = None) -> tuple[pd.Series, pd.Series]:
+    """:func:`parse_timestamps`, and which values carried their own offset (the rest were read
+    as local times in ``tz``): files of one corpus may differ, and a report says so."""
     out = pd.Series(pd.NaT, index=values.index, dtype=pd.DatetimeTZDtype("ns", tz))
+    with_offset = pd.Series(False, index=values.index)
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         aware = getattr(values.dtype, "tz", None) is not None
-        return _convert(values, tz) if aware else _localize(values, tz)
+        with_offset[:] = aware
+        return (_convert(values, tz) if aware else _localize(values, tz)), with_offset
     text = values.str.strip()
     present = text.notna() & (text != "")
     if timestamp_format:
@@ -284,7 +293,8 @@ def parse_timestamps(values: pd.Series, tz: str = DEFAULT_TZ,
                                 utc=with_zone)
         if len(parsed):
             out.loc[present] = _convert(parsed, tz) if with_zone else _localize(parsed, tz)
-        return out
+        with_offset[present] = with_zone
+        return out, with_offset
     candidates = text[present]
     iso = candidates.str.fullmatch(_ISO).eq(True)
     has_offset = iso & candidates.str.contains(_OFFSET).eq(True)
@@ -296,7 +306,8 @@ def parse_timestamps(values: pd.Series, tz: str = DEFAULT_TZ,
     if len(offset_idx):
         parsed = pd.to_datetime(text[offset_idx], format="ISO8601", errors="coerce", utc=True)
         out.loc[offset_idx] = _convert(parsed, tz)
-    return out
+    with_offset[offset_idx] = True
+    return out, with_offset
 
 
 def _check_tz(path, tz: str) -> None:
@@ -316,16 +327,66 @@ def read_posts(path, *, column_map=None, tz=DEFAULT_TZ, encoding=None, fmt=None,
     _check_tz(path, tz)
     raw, mapping, available = _read_mapped(path, column_map, POSTS_COLUMNS,
                                            {"timestamp": "date"}, fmt, encoding, sheet)
-    frame, raw_q = raw.frame, raw.quarantine
-    n_read = len(frame) + len(raw_q)
+    check_posts_mapping(path, mapping, available, require_text)
+    checked = check_posts(raw.frame, raw.quarantine, mapping, tz=tz,
+                          timestamp_format=timestamp_format, require_text=require_text)
+    _check_accounting(checked.data, checked.quarantine, checked.n_read, path)
+    return LoadResult(data=checked.data, quarantine=checked.quarantine, source=str(path),
+                      kind="posts", n_read=checked.n_read, encoding=raw.encoding,
+                      encoding_note=raw.encoding_note, sheets=raw.sheets,
+                      read_notes=raw.notes + timestamp_rule(checked.n_offset,
+                                                            checked.n_local, tz))
+
+
+def posts_mapping(path, columns: list[str], column_map=None, require_text: bool = True
+                  ) -> dict[str, str]:
+    """canonical -> source column for posts, checked: a timestamp (and text) column exists."""
+    available = [c for c in columns if c != "_row"]
+    mapping = _resolve(path, available, column_map, POSTS_COLUMNS, {"timestamp": "date"})
+    check_posts_mapping(path, mapping, available, require_text)
+    return mapping
+
+
+def check_posts_mapping(path, mapping: dict[str, str], available: list[str],
+                        require_text: bool) -> None:
     if "timestamp" not in mapping:
         raise LoadError(f"{path}: no timestamp column: expected 'timestamp' or 'date', or map "
                         f"one (e.g. timestamp=published_at); available columns: {available}")
     if require_text and "text" not in mapping:
         raise LoadError(f"{path}: no text column: expected 'text', or map one (e.g. text=title);"
                         f" available columns: {available}")
+
+
+def timestamp_rule(n_offset: int, n_local: int, tz: str) -> tuple[str, ...]:
+    """How a file's timestamps were placed in ``tz``, for the report's data table."""
+    notes = []
+    if n_offset:
+        notes.append(f"{n_offset:,} timestamps carried an offset and were converted to {tz}")
+    if n_local:
+        notes.append(f"{n_local:,} timestamps had no offset and were read as local time in {tz}")
+    return tuple(notes)
+
+
+@dataclass(frozen=True, eq=False)
+class CheckedPosts:
+    """One batch (or a whole table) of posts after the row checks, and how its timestamps
+    were read (``n_offset`` with an offset of their own, ``n_local`` as local times)."""
+
+    data: pd.DataFrame
+    quarantine: pd.DataFrame
+    n_read: int
+    n_offset: int
+    n_local: int
+
+
+def check_posts(frame: pd.DataFrame, raw_q: pd.DataFrame, mapping: dict[str, str], *,
+                tz: str = DEFAULT_TZ, timestamp_format: str | None = None,
+                require_text: bool = True) -> CheckedPosts:
+    """The row checks of :func:`read_posts` on a raw table or one batch of it: rows kept with
+    canonical columns, ``timestamp`` and local ``date``; failures quarantined with a reason."""
+    n_read = len(frame) + len(raw_q)
     ts_src = mapping["timestamp"]
-    stamps = parse_timestamps(frame[ts_src], tz, timestamp_format)
+    stamps, with_offset = timestamps_with_offsets(frame[ts_src], tz, timestamp_format)
     missing_ts = _blank(frame[ts_src])
     bad_ts = ~missing_ts & stamps.isna()
     years = _years_outside(frame[ts_src], bad_ts, timestamp_format)
@@ -353,11 +414,9 @@ def read_posts(path, *, column_map=None, tz=DEFAULT_TZ, encoding=None, fmt=None,
     data["date"] = stamps[keep].dt.tz_localize(None).dt.normalize().astype("datetime64[ns]")
     lead = ["_row", "timestamp", "date"] + (["text"] if "text" in data else [])
     data = data[lead + [c for c in data.columns if c not in lead]].reset_index(drop=True)
-    quarantine = _collect_quarantine(frame, parts, raw_q)
-    _check_accounting(data, quarantine, n_read, path)
-    return LoadResult(data=data, quarantine=quarantine, source=str(path), kind="posts",
-                      n_read=n_read, encoding=raw.encoding, encoding_note=raw.encoding_note,
-                      sheets=raw.sheets, read_notes=raw.notes)
+    n_offset = int(with_offset[keep].sum())
+    return CheckedPosts(data, _collect_quarantine(frame, parts, raw_q), n_read, n_offset,
+                        int(keep.sum()) - n_offset)
 
 
 # --- counts --------------------------------------------------------------------------------

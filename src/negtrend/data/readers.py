@@ -156,8 +156,10 @@ class TableStream:
         self._whole: pd.DataFrame | None = None
         self._columns: list[str] | None = None
         self._raw_keys: list[str] | None = None
+        self._parquet = None
         if self.format == "parquet":
-            self._whole, self.notes = _read_parquet(self.path)
+            self._parquet = parquet_file(self.path)
+            self._columns, self.notes = clean_names(self._parquet.schema_arrow.names)
         elif self.format == "xlsx":
             self._whole, self.sheets, self.notes = read_xlsx(self.path, sheet)
         else:
@@ -186,6 +188,8 @@ class TableStream:
         Parquet writer needs; otherwise keys are added as they first appear."""
         if self._whole is not None:
             return _slices(self._whole, batch_size)
+        if self._parquet is not None:
+            return parquet_batches(self._parquet, self.path, batch_size)
         if self.format == "jsonl":
             return self._jsonl_batches(batch_size, self._all_keys() if fixed_columns else None)
         return self._delimited_batches(batch_size)
@@ -463,18 +467,35 @@ def parquet_file(path: str | Path):
                         "expected a Parquet file") from None
 
 
-def _read_parquet(path: Path) -> tuple[pd.DataFrame, list[str]]:
+def parquet_batches(handle, path: Path, batch_size: int = BATCH_ROWS, *, row_groups=None,
+                    first_row: int = 1) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+    """Parquet in batches of text columns with ``_row`` (numbered from ``first_row``, the
+    number of the first row of the first row group read); the last batch may be empty."""
+    import pyarrow as pa
+
+    names = clean_names(handle.schema_arrow.names)[0]
+    empty = raw_quarantine([])
+    row = first_row
+    try:
+        for batch in handle.iter_batches(batch_size=batch_size, row_groups=row_groups,
+                                         use_threads=False):
+            frame = parquet_frame(batch, names)
+            frame.insert(0, "_row", np.arange(row, row + len(frame), dtype=np.int64))
+            row += len(frame)
+            yield frame, empty
+    except (pa.ArrowException, OSError) as err:
+        raise LoadError(f"{path}: not a readable Parquet file ({err})") from None
+    if row == first_row:
+        yield text_frame(names, [], []), empty
+
+
+def parquet_frame(batch, names: list[str]) -> pd.DataFrame:
     """Temporal columns stay typed; everything else becomes text (Arrow casts, nulls kept)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    handle = parquet_file(path)
-    try:
-        table = handle.read()
-    except (pa.ArrowException, OSError) as err:
-        raise LoadError(f"{path}: not a readable Parquet file ({err})") from None
     arrays = []
-    for column in table.columns:
+    for column in batch.columns:
         if pa.types.is_timestamp(column.type) or pa.types.is_date(column.type):
             arrays.append(column)
             continue
@@ -483,14 +504,12 @@ def _read_parquet(path: Path) -> tuple[pd.DataFrame, list[str]]:
         except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
             values = [_json_text(v) for v in column.to_pylist()]
             arrays.append(pa.array(values, type=pa.string()))
-    names, notes = clean_names(table.column_names)
     frame = pa.Table.from_arrays(arrays, names=names).to_pandas(date_as_object=False)
     for name in names:
         if not pd.api.types.is_datetime64_any_dtype(frame[name].dtype):
             text = frame[name].astype(text_dtype())
             frame[name] = text.mask(text == "")
-    frame.insert(0, "_row", np.arange(1, len(frame) + 1, dtype=np.int64))
-    return frame, notes
+    return frame
 
 
 # --- whole tables ------------------------------------------------------------------------

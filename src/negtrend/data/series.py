@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from negtrend.data.daily import DailyCounts
 from negtrend.data.errors import SeriesError, UnknownCategoryError
 
 FREQS = {"D": "day", "W": "week", "M": "month"}
@@ -103,6 +104,12 @@ def analysis_span(windows: pd.DataFrame, margin_days: int | None = SPAN_MARGIN_D
             pd.Timestamp(windows["end"].max()) + margin)
 
 
+def mark_out_of_span(rows: pd.DataFrame, span) -> pd.DataFrame:
+    """``rows`` (with ``date``), all outside ``span``, as ``unused`` rows with the reason."""
+    dates = pd.to_datetime(rows["date"])
+    return _out_of_span(rows, pd.Series(True, index=rows.index), dates, dates, span)
+
+
 def _out_of_span(rows: pd.DataFrame, outside: pd.Series, first, last, span) -> pd.DataFrame:
     """The rows outside the span, with where they fall, for ``SeriesResult.unused``."""
     part = rows[outside].copy()
@@ -182,7 +189,6 @@ def from_posts(
     by default (None) zeros, except in collection gaps (:func:`collection_gaps`), which are
     unknown and listed in ``gaps``.
     """
-    freq = check_freq(freq)
     categories = list(categories or [])
     missing = [c for c in categories if c not in posts.columns]
     if missing:
@@ -190,27 +196,67 @@ def from_posts(
                           f"{list(posts.columns)}")
     dates = pd.to_datetime(posts["date"]).dt.normalize()
     if dates.isna().all():
-        raise SeriesError("no dated posts to build a series from (every row was quarantined, "
-                          "or the data are empty)")
+        raise SeriesError(NO_DATED_POSTS)
     unused = pd.DataFrame()
     if span is not None:
         outside = ~dates.between(span[0], span[1])
         if outside.any():
             unused = _out_of_span(posts.drop(columns=categories), outside, dates, dates, span)
-        if outside.all():
-            raise SeriesError(_nothing_in_span("dated posts", dates, span))
-        posts, dates = posts[~outside], dates[~outside]
-    first = pd.Timestamp(start).normalize() if start is not None else dates.min()
-    last = pd.Timestamp(end).normalize() if end is not None else dates.max()
-    inside = dates.between(first, last)
-    names = categories or [ALL_ITEMS]
-    counted = pd.DataFrame({"period": period_start(dates[inside], freq).to_numpy(),
-                            "day": dates[inside].to_numpy(), "total": 1.0})
+    return from_daily(daily_counts(posts, categories), freq, categories, complete_feed,
+                      start, end, span, unused)
+
+
+NO_DATED_POSTS = ("no dated posts to build a series from (every row was quarantined, or the "
+                  "data are empty)")
+
+
+def daily_counts(posts: pd.DataFrame, categories: list[str]) -> pd.DataFrame:
+    """Posts per local day (index ``date``): one count column per category (all items when
+    there are none) and ``total``, all int64. What every engine reduces a corpus to."""
+    dates = pd.to_datetime(posts["date"]).dt.normalize()
+    names = list(categories) or [ALL_ITEMS]
+    counted = pd.DataFrame({"date": dates.to_numpy()})
     for name in categories:
-        counted[name] = posts.loc[inside, name].astype(bool).to_numpy().astype(float)
+        counted[name] = posts[name].fillna(False).astype(bool).to_numpy().astype(np.int64)
     if not categories:
-        counted[ALL_ITEMS] = 1.0
-    sums = counted.groupby("period")[[*names, "total"]].sum()
+        counted[ALL_ITEMS] = 1
+    counted["total"] = 1
+    daily = counted.groupby("date")[[*names, "total"]].sum().astype(np.int64)
+    return daily.sort_index()
+
+
+def from_daily(
+    daily: pd.DataFrame,
+    freq: str = "D",
+    categories: list[str] | None = None,
+    complete_feed: bool | None = None,
+    start: str | pd.Timestamp | None = None,
+    end: str | pd.Timestamp | None = None,
+    span: tuple | None = None,
+    unused: pd.DataFrame | None = None,
+) -> SeriesResult:
+    """:func:`from_posts` from posts already counted per day (:func:`daily_counts`); days
+    outside ``span`` are left out (their rows, if listed, come as ``unused``)."""
+    freq = check_freq(freq)
+    categories = list(categories or [])
+    names = categories or [ALL_ITEMS]
+    missing = [c for c in names if c not in daily.columns]
+    if missing:
+        raise UnknownCategoryError(f"category column(s) {missing} not in the posts; columns are "
+                                   f"{[c for c in daily.columns if c != 'total']}")
+    if daily.empty:
+        raise SeriesError(NO_DATED_POSTS)
+    if span is not None:
+        days = pd.DatetimeIndex(daily.index)
+        inside = (days >= span[0]) & (days <= span[1])
+        if not inside.any():
+            raise SeriesError(_nothing_in_span("dated posts", pd.Series(days), span))
+        daily = daily[inside]
+    first = pd.Timestamp(start).normalize() if start is not None else daily.index.min()
+    last = pd.Timestamp(end).normalize() if end is not None else daily.index.max()
+    daily = daily[(daily.index >= first) & (daily.index <= last)]
+    counted = daily[[*names, "total"]].astype(float)
+    sums = counted.groupby(period_start(pd.Series(counted.index), freq).to_numpy()).sum()
 
     index = regular_index(period_start(pd.Series([first]), freq).iloc[0], last, freq)
     frame = sums.reindex(index)
@@ -229,14 +275,15 @@ def from_posts(
     else:
         frame[[*names, "total"]] = frame[[*names, "total"]].fillna(0.0)
     if complete_feed is None:
-        daily = counted.groupby("day").size().reindex(pd.date_range(first, last), fill_value=0)
-        gaps = collection_gaps(daily)
+        per_day = daily["total"].reindex(pd.date_range(first, last), fill_value=0)
+        gaps = collection_gaps(per_day)
         if len(gaps):
             frame["days"] -= _gap_days(gaps, first, last, freq).reindex(index, fill_value=0)
             frame.loc[frame["days"] <= 0, [*names, "total"]] = np.nan
     frame["days"] = frame["days"].clip(lower=0).astype(int)
     return SeriesResult(frame[["period_end", "obs_start", "obs_end", "days", *names, "total"]],
-                        names, freq, "total", unused, gaps, span)
+                        names, freq, "total", pd.DataFrame() if unused is None else unused,
+                        gaps, span)
 
 
 def _nothing_in_span(what: str, dates: pd.Series, span: tuple) -> str:
@@ -380,6 +427,11 @@ def flag_windows(series: SeriesResult, windows: pd.DataFrame, min_share: float =
     return dataclasses.replace(series, frame=frame)
 
 
+def _unused_outside(loaded: DailyCounts, span) -> pd.DataFrame | None:
+    rows = loaded.unused_rows(span) if span is not None else pd.DataFrame()
+    return mark_out_of_span(rows, span) if len(rows) else None
+
+
 def build_series(
     loaded,
     freq: str = "M",
@@ -393,10 +445,14 @@ def build_series(
     series over ``span`` (see :func:`analysis_span`; None: the whole of the data)."""
     kind = getattr(loaded, "kind", None)
     data = getattr(loaded, "data", loaded)
-    if kind is None:
+    if kind is None and isinstance(data, pd.DataFrame):
         kind = "counts" if "count" in data.columns else "posts"
     if kind == "counts":
         result = from_counts(data, freq=freq, categories=categories, span=span)
+    elif isinstance(loaded, DailyCounts):
+        result = from_daily(loaded.daily, freq=freq, categories=categories,
+                            complete_feed=complete_feed, span=span,
+                            unused=_unused_outside(loaded, span))
     else:
         result = from_posts(data, freq=freq, categories=categories, complete_feed=complete_feed,
                             span=span)

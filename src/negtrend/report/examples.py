@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from negtrend.data import sample
 from negtrend.data.calendar import WINDOW_ORDER
 from negtrend.report import lang as languages
 from negtrend.report.html import escape
@@ -35,33 +36,39 @@ def window_of(dates: pd.Series, windows: pd.DataFrame) -> pd.Series:
 def example_items(data: pd.DataFrame, categories: list[str], windows: pd.DataFrame,
                   per_window: int = 3, seed: int = 0, why=None, lang: str = "en"
                   ) -> pd.DataFrame:
-    """Up to ``per_window`` tagged posts per category and window, drawn reproducibly.
+    """Up to ``per_window`` tagged posts per category and window, drawn reproducibly (the
+    lowest seeded priorities, :mod:`negtrend.data.sample`), from posts in memory.
 
     ``why(text, category) -> str`` explains a tag (e.g. the lexicon terms that fired); without
     it the reason is the label column itself.
     """
     if "text" not in data or "date" not in data:
         return pd.DataFrame(columns=COLUMNS)
-    rng = np.random.default_rng(seed)
+    if "_row" not in data:
+        data = data.assign(_row=np.arange(1, len(data) + 1))
+    kept = sample.reservoir(data, categories, per_window, seed)
+    return from_reservoir(kept, categories, windows, per_window, why, lang)
+
+
+def from_reservoir(kept: pd.DataFrame, categories: list[str], windows: pd.DataFrame,
+                   per_window: int = 3, why=None, lang: str = "en") -> pd.DataFrame:
+    """The examples of each category and window from a corpus's reservoir (the bottom-k per
+    category and day that every engine keeps): the same items however the corpus was read."""
     label_reason = languages.get(lang).EXAMPLES["label"]
-    where = window_of(data["date"], windows)
+    where = window_of(kept["date"], windows) if len(kept) else pd.Series(dtype=object)
     rows = []
     for category in categories:
-        if category not in data:
-            continue
-        tagged = data[data[category].fillna(False).astype(bool)]
+        tagged = kept[kept["category"] == category]
         for window in [*WINDOW_ORDER, "outside"]:
             part = tagged[where.loc[tagged.index] == window]
             if part.empty:
                 continue
-            chosen = part.iloc[np.sort(rng.choice(len(part), min(per_window, len(part)),
-                                                  replace=False))]
-            for _, item in chosen.iterrows():
-                text = "" if pd.isna(item["text"]) else str(item["text"])
+            for item in sample.lowest(part, per_window).itertuples():
+                text = "" if pd.isna(item.text) else str(item.text)
                 rows.append({
                     "category": category,
                     "window": window,
-                    "date": pd.Timestamp(item["date"]).strftime("%Y-%m-%d"),
+                    "date": pd.Timestamp(item.date).strftime("%Y-%m-%d"),
                     "text": text[:MAX_CHARS] + ("…" if len(text) > MAX_CHARS else ""),
                     "why": why(text, category) if why else label_reason.format(
                         category=category),

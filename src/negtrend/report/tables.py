@@ -12,10 +12,11 @@ from negtrend.report import lang as languages
 from negtrend.report.words import method_text, note_text
 
 
-def data_summary(loaded, series: SeriesResult) -> dict:
+def data_summary(loaded, series: SeriesResult, engine: dict | None = None) -> dict:
     """Rows read, kept and set aside (at loading, outside the analysis span, at this
-    frequency), the date span, and the collection gaps."""
+    frequency), the date span, the collection gaps, and the engine that read the data."""
     summary = dict(loaded.summary())
+    summary["engine"] = dict(engine or summary.get("engine") or {"name": "pandas"})
     unused = series.unused
     summary.update(
         analysis_span=None if series.span is None else [_day(d) for d in series.span],

@@ -25,8 +25,11 @@ from negtrend.analysis.compare import (
     compare_phases,
 )
 from negtrend.analysis.tagging_error import corrected_shares
-from negtrend.data import calendar, labels, loading, paths, sources
+from negtrend.corpus import engines
+from negtrend.corpus import inputs as corpus_inputs
+from negtrend.data import calendar, labels, loading, paths, readers, sources
 from negtrend.data.claims import Claim, get_claim
+from negtrend.data.daily import DailyCounts
 from negtrend.data.series import SPAN_MARGIN_DAYS, SeriesResult, analysis_span, build_series
 from negtrend.report import cross_election as across
 from negtrend.report import examples, plots, records, sentences, tables
@@ -67,6 +70,11 @@ class DataParams:
     lang: str = "en"  # the language of headings and sentences (report/lang/*.yaml)
     examples_per_window: int = 3  # example items per category and window (posts only)
     seed: int = 0
+    engine: str = "auto"  # auto | pandas | duckdb | dask (posts: how the corpus is read)
+    scheduler: str | None = None  # dask: tcp://HOST:PORT, or "local" for a LocalCluster
+    memory_limit: str | None = None  # duckdb: e.g. "2GB" (default 1GB)
+    spill_dir: str | None = None  # duckdb: where to spill beyond the memory limit
+    keep_going: bool = False  # a corpus file that cannot be read is named and skipped
     output_dir: str | None = None  # set by the runner; None: a folder under reports/
 
     @classmethod
@@ -107,28 +115,65 @@ class ExploreParams(DataParams):
 
 @dataclass(frozen=True)
 class Prepared:
-    """Loaded rows with their label and tag columns, the categories to count, and how items
-    came to be counted (``tagging``: counts, labels, lexicon, model or none)."""
+    """Loaded rows with their label and tag columns (or, from a streaming engine, posts
+    counted per day), the categories to count, how items came to be counted (``tagging``:
+    counts, labels, lexicon, model or none) and the engine that read them."""
 
-    loaded: loading.LoadResult
+    loaded: loading.LoadResult | DailyCounts
     categories: list[str] | None
     tagging: str
+    engine: dict = field(default_factory=lambda: {"name": "pandas"})
 
 
 def prepare(data, *, kind: str = "auto", column_map=None, labels_spec=None,
             classifier: str | None = None, categories: list[str] | None = None,
             variant: str | None = None, timezone: str = loading.DEFAULT_TZ,
-            timestamp_format: str | None = None, sheet: str | int | None = None) -> Prepared:
-    """Load a source, apply label rules and tag posts' text: everything before counting."""
-    loaded = sources.load_source(data, kind=kind, column_map=column_map, tz=timezone,
-                                 timestamp_format=timestamp_format, variant=variant,
-                                 sheet=sheet)
-    if labels_spec:
-        loaded = labels.apply_to_result(loaded, labels_spec)
-    if classifier and loaded.kind == "posts":
-        loaded = classify.tag_posts(loaded, classifier, categories or None)
-    return Prepared(loaded, choose_categories(categories, labels_spec, classifier),
-                    tagging_kind(loaded.kind, labels_spec, classifier))
+            timestamp_format: str | None = None, sheet: str | int | None = None,
+            engine: str = "auto", scale: engines.ScaleOptions | None = None, seed: int = 0,
+            examples_per_window: int = 3) -> Prepared:
+    """Load a source, apply label rules and tag posts' text: everything before counting.
+    Posts (one file, a glob or a folder) go through ``engine`` (:mod:`negtrend.corpus`);
+    published series, count tables and workbooks are read whole."""
+    engines.check_engine(engine)
+    if _read_whole(data, kind, column_map, sheet):
+        loaded = sources.load_source(data, kind=kind, column_map=column_map, tz=timezone,
+                                     timestamp_format=timestamp_format, variant=variant,
+                                     sheet=sheet)
+        if labels_spec:
+            loaded = labels.apply_to_result(loaded, labels_spec)
+        if classifier and loaded.kind == "posts":
+            loaded = classify.tag_posts(loaded, classifier, categories or None)
+        return Prepared(loaded, choose_categories(categories, labels_spec, classifier),
+                        tagging_kind(loaded.kind, labels_spec, classifier))
+    if variant:
+        raise loading.LoadError(f"{data}: variant applies only to published:SERIES sources")
+    settings = engines.settings_for(timezone=timezone, timestamp_format=timestamp_format,
+                                    labels_spec=labels_spec, classifier=classifier,
+                                    categories=categories, seed=seed,
+                                    examples=examples_per_window)
+    loaded, used = engines.count_corpus(data, settings, engine=engine, column_map=column_map,
+                                        options=scale)
+    return Prepared(loaded, list(settings.categories) or None,
+                    tagging_kind("posts", labels_spec, classifier), used)
+
+
+def _read_whole(data, kind: str, column_map, sheet) -> bool:
+    """Published series, count tables and workbooks are small and read whole; posts stream."""
+    spec = str(data)
+    if spec.startswith("published:") or kind == "counts" or sheet is not None:
+        return True
+    if corpus_inputs.is_corpus(spec):
+        return False
+    if not Path(spec).is_file() or readers.infer_format(spec) == "xlsx":
+        return True
+    return kind == "auto" and sources.detect_kind(
+        spec, loading.parse_column_map(column_map)) == "counts"
+
+
+def scale_options(params: DataParams, progress: bool = False) -> engines.ScaleOptions:
+    return engines.ScaleOptions(memory_limit=params.memory_limit, spill_dir=params.spill_dir,
+                                scheduler=params.scheduler, keep_going=params.keep_going,
+                                progress=progress)
 
 
 def choose_categories(categories: list[str] | None, labels_spec, classifier: str | None
@@ -179,7 +224,8 @@ def _prepare_params(params: ReportParams) -> Prepared:
                    labels_spec=params.labels, classifier=params.classifier,
                    categories=params.categories, variant=params.variant,
                    timezone=params.timezone, timestamp_format=params.timestamp_format,
-                   sheet=params.sheet)
+                   sheet=params.sheet, engine=params.engine, scale=scale_options(params),
+                   seed=params.seed, examples_per_window=params.examples_per_window)
 
 
 def _series_params(prepared: Prepared, params: ReportParams, election: str) -> ElectionSeries:
@@ -208,6 +254,9 @@ def _examples(prepared: Prepared, classifier, categories, windows, per_window, s
     """Example items per category and window, with why each was tagged (posts only)."""
     if prepared.loaded.kind != "posts":
         return pd.DataFrame(columns=examples.COLUMNS)
+    if isinstance(prepared.loaded, DailyCounts):
+        return examples.from_reservoir(prepared.loaded.reservoir, categories, windows,
+                                       per_window, _why(classifier, lang), lang)
     return examples.example_items(prepared.loaded.data, categories, windows,
                                   per_window=per_window, seed=seed, why=_why(classifier, lang),
                                   lang=lang)
@@ -253,11 +302,11 @@ def trend_report(params: ReportParams) -> TrendReport:
     """
     out = _output_dir(params.output_dir, "interactive")
     prepared = _prepare_params(params)
-    loading.write_quarantine(prepared.loaded, out / "quarantine.csv")
+    write_quarantine(prepared.loaded, out / "quarantine.csv")
     built = _series_params(prepared, params, params.election)
     series, windows = built.series, built.windows
     write_unused(series, out / "unused.csv")
-    summary = tables.data_summary(prepared.loaded, series)
+    summary = tables.data_summary(prepared.loaded, series, prepared.engine)
     figures = _trend_figures(series, windows, built.election, params, out)
     comparisons = [compare_phases(series, category, baseline=params.baseline,
                                   alpha=params.alpha) for category in series.categories]
@@ -285,6 +334,13 @@ def trend_report(params: ReportParams) -> TrendReport:
     return TrendReport(params, out, prepared, built.election, windows, series, summary,
                        comparisons, adjusted, effects, claim, claim_comparisons, claim_checks,
                        items, corrected, limits, figures, metrics)
+
+
+def write_quarantine(loaded, path: Path) -> Path:
+    """The quarantined rows, whoever read them."""
+    if isinstance(loaded, DailyCounts):
+        return loaded.write_quarantine(path)
+    return loading.write_quarantine(loaded, path)
 
 
 def write_unused(series: SeriesResult, path: Path) -> Path:
@@ -389,6 +445,7 @@ class Exploration:
         without ipywidgets."""
         widgets = explore_views.optional_widgets()
         if widgets is None or self.params.output_dir is not None \
+                or not isinstance(self.prepared.loaded, loading.LoadResult) \
                 or self.prepared.loaded.kind != "posts":
             return []
         return [explore_views.drilldown(widgets, self.prepared.loaded.data, self.view,
@@ -477,7 +534,8 @@ def claim_check(data, election: str, category: str, *, direction: str = "decreas
                 classifier: str | None = None, variant: str | None = None,
                 timestamp_format: str | None = None, before_days: int | None = None,
                 alpha: float = 0.05, power_simulations: int = 100,
-                sheet: str | int | None = None) -> dict:
+                sheet: str | int | None = None, engine: str = "auto",
+                scale: engines.ScaleOptions | None = None) -> dict:
     """Whether ``data`` supports a claim about ``category``: the check's JSON record with the
     data accounting (rows read, quarantined, and set aside as unused at this frequency).
 
@@ -487,7 +545,8 @@ def claim_check(data, election: str, category: str, *, direction: str = "decreas
     claims.check_claim_spec(direction, phase, baseline)
     prepared = prepare(data, kind=kind, column_map=column_map, labels_spec=labels_spec,
                        classifier=classifier, categories=[category], variant=variant,
-                       timestamp_format=timestamp_format, sheet=sheet)
+                       timestamp_format=timestamp_format, sheet=sheet, engine=engine,
+                       scale=scale)
     built = election_series(prepared, election, freq=freq, before_days=before_days)
     check = claims.check_claim(built.series, category, built.windows, direction=direction,
                                phase=phase, baseline=baseline, alpha=alpha,
@@ -495,7 +554,8 @@ def claim_check(data, election: str, category: str, *, direction: str = "decreas
     record = records.check_record(check)
     record.update(data=str(data), election=election, freq=freq.upper(),
                   kind=prepared.loaded.kind)
-    record.update(_claim_accounting(tables.data_summary(prepared.loaded, built.series)))
+    record.update(_claim_accounting(tables.data_summary(prepared.loaded, built.series,
+                                                        prepared.engine)))
     return record
 
 
@@ -507,4 +567,5 @@ def _claim_accounting(summary: dict) -> dict:
             "quarantine_reasons": summary.get("quarantine_reasons", {}),
             "n_unused": summary["rows_not_usable_at_freq"],
             "unused_reasons": summary["not_usable_reasons"], "n_used": summary["rows_used"],
-            "first_period": summary["first_period"], "last_period": summary["last_period"]}
+            "first_period": summary["first_period"], "last_period": summary["last_period"],
+            "engine": summary["engine"]}

@@ -299,20 +299,17 @@ def _as_strings(values) -> pa.Array:
     return pc.fill_null(values, "") if values.null_count else values
 
 
-def _joined(values: pa.Array) -> tuple[bytes, np.ndarray]:
+def _joined(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """All texts in one UTF-8 buffer, ``\\n`` after each (inner newlines -> spaces), and the
-    byte offset where each post starts."""
-    offsets_type = np.int64 if pa.types.is_large_string(values.type) else np.int32
-    offsets = np.frombuffer(values.buffers()[1], dtype=offsets_type)
-    offsets = offsets[values.offset: values.offset + len(values) + 1].astype(np.int64)
-    data_buffer = values.buffers()[2]
-    data = (np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0]: offsets[-1]]
-            if data_buffer is not None else np.empty(0, np.uint8))
-    relative = offsets - offsets[0]
-    separator = SEPARATOR[0]
-    cleaned = np.where(data == separator, np.uint8(ord(" ")), data)
-    buffer = np.insert(cleaned, relative[1:], separator)
-    return buffer.tobytes(), relative[:-1] + np.arange(len(values))
+    byte offset where each post starts. Arrow's kernels build it in two passes."""
+    separator = SEPARATOR.decode()
+    ended = pc.binary_join_element_wise(pc.replace_substring(values, separator, " "), "",
+                                        separator)
+    offsets_type = np.int64 if pa.types.is_large_string(ended.type) else np.int32
+    offsets = np.frombuffer(ended.buffers()[1], dtype=offsets_type)
+    offsets = offsets[ended.offset: ended.offset + len(ended) + 1].astype(np.int64)
+    data = np.frombuffer(ended.buffers()[2], dtype=np.uint8)[offsets[0]: offsets[-1]]
+    return data, offsets[:-1] - offsets[0]
 
 
 # --- scanning one view -------------------------------------------------------------------
@@ -327,25 +324,24 @@ class _Scanner:
         self.patterns = patterns
         self.crossing = np.array(crossing, dtype=bool)
         self.python = [python_regex(p) for p in patterns]
-        counts = np.array([len(e) for e in entries_of], dtype=np.int64)
-        self.pointer = np.concatenate([[0], np.cumsum(counts)])
-        self.flat = np.array([i for e in entries_of for i in e], dtype=np.int64)
+        self.pointer, self.flat = _grouped(entries_of)
         self.database = None
         if use_hyperscan and patterns:
             self.database = _compile(patterns, crossing)
 
-    def pairs(self, values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-        """(post index, entry index) for every hit, duplicates included."""
+    def pairs(self, values: pa.Array, joined=None) -> tuple[np.ndarray, np.ndarray]:
+        """(post index, entry index) for every hit, duplicates included; ``joined`` is
+        ``_joined(values)`` when the caller has it already."""
         if not self.patterns or len(values) == 0:
             return np.empty(0, np.int64), np.empty(0, np.int64)
         if self.database is None:
             ids, posts = self._python_pairs(values)
         else:
-            ids, posts = self._hyperscan_pairs(values)
+            ids, posts = self._hyperscan_pairs(values, joined or _joined(values))
         return self._to_entries(ids, posts)
 
-    def _hyperscan_pairs(self, values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-        buffer, starts = _joined(values)
+    def _hyperscan_pairs(self, values: pa.Array, joined) -> tuple[np.ndarray, np.ndarray]:
+        buffer, starts = joined
         ids, froms, ends = [], [], []
         add_id, add_from, add_end = ids.append, froms.append, ends.append
 
@@ -404,12 +400,26 @@ class _Scanner:
 
     def _to_entries(self, ids: np.ndarray, posts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Pattern ids -> entry indices (one pattern may serve several categories)."""
-        counts = self.pointer[ids + 1] - self.pointer[ids]
-        if len(counts) and counts.max() == 1 and counts.min() == 1:
-            return posts, self.flat[self.pointer[ids]]
-        repeated = np.repeat(self.pointer[ids], counts)
-        within = np.arange(len(repeated)) - np.repeat(np.cumsum(counts) - counts, counts)
-        return np.repeat(posts, counts), self.flat[repeated + within]
+        return _expand(posts, ids, self.pointer, self.flat)
+
+
+def _expand(posts: np.ndarray, ids: np.ndarray, pointer: np.ndarray,
+            flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(post, entry) pairs from (post, id) pairs, where id ``i`` stands for the entries
+    ``flat[pointer[i]:pointer[i + 1]]`` (one pattern or literal may serve several categories)."""
+    counts = pointer[ids + 1] - pointer[ids]
+    if len(counts) and counts.max() == 1 and counts.min() == 1:
+        return posts, flat[pointer[ids]]
+    repeated = np.repeat(pointer[ids], counts)
+    within = np.arange(len(repeated)) - np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(posts, counts), flat[repeated + within]
+
+
+def _grouped(groups: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """(pointer, flat) for ``_expand``: group ``i`` is ``flat[pointer[i]:pointer[i + 1]]``."""
+    counts = np.array([len(g) for g in groups], dtype=np.int64)
+    pointer = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    return pointer, np.array([i for g in groups for i in g], dtype=np.int64)
 
 
 def _hs_flags(crossing: bool) -> int:
@@ -437,6 +447,158 @@ def _culprit(entries: list[Entry]) -> LexiconError:
     return LexiconError("Hyperscan could not compile the lexicon patterns")
 
 
+# --- words and phrases: matched as tokens, without a regex engine -------------------------
+
+_TOKEN = re.compile(r"[a-z0-9_]+")
+_GAP_BYTES = np.zeros(256, dtype=bool)
+_GAP_BYTES[list(b" \t\r\f-")] = True  # the characters of _PHRASE_GAP
+
+
+def token_literal(entry: Entry) -> bool:
+    """Is the entry a word or phrase of ASCII word characters? Then its pattern
+    (``\\bsitus[ \\t\\r\\f\\-]+judi\\b``) hits exactly where maximal runs of ASCII letters,
+    digits and ``_`` (tokens) spell its words, case-insensitively, with nothing but phrase-gap
+    characters between them, which ``_Literals`` finds without a regex engine."""
+    return entry.kind in ("word", "phrase") and all(
+        _TOKEN.fullmatch(part) for part in entry.value.split())
+
+
+def _is_word_byte(buffer: np.ndarray) -> np.ndarray:
+    """ASCII letters, digits and ``_``, by arithmetic (uint8 wraps below 0): a few vector
+    passes, twice as fast as looking bytes up in a table."""
+    return (((buffer | 0x20) - 97) < 26) | ((buffer - 48) < 10) | (buffer == 95)
+
+
+def _tokens(buffer: np.ndarray) -> np.ndarray:
+    """Start and end offsets of every token in a joined buffer, interleaved
+    (start, end, start, end, ...). The buffer ends with the separator, which is no word
+    byte, so no token crosses a post boundary and the offsets pair up."""
+    word = _is_word_byte(buffer)
+    edges = np.flatnonzero(word[1:] != word[:-1]) + 1
+    return np.concatenate([[0], edges]) if len(word) and word[0] else edges
+
+
+def _all_gaps(buffer: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """For each span ``buffer[lo:hi]`` (never empty), whether it holds phrase-gap bytes only.
+    Spans are usually one space long; longer ones are checked byte by byte, vectorized."""
+    ok = _GAP_BYTES[buffer[lo]]
+    long = np.flatnonzero(ok & (hi - lo > 1))
+    if len(long):
+        lengths = hi[long] - lo[long] - 1
+        firsts = np.cumsum(lengths) - lengths
+        within = np.arange(lengths.sum()) - np.repeat(firsts, lengths)
+        bad = ~_GAP_BYTES[buffer[np.repeat(lo[long] + 1, lengths) + within]]
+        ok[long] = ~np.logical_or.reduceat(bad, firsts)
+    return ok
+
+
+class _Literals:
+    """Words and phrases of the normalized view, matched as tokens.
+
+    Why: everyday words ("pemilu", "berita") hit most posts several times, and every Hyperscan
+    match costs a Python callback, which made them the bulk of the tagger's time. Here the
+    joined buffer is cut into tokens with numpy and the tokens are looked up in the lexicon's
+    vocabulary in one Arrow hash lookup; a word is a table read per token, and phrases are
+    followed through a trie of token ids, one vectorized step per further word. Nothing is
+    paid per hit."""
+
+    def __init__(self, literals: list[str], entries_of: list[list[int]]):
+        words = [literal.split() for literal in literals]
+        vocabulary = sorted({w for parts in words for w in parts})
+        self.vocabulary = pa.array(vocabulary, pa.large_string())
+        # Tables indexed by token id have one slot more, for id -1 (not in the vocabulary).
+        size = len(vocabulary) + 1
+        token_id = {w: i for i, w in enumerate(vocabulary)}
+        children: dict[tuple[int, int], int] = {}  # (node, token id) -> node; 0 is the root
+        ends = [-1]  # node -> the literal it completes, or -1
+        for index, parts in enumerate(words):
+            node = 0
+            for part in parts:
+                node = children.setdefault((node, token_id[part]), len(ends))
+                if node == len(ends):
+                    ends.append(-1)
+            ends[node] = index
+        self.longest = max((len(parts) for parts in words), default=0)
+        self.base = size
+        keys = np.array([n * size + t for n, t in children], dtype=np.int64)
+        order = np.argsort(keys)
+        self.edge_keys = keys[order]
+        self.edge_child = np.array(list(children.values()), dtype=np.int64)[order]
+        self.ends = np.array(ends, dtype=np.int64)
+        self.roots = _table(size, {t: c for (n, t), c in children.items() if n == 0}, -1)
+        self.words = _table(size, {t: ends[c] for (n, t), c in children.items() if n == 0}, -1)
+        inner = {n for n, _ in children}  # nodes with children
+        self.opens = _table(size, {t: c in inner for (n, t), c in children.items() if n == 0},
+                            False)
+        self.follows = _table(size, {t: True for n, t in children if n != 0}, False)
+        self.pointer, self.flat = _grouped(entries_of)
+
+    def pairs(self, joined: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """(post index, entry index) for every hit, duplicates included."""
+        buffer, starts = joined
+        bounds = _tokens(buffer) if self.longest else np.empty(0, np.int64)
+        if len(bounds) == 0:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        ids = self._token_ids(buffer, bounds)
+        first, last = bounds[0::2].copy(), bounds[1::2].copy()
+        literal = self.words[ids]
+        position = np.flatnonzero(literal >= 0)
+        hit_tokens, hit_literals = [position], [literal[position]]
+        # phrases: a token that opens one, followed by a token that can go on one
+        position = np.flatnonzero(self.opens[ids[:-1]] & self.follows[ids[1:]])
+        node = self.roots[ids[position]]
+        for step in range(1, self.longest):
+            position, node = self._extend(buffer, first, last, ids, position, node, step)
+            literal = self.ends[node]
+            done = literal >= 0
+            hit_tokens.append(position[done])
+            hit_literals.append(literal[done])
+        per_post = np.diff(np.searchsorted(first, np.append(starts, len(buffer))))
+        post_of_token = np.repeat(np.arange(len(starts)), per_post)
+        return _expand(post_of_token[np.concatenate(hit_tokens)],
+                       np.concatenate(hit_literals), self.pointer, self.flat)
+
+    def _extend(self, buffer, first, last, ids, position, node, step):
+        """The literals under way (``step`` tokens matched, the first at ``position``) that go
+        on with the next token: it follows after phrase-gap characters only (so in the same
+        post) and is a child of their trie node."""
+        following = position + step
+        go = following < len(ids)
+        position, node, following = position[go], node[go], following[go]
+        go = self.follows[ids[following]]
+        position, node, following = position[go], node[go], following[go]
+        go = _all_gaps(buffer, last[following - 1], first[following])
+        position, node = position[go], self._child(node[go], ids[following[go]])
+        go = node >= 0
+        return position[go], node[go]
+
+    def _token_ids(self, buffer: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+        """Vocabulary index of each token, lower-cased as ASCII (-1: not in the lexicon).
+        The Arrow array spans tokens and the gaps between them; every other item is a token."""
+        runs = pa.LargeStringArray.from_buffers(len(bounds) - 1, pa.py_buffer(bounds),
+                                                pa.py_buffer(buffer))
+        found = pc.index_in(pc.ascii_lower(runs), value_set=self.vocabulary)
+        ids = np.frombuffer(found.buffers()[1], np.int32, len(found), 4 * found.offset)
+        if found.null_count:
+            valid = np.unpackbits(np.frombuffer(found.buffers()[0], np.uint8),
+                                  bitorder="little")[found.offset: found.offset + len(found)]
+            ids = np.where(valid.view(bool), ids, -1)
+        return ids[0::2]
+
+    def _child(self, node: np.ndarray, token: np.ndarray) -> np.ndarray:
+        """The trie node reached from ``node`` by ``token``, or -1."""
+        keys = node * self.base + token
+        at = np.minimum(np.searchsorted(self.edge_keys, keys), len(self.edge_keys) - 1)
+        return np.where(self.edge_keys[at] == keys, self.edge_child[at], -1)
+
+
+def _table(size: int, values: dict[int, object], default) -> np.ndarray:
+    """A lookup table by token id; the last slot (read by id -1) keeps the default."""
+    table = np.full(size, default)
+    table[list(values)] = list(values.values())
+    return table
+
+
 # --- the tagger ----------------------------------------------------------------------------
 
 
@@ -459,7 +621,10 @@ class LexiconTagger:
         index = {c: i for i, c in enumerate(self.categories)}
         self._category_of = np.array([index[e.category] for e in self.entries], dtype=np.int64)
         self._regex = [python_regex(entry_pattern(e)) for e in self.entries]
-        self._scanners = {view: self._scanner(view) for view in VIEWS}
+        tokens = [token_literal(e) for e in self.entries]
+        self._literals = self._literal_matcher(tokens)
+        self._scanners = {view: self._scanner(view, [not t for t in tokens]) for view in VIEWS}
+        self._all_scanners: dict[str, _Scanner] | None = None  # built by _reference_scores
 
     def __getstate__(self) -> dict:
         """Pickle the lexicon, not the compiled databases (Dask and process pools need this)."""
@@ -469,12 +634,27 @@ class LexiconTagger:
     def __setstate__(self, state: dict) -> None:
         self.__init__(**state)
 
-    def _scanner(self, view: str) -> _Scanner:
-        """Deduplicated patterns of one view (the same pattern in two categories is one id)."""
+    def _literal_matcher(self, chosen: list[bool]) -> _Literals:
+        """The chosen words and phrases, deduplicated (one word in two categories is one
+        literal)."""
+        ids: dict[str, int] = {}
+        entries_of: list[list[int]] = []
+        for index, entry in enumerate(self.entries):
+            if not chosen[index]:
+                continue
+            if entry.value not in ids:
+                ids[entry.value] = len(ids)
+                entries_of.append([])
+            entries_of[ids[entry.value]].append(index)
+        return _Literals(list(ids), entries_of)
+
+    def _scanner(self, view: str, chosen: list[bool]) -> _Scanner:
+        """The chosen entries of one view as deduplicated patterns (the same pattern in two
+        categories is one id)."""
         ids: dict[tuple[str, bool], int] = {}
         entries_of: list[list[int]] = []
         for index, entry in enumerate(self.entries):
-            if entry.view != view:
+            if entry.view != view or not chosen[index]:
                 continue
             key = (entry_pattern(entry), may_cross(entry))
             if key not in ids:
@@ -501,12 +681,29 @@ class LexiconTagger:
         normalized = _as_strings(normalized)
         if len(normalized) != len(raw):
             raise ValueError(f"normalized has {len(normalized)} texts, texts has {len(raw)}")
-        post_parts, entry_parts = [], []
+        if len(raw) == 0:
+            return self._scores(np.empty(0, np.int64), np.empty(0, np.int64), 0)
+        joined = _joined(normalized) if self._literals.longest else None
+        pairs = [self._literals.pairs(joined)] if joined is not None else []
         for view, values in (("normalized", normalized), ("raw", raw)):
-            posts, entries = self._scanners[view].pairs(values)
-            post_parts.append(posts)
-            entry_parts.append(entries)
-        return self._scores(np.concatenate(post_parts), np.concatenate(entry_parts), len(raw))
+            pairs.append(self._scanners[view].pairs(values, joined if view == "normalized"
+                                                    else None))
+        return self._scores(np.concatenate([p for p, _ in pairs]),
+                            np.concatenate([e for _, e in pairs]), len(raw))
+
+    def _reference_scores(self, texts, normalized=None) -> dict[str, np.ndarray]:
+        """``score_array`` the way it was before ``_Literals``: every entry, words and phrases
+        too, through the scanners (a Python callback per Hyperscan match). Kept as the
+        reference the tests and benchmarks/bench_lexicon.py compare the token path with."""
+        if self._all_scanners is None:
+            self._all_scanners = {view: self._scanner(view, [True] * len(self.entries))
+                                  for view in VIEWS}
+        raw = _as_strings(texts)
+        normalized = _as_strings(self.normalize_array(raw) if normalized is None else normalized)
+        pairs = [self._all_scanners[view].pairs(values)
+                 for view, values in (("normalized", normalized), ("raw", raw))]
+        return self._scores(np.concatenate([p for p, _ in pairs]),
+                            np.concatenate([e for _, e in pairs]), len(raw))
 
     def _scores(self, posts: np.ndarray, entries: np.ndarray, n: int) -> dict[str, np.ndarray]:
         """Per category, the weights of distinct (post, entry) hits, summed per post."""

@@ -1,0 +1,138 @@
+"""The tagged-corpus cache: a corpus is read and tagged once, then every report, sweep run and
+exploration over it counts from the cached Parquet.
+
+An entry is keyed by the content of every input file, the tagger and its settings (lexicon
+files or model files, label rules, categories) and the time zone, so a changed input or tagger
+is never served stale. An entry is built in a hidden folder and renamed into place only when
+complete: an interrupted scan leaves nothing a later run would trust.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from negtrend.corpus import inputs
+from negtrend.corpus.inputs import InputFile
+from negtrend.data import paths
+
+FORMAT = 1  # bump when the cached columns or their meaning change
+MANIFEST = "manifest.json"
+
+
+def cache_dir(folder=None) -> Path:
+    """``folder``, else ``NEGTREND_CACHE``, else ``data/cache`` of the project."""
+    return Path(folder or os.environ.get("NEGTREND_CACHE") or paths.data_dir() / "cache")
+
+
+def tagger_fingerprint(classifier: str | None) -> str | None:
+    """A hash of what the tagger is made of: the lexicon files, or the model's files."""
+    if not classifier:
+        return None
+    if classifier == "lexicon":
+        folder = paths.config_dir() / "lexicons"
+        files = sorted(folder.glob("*.txt")) + [paths.config_dir() / "categories.yaml"]
+    else:
+        files = sorted(p for p in Path(classifier).rglob("*") if p.is_file())
+    digest = hashlib.blake2b(digest_size=16)
+    for path in files:
+        if path.exists():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def entry_key(files: list[InputFile], mappings: dict, settings_fields: dict,
+              classifier: str | None, folder: Path) -> tuple[str, dict]:
+    """The entry's key and what it was computed from (kept in the manifest)."""
+    from negtrend import __version__
+
+    stat_path = folder / "stat-cache.json"
+    stats = inputs.load_stat_cache(stat_path)
+    described = {
+        "format": FORMAT, "negtrend": __version__,
+        "files": [{"name": str(f.path), "partitions": f.partitions,
+                   "content": inputs.content_hash(f.path, stats),
+                   "columns": mappings[f.number]} for f in files],
+        "settings": settings_fields, "tagger": tagger_fingerprint(classifier),
+    }
+    inputs.save_stat_cache(stat_path, stats)
+    text = json.dumps(described, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:24], described
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    folder: Path
+
+    @property
+    def manifest(self) -> dict:
+        return json.loads((self.folder / MANIFEST).read_text(encoding="utf-8"))
+
+
+def find(folder: Path, key: str) -> Entry | None:
+    """The complete entry for ``key``, or None (an entry without its manifest is not one)."""
+    entry = Entry(key, folder / key)
+    return entry if (entry.folder / MANIFEST).exists() else None
+
+
+def building(folder: Path, key: str) -> Path:
+    """A fresh hidden folder to build an entry in."""
+    work = folder / f".{key}.tmp-{os.getpid()}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    return work
+
+
+def publish(work: Path, folder: Path, key: str, manifest: dict) -> Entry:
+    """Write the manifest last and move the finished entry into place."""
+    (work / MANIFEST).write_text(json.dumps(manifest, indent=1, default=str), encoding="utf-8")
+    target = folder / key
+    if target.exists():
+        shutil.rmtree(target)
+    os.replace(work, target)
+    return Entry(key, target)
+
+
+def entries(folder=None) -> list[dict]:
+    """Every complete entry: key, source, rows, size, when built; and unfinished folders."""
+    root = cache_dir(folder)
+    found = []
+    for path in sorted(root.glob("*")) if root.is_dir() else []:
+        if not path.is_dir():
+            continue
+        size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+        if path.name.startswith("."):
+            found.append({"key": path.name, "state": "unfinished", "bytes": size})
+            continue
+        try:
+            manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            found.append({"key": path.name, "state": "unfinished", "bytes": size})
+            continue
+        found.append({"key": path.name, "state": "complete", "bytes": size,
+                      "source": manifest.get("source"), "n_read": manifest.get("n_read"),
+                      "built": manifest.get("built"), "classifier":
+                      manifest.get("described", {}).get("settings", {}).get("classifier")})
+    return found
+
+
+def clear(folder=None, key: str | None = None) -> int:
+    """Remove every entry (or the one ``key``); returns how many folders were removed."""
+    root = cache_dir(folder)
+    removed = 0
+    for path in sorted(root.glob("*")) if root.is_dir() else []:
+        if path.is_dir() and (key is None or path.name == key):
+            shutil.rmtree(path, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")

@@ -1,0 +1,411 @@
+"""Choose an engine and run the data stage on it: a corpus in, counts per day out.
+
+``pandas`` reads everything into memory (a ``LoadResult``: every post, so the interactive
+drill-down works); ``duckdb`` streams batches through worker processes into the tagged-corpus
+cache and counts with SQL; ``dask`` does the per-file work on a cluster
+(:mod:`negtrend.corpus.cluster`). ``auto`` picks pandas below :data:`AUTO_BYTES` of input and
+DuckDB above (the crossing measured in docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import collections
+import multiprocessing as mp
+import os
+import shutil
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from negtrend.corpus import cache, inputs, scan, store
+from negtrend.corpus.inputs import InputFile
+from negtrend.corpus.scan import ScanSettings
+from negtrend.data import labels, loading, sample, sources
+from negtrend.data.daily import DailyCounts
+from negtrend.data.errors import LoadError
+from negtrend.data.series import ALL_ITEMS
+from negtrend.errors import NegtrendError
+from negtrend.tagging import classify
+
+ENGINES = ("auto", "pandas", "duckdb", "dask")
+AUTO_BYTES = 256 * 1024 * 1024
+"""``auto`` streams (DuckDB) from this much input on: see docs/benchmarks.md, "Engines"."""
+BATCH_ROWS = 65_536
+CHUNK_ROWS = 1_000_000  # Parquet rows a worker reads by itself in one task
+
+
+class EngineError(NegtrendError, ValueError):
+    """An unknown engine, or an engine that cannot run here."""
+
+
+@dataclass(frozen=True)
+class ScaleOptions:
+    """How the streaming engines run: the cache, memory, spill folder, workers, cluster."""
+
+    cache: bool = True
+    cache_dir: str | None = None
+    memory_limit: str | None = None
+    spill_dir: str | None = None
+    processes: int | None = None
+    scheduler: str | None = None  # dask: tcp://HOST:PORT or "local"
+    keep_going: bool = False  # a file that cannot be read is skipped (and named), not fatal
+    progress: bool = False
+    batch_rows: int = BATCH_ROWS
+
+
+def check_engine(engine: str) -> str:
+    engine = str(engine or "auto").lower()
+    if engine not in ENGINES:
+        raise EngineError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+    return engine
+
+
+def choose(engine: str, files: list[InputFile]) -> str:
+    """The engine to run: the one asked for, or for ``auto`` pandas up to ``AUTO_BYTES`` of
+    input (XLSX always pandas) and DuckDB beyond."""
+    engine = check_engine(engine)
+    if engine != "auto":
+        return engine
+    if any(f.format == "xlsx" for f in files):
+        return "pandas"
+    return "duckdb" if inputs.total_bytes(files) >= AUTO_BYTES else "pandas"
+
+
+def settings_for(*, timezone: str, timestamp_format, labels_spec, classifier, categories,
+                 groups=(), seed: int = 0, examples: int = 3) -> ScanSettings:
+    """The scan settings of a report: which categories are tagged and counted."""
+    rules = labels.parse_rules(labels_spec) if labels_spec else {}
+    if categories:
+        counted = list(categories)
+    elif rules:
+        counted = list(rules)
+    elif classifier:
+        counted = classify.backend_categories(classifier)
+    else:
+        counted = []
+    return ScanSettings(tz=timezone, timestamp_format=timestamp_format, labels=rules,
+                        classifier=classifier,
+                        tag_categories=tuple(categories) if categories else None,
+                        categories=tuple(counted), groups=tuple(groups), seed=int(seed),
+                        examples=int(examples))
+
+
+# --- pandas: everything in memory -----------------------------------------------------------
+
+
+def load_pandas(files: list[InputFile], mappings: dict, settings: ScanSettings, source: str,
+                column_map=None) -> loading.LoadResult:
+    """Every file read whole and checked, labelled and tagged as the streaming engines do;
+    several files are joined with ``_file`` (their number) and a ``file`` quarantine column."""
+    results = []
+    for item in files:
+        loaded = sources.load_source(item.path, kind="posts", column_map=column_map,
+                                     tz=settings.tz, timestamp_format=settings.timestamp_format)
+        data = loaded.data
+        for key, value in item.partitions.items():
+            if key not in data:
+                data[key] = value
+        out = scan.process_checked(data, item, settings)
+        results.append((item, loaded, out))
+    if len(files) == 1 and not inputs.is_corpus(source):
+        item, loaded, data = results[0]
+        return loading.LoadResult(**{**vars_of(loaded), "data": data})
+    data = pd.concat([data for _, _, data in results], ignore_index=True)
+    quarantine = pd.concat([scan.quarantine_rows(loaded.quarantine, item)
+                            for item, loaded, _ in results], ignore_index=True)
+    notes = tuple(f"{item.path.name}: {note}" for item, loaded, _ in results
+                  for note in loaded.read_notes)
+    return loading.LoadResult(data=data, quarantine=quarantine, source=source, kind="posts",
+                              n_read=sum(loaded.n_read for _, loaded, _ in results),
+                              encoding=_one({loaded.encoding for _, loaded, _ in results}),
+                              encoding_note="", read_notes=notes)
+
+
+def vars_of(loaded: loading.LoadResult) -> dict:
+    import dataclasses
+
+    return {f.name: getattr(loaded, f.name) for f in dataclasses.fields(loaded)}
+
+
+def _one(values: set):
+    values = {v for v in values if v}
+    return values.pop() if len(values) == 1 else (", ".join(sorted(values)) or None)
+
+
+# --- the streaming engine ---------------------------------------------------------------------
+
+
+@dataclass
+class Totals:
+    """What a scan has counted so far; a file's share is added only when the file is done."""
+
+    n_read: int = 0
+    n_quarantined: int = 0
+    reasons: Counter = field(default_factory=Counter)
+    reservoirs: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    failed: list = field(default_factory=list)
+    encodings: set = field(default_factory=set)
+
+    def add(self, other: Totals, examples: int) -> None:
+        self.n_read += other.n_read
+        self.n_quarantined += other.n_quarantined
+        self.reasons.update(other.reasons)
+        self.reservoirs = [sample.merge(self.reservoirs + other.reservoirs, examples)]
+        self.notes += other.notes
+        self.encodings |= other.encodings
+
+
+@dataclass
+class _FileScan:
+    """One file being scanned: its counts, its part file and quarantine, written aside."""
+
+    item: InputFile
+    work: Path
+    settings: ScanSettings
+    totals: Totals = field(default_factory=Totals)
+    writer: pq.ParquetWriter | None = None
+    n_offset: int = 0
+    n_local: int = 0
+    quarantine_parts: int = 0
+
+    @property
+    def part(self) -> Path:
+        return self.work / f"tagged-{self.item.number:06d}.parquet"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.work / f"quarantine-{self.item.number:06d}.csv"
+
+    def add(self, out: scan.BatchOut) -> None:
+        self.writer = self.writer or pq.ParquetWriter(self.part, out.tagged.schema,
+                                                      compression="zstd")
+        if out.tagged.num_rows:
+            self.writer.write_table(out.tagged)
+        self.totals.n_read += out.n_read
+        self.totals.n_quarantined += len(out.quarantine)
+        self.totals.reasons.update(out.quarantine["reason_code"].tolist())
+        if len(out.quarantine):
+            out.quarantine.to_csv(self.quarantine, mode="a", index=False,
+                                  header=not self.quarantine_parts)
+            self.quarantine_parts += 1
+        self.totals.reservoirs = [sample.merge(self.totals.reservoirs + [out.reservoir],
+                                               self.settings.examples)]
+        self.n_offset += out.n_offset
+        self.n_local += out.n_local
+
+    def finish(self) -> Totals:
+        if self.writer is None:
+            pq.write_table(pa.Table.from_batches([], scan.tagged_schema(self.settings)),
+                           self.part)
+        else:
+            self.writer.close()
+        self.totals.notes += [f"{self.item.path.name}: {note}" for note in
+                              loading.timestamp_rule(self.n_offset, self.n_local,
+                                                     self.settings.tz)]
+        return self.totals
+
+    def abandon(self, error: Exception) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.part.unlink(missing_ok=True)
+        self.quarantine.unlink(missing_ok=True)
+        self.totals = Totals(failed=[f"{self.item.path}: {error}"])
+
+
+def _work(task):
+    """A worker's task: a batch in hand, or Parquet row groups it reads itself."""
+    item, mapping, settings, payload = task
+    if payload[0] == "batch":
+        return scan.process(payload[1], payload[2], item, mapping, settings)
+    _, groups, first_row, batch_rows = payload
+    outs = [scan.process(frame, raw_q, item, mapping, settings)
+            for frame, raw_q in scan.raw_batches(item, batch_rows, groups, first_row)]
+    return scan.concat_outs(outs, settings.examples)
+
+
+def _file_tasks(item: InputFile, mapping: dict, settings: ScanSettings, batch_rows: int,
+                encodings: set):
+    if item.format == "parquet":
+        for groups, first in scan.parquet_chunks(item, CHUNK_ROWS):
+            yield (item, mapping, settings, ("groups", groups, first, batch_rows))
+        return
+    stream = loading.readers.open_table(item.path)
+    for frame, raw_q in stream.batches(batch_rows):
+        yield (item, mapping, settings, ("batch", frame, raw_q))
+    encodings.add(stream.encoding)
+
+
+def scan_local(files: list[InputFile], mappings: dict, settings: ScanSettings, work: Path,
+               options: ScaleOptions) -> Totals:
+    """Stream every file through a pool of worker processes into ``work``: one tagged Parquet
+    part and one quarantine file per input file. At most two tasks per process are in
+    flight, so memory does not grow with the corpus."""
+    processes = max(1, options.processes or os.cpu_count() or 1)
+    totals = Totals()
+    bar = _progress(files, options.progress)
+    pool = mp.get_context("fork" if hasattr(os, "fork") else "spawn").Pool(processes) \
+        if processes > 1 else None
+    try:
+        for item in files:
+            current = _FileScan(item, work, settings)
+            try:
+                in_flight: collections.deque = collections.deque()
+                for task in _file_tasks(item, mappings[item.number], settings,
+                                        options.batch_rows, current.totals.encodings):
+                    in_flight.append(pool.apply_async(_work, (task,)) if pool
+                                     else _Ready(_work(task)))
+                    while in_flight and (len(in_flight) >= 2 * processes
+                                         or in_flight[0].ready()):
+                        _take(current, in_flight.popleft().get(), bar)
+                while in_flight:
+                    _take(current, in_flight.popleft().get(), bar)
+                totals.add(current.finish(), settings.examples)
+            except (LoadError, OSError) as err:
+                if not options.keep_going:
+                    raise
+                current.abandon(err)
+                totals.failed += current.totals.failed
+    finally:
+        if pool:
+            pool.terminate()
+            pool.join()
+        bar.close()
+    return totals
+
+
+def _take(current: _FileScan, out: scan.BatchOut, bar) -> None:
+    current.add(out)
+    bar.update(out.n_read)
+
+
+class _Ready:
+    def __init__(self, value):
+        self.value = value
+
+    def ready(self) -> bool:
+        return True
+
+    def get(self):
+        return self.value
+
+
+def _progress(files: list[InputFile], enabled: bool):
+    from tqdm.auto import tqdm
+
+    total = None
+    if files and all(f.format == "parquet" for f in files):
+        total = sum(loading.readers.parquet_file(f.path).metadata.num_rows for f in files)
+    return tqdm(total=total, unit="rows", unit_scale=True, disable=not enabled,
+                desc="scan", mininterval=1.0)
+
+
+# --- the data stage on any engine -----------------------------------------------------------
+
+
+def count_corpus(data, settings: ScanSettings, *, engine: str = "auto", column_map=None,
+                 options: ScaleOptions | None = None):
+    """The data stage for posts: a ``LoadResult`` (pandas) or ``DailyCounts`` (streaming)."""
+    options = options or ScaleOptions()
+    files = inputs.expand(data)
+    mappings = inputs.mappings(files, column_map)
+    chosen = choose(engine, files)
+    began = time.perf_counter()
+    if chosen == "pandas":
+        loaded = load_pandas(files, mappings, settings, str(data), column_map)
+        return loaded, {"name": "pandas", "asked": engine, "seconds":
+                        round(time.perf_counter() - began, 3), "files": len(files)}
+    counted = streamed(files, mappings, settings, str(data), chosen, options)
+    return counted, counted.engine
+
+
+def streamed(files, mappings, settings: ScanSettings, source: str, engine: str,
+             options: ScaleOptions) -> DailyCounts:
+    """Count from the cache entry of this corpus and tagger, building it first if needed."""
+    began = time.perf_counter()
+    root = cache.cache_dir(options.cache_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    key, described = cache.entry_key(files, mappings, settings.cache_fields(),
+                                     settings.classifier, root)
+    entry = cache.find(root, key) if options.cache else None
+    reservoir_name = f"reservoir-s{settings.seed}-k{settings.examples}.parquet"
+    hit = entry is not None and (entry.folder / reservoir_name).exists()
+    if not hit:
+        entry = _build(files, mappings, settings, source, engine, options, root, key,
+                       described, reservoir_name)
+    manifest = entry.manifest
+    con = store.connect(options.memory_limit, options.spill_dir)
+    daily = store.daily(con, entry.folder, list(settings.categories), ALL_ITEMS)
+    names = [str(f.path) for f in files]
+    return DailyCounts(
+        daily=daily, categories=list(settings.categories), source=source,
+        n_read=manifest["n_read"], n_quarantined=manifest["n_quarantined"],
+        quarantine_reasons=manifest["quarantine_reasons"],
+        reservoir=_read_reservoir(entry.folder / reservoir_name),
+        quarantine_path=entry.folder / "quarantine.csv",
+        rows_outside=lambda span: store.rows_outside(con, entry.folder, span, names),
+        encoding=manifest.get("encoding"), read_notes=tuple(manifest["notes"]),
+        engine={"name": engine, "asked": engine, "cache": "hit" if hit else "built",
+                "cache_key": key, "seconds": round(time.perf_counter() - began, 3),
+                "scan_seconds": manifest["scan_seconds"], "files": len(files),
+                "files_failed": manifest["files_failed"],
+                "memory_limit": options.memory_limit or store.DEFAULT_MEMORY_LIMIT})
+
+
+def _build(files, mappings, settings, source, engine, options, root, key, described,
+           reservoir_name) -> cache.Entry:
+    work = cache.building(root, key)
+    began = time.perf_counter()
+    try:
+        if engine == "dask":
+            from negtrend.corpus import cluster
+
+            totals = cluster.scan_cluster(files, mappings, settings, work, options)
+        else:
+            totals = scan_local(files, mappings, settings, work, options)
+        _join_quarantine(work, files)
+        kept = sample.merge(totals.reservoirs, settings.examples)
+        kept.to_parquet(work / reservoir_name, index=False)
+        manifest = {"key": key, "source": source, "built": cache.now(), "engine": engine,
+                    "n_read": totals.n_read, "n_quarantined": totals.n_quarantined,
+                    "quarantine_reasons": dict(totals.reasons), "notes": totals.notes,
+                    "files_failed": totals.failed, "encoding": _one(totals.encodings),
+                    "scan_seconds": round(time.perf_counter() - began, 3),
+                    "described": described}
+        return cache.publish(work, root, key, manifest)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+def _join_quarantine(work: Path, files: list[InputFile]) -> None:
+    """One quarantine file for the corpus, in file then record order."""
+    target = work / "quarantine.csv"
+    header_written = False
+    with open(target, "w", encoding="utf-8", newline="") as out:
+        for item in files:
+            part = work / f"quarantine-{item.number:06d}.csv"
+            if not part.exists():
+                continue
+            with open(part, encoding="utf-8", newline="") as handle:
+                header = handle.readline()
+                if not header_written:
+                    out.write(header)
+                    header_written = True
+                shutil.copyfileobj(handle, out)
+            part.unlink()
+        if not header_written:
+            out.write(",".join(scan.QUARANTINE_COLUMNS) + "\n")
+
+
+def _read_reservoir(path: Path) -> pd.DataFrame:
+    frame = pd.read_parquet(path)
+    if not len(frame):
+        return sample.empty()
+    frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
+    return frame

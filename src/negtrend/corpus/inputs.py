@@ -1,0 +1,144 @@
+"""What a corpus is made of: one file, a glob or a folder (hive-partitioned or not), each file
+checked against the column map before any work starts."""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from negtrend.data import loading, readers
+from negtrend.data.errors import LoadError
+
+SUFFIXES = {".csv", ".tsv", ".tab", ".txt", ".jsonl", ".ndjson", ".json", ".parquet", ".pq"}
+COMPRESSED = {".gz", ".bz2", ".zst"}
+GLOB_CHARS = set("*?[")
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One file of a corpus: its number in the corpus (``_file``), path, format and the
+    values of its hive partition folders (``platform=x/region=y/``), which become columns."""
+
+    number: int
+    path: Path
+    format: str
+    partitions: dict = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return str(self.path)
+
+
+def is_corpus(data) -> bool:
+    """A folder or a glob (several files); a plain path is one file."""
+    spec = str(data)
+    return bool(GLOB_CHARS & set(spec)) or Path(spec).is_dir()
+
+
+def _table_file(path: Path) -> bool:
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] in COMPRESSED:
+        suffixes = suffixes[:-1]
+    return bool(suffixes) and suffixes[-1] in SUFFIXES and not path.name.startswith((".", "_"))
+
+
+def expand(data) -> list[InputFile]:
+    """The files of ``data`` in a stable (sorted) order; a LoadError when there are none."""
+    spec = str(data)
+    root = Path(spec)
+    if root.is_dir():
+        found = sorted(p for p in root.rglob("*") if p.is_file() and _table_file(p))
+        base = root
+    elif GLOB_CHARS & set(spec):
+        found = sorted(Path(p) for p in glob.glob(spec, recursive=True) if Path(p).is_file())
+        base = Path(_glob_base(spec))
+    elif root.is_file():
+        found, base = [root], root.parent
+    else:
+        raise LoadError(f"{spec}: file not found")
+    if not found:
+        raise LoadError(f"{spec}: no CSV, TSV, JSONL or Parquet files found (plain or .gz, "
+                        ".bz2, .zst)")
+    return [InputFile(i, path, readers.infer_format(path), _partitions(path, base))
+            for i, path in enumerate(found)]
+
+
+def _glob_base(spec: str) -> str:
+    parts = Path(spec).parts
+    fixed = []
+    for part in parts:
+        if GLOB_CHARS & set(part):
+            break
+        fixed.append(part)
+    return str(Path(*fixed)) if fixed else "."
+
+
+def _partitions(path: Path, base: Path) -> dict:
+    """``key=value`` folders between the corpus root and the file (hive partitioning)."""
+    try:
+        folders = path.parent.relative_to(base).parts
+    except ValueError:
+        folders = path.parent.parts
+    pairs = [part.split("=", 1) for part in folders if "=" in part]
+    return {key: value for key, value in pairs if key}
+
+
+def mappings(files: list[InputFile], column_map=None, *, require_text: bool = True
+             ) -> dict[int, dict[str, str]]:
+    """Each file's canonical -> source columns, read from its header: a file that lacks a
+    mapped column is named with the column before any row is read."""
+    found = {}
+    for item in files:
+        names = readers.peek_columns(item.path) + list(item.partitions)
+        try:
+            found[item.number] = loading.posts_mapping(item.path, names, column_map,
+                                                       require_text=require_text)
+        except LoadError as err:
+            others = f" (other files of the corpus: {len(files) - 1})" if len(files) > 1 else ""
+            raise LoadError(f"{err}{others}") from None
+    return found
+
+
+def total_bytes(files: list[InputFile]) -> int:
+    return sum(item.path.stat().st_size for item in files)
+
+
+# --- content fingerprints -----------------------------------------------------------------
+
+_CHUNK = 1 << 22
+
+
+def content_hash(path: Path, stat_cache: dict | None = None) -> str:
+    """blake2b of the file's bytes. ``stat_cache`` (path -> size, mtime, inode, hash) skips
+    the read when the file's size, modification time and inode are unchanged, as git does."""
+    info = path.stat()
+    stamp = [info.st_size, info.st_mtime_ns, info.st_ino]
+    key = str(path.resolve())
+    if stat_cache is not None and stat_cache.get(key, {}).get("stamp") == stamp:
+        return stat_cache[key]["hash"]
+    digest = hashlib.blake2b(digest_size=20)
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    value = digest.hexdigest()
+    if stat_cache is not None:
+        stat_cache[key] = {"stamp": stamp, "hash": value}
+    return value
+
+
+def load_stat_cache(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def save_stat_cache(path: Path, cache: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    temporary.write_text(json.dumps(cache), encoding="utf-8")
+    os.replace(temporary, path)
