@@ -43,6 +43,11 @@ claim = None
 lang = "en"  # en | id
 examples_per_window = 3
 seed = 0
+engine = "auto"  # auto | pandas | duckdb | dask: how a posts corpus is read (docs/scale.md)
+scheduler = None  # dask: tcp://HOST:PORT, or "local"
+memory_limit = None  # duckdb: e.g. "2GB" (default 1GB)
+spill_dir = None  # duckdb: a folder to spill to beyond the memory limit
+keep_going = False  # a corpus file that cannot be read is named and skipped
 output_dir = None  # set by the runner; None: reports/explore
 
 # %%

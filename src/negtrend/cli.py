@@ -38,6 +38,17 @@ app = typer.Typer(cls=_Commands, add_completion=False, no_args_is_help=True,
 
 
 SHEET_HELP = "XLSX: the sheet to read (name or 0-based index), or '*' for all of them"
+DATA_HELP = ("a file, a glob ('posts/*.csv.gz') or a folder of CSV/TSV/JSONL/Parquet (plain, "
+             ".gz or .zst; hive partitions become columns), or published:SERIES")
+Engine = Annotated[str, typer.Option(
+    help="auto | pandas | duckdb | dask: how a posts corpus is read (see docs/scale.md)")]
+Scheduler = Annotated[str | None, typer.Option(
+    help="dask: tcp://HOST:PORT of a running scheduler, or 'local' for a LocalCluster")]
+MemoryLimit = Annotated[str | None, typer.Option(
+    help="duckdb: memory limit, e.g. 2GB (default 1GB)")]
+SpillDir = Annotated[str | None, typer.Option(help="duckdb: folder to spill to")]
+KeepGoing = Annotated[bool, typer.Option(
+    "--keep-going", help="a corpus file that cannot be read is named and skipped")]
 
 
 @app.command()
@@ -79,7 +90,7 @@ def _parse_param(items: list[str]) -> dict:
 
 @app.command()
 def report(
-    data: Annotated[str, typer.Option(help="a file path, or published:SERIES")],
+    data: Annotated[str, typer.Option(help=DATA_HELP)],
     election: Annotated[str, typer.Option(help="election id, see `negtrend elections`")],
     category: Annotated[list[str] | None, typer.Option(
         help="category to compare (repeat); default: all")] = None,
@@ -102,6 +113,11 @@ def report(
     alpha: Annotated[float, typer.Option(help="1 - confidence level")] = 0.05,
     claim: Annotated[str | None, typer.Option(
         help="a claim id from config/claims.yaml to test, e.g. komdigi_2024_11_pilkada")] = None,
+    engine: Engine = "auto",
+    scheduler: Scheduler = None,
+    memory_limit: MemoryLimit = None,
+    spill_dir: SpillDir = None,
+    keep_going: KeepGoing = False,
     param: Annotated[list[str] | None, typer.Option(
         "--param", "-p", help="any other template parameter NAME=VALUE (repeat)")] = None,
     template: Annotated[str, typer.Option(help="notebook template name or path")] = "trend_report",
@@ -130,6 +146,11 @@ def report(
         "baseline": baseline,
         "alpha": alpha,
         "claim": claim,
+        "engine": engine,
+        "scheduler": scheduler,
+        "memory_limit": memory_limit,
+        "spill_dir": spill_dir,
+        "keep_going": keep_going,
     }
     params.update(_parse_param(param or []))
     outcome = runner.run_report(params, template=template, reports_dir=reports_dir,
@@ -297,7 +318,7 @@ def sample(
 
 @app.command()
 def claim(
-    data: Annotated[str, typer.Option(help="a file path, or published:SERIES")],
+    data: Annotated[str, typer.Option(help=DATA_HELP)],
     election: Annotated[str, typer.Option(help="election id")],
     category: Annotated[str, typer.Option(help="the category the claim is about")],
     direction: Annotated[str, typer.Option(help="decrease or increase")] = "decrease",
@@ -314,6 +335,12 @@ def claim(
     timestamp_format: Annotated[str | None, typer.Option(help="strptime format")] = None,
     before_days: Annotated[int | None, typer.Option(help="baseline length in days")] = None,
     alpha: Annotated[float, typer.Option(help="1 - confidence level")] = 0.05,
+    engine: Engine = "auto",
+    scheduler: Scheduler = None,
+    memory_limit: MemoryLimit = None,
+    spill_dir: SpillDir = None,
+    keep_going: KeepGoing = False,
+    progress: Annotated[bool, typer.Option(help="show the scan's progress")] = True,
 ) -> None:
     """Test a claim; print one JSON object (verdict, estimate, interval, placebo p, MDE).
 
@@ -321,13 +348,51 @@ def claim(
     untestable (the phase or baseline window holds no data; "reason" says which, with its
     dates and the data's span). Exits 0 whatever the verdict; 2 for bad input.
     """
+    from negtrend.corpus.engines import ScaleOptions
     from negtrend.run import pipeline
 
+    scale = ScaleOptions(memory_limit=memory_limit, spill_dir=spill_dir, scheduler=scheduler,
+                         keep_going=keep_going, progress=progress)
     _echo_json(pipeline.claim_check(
         data, election, category, direction=direction, phase=phase, baseline=baseline,
         freq=freq, kind=kind, column_map=map, labels_spec=label, classifier=classifier,
         variant=variant, timestamp_format=timestamp_format, before_days=before_days,
-        alpha=alpha, sheet=sheet))
+        alpha=alpha, sheet=sheet, engine=engine, scale=scale))
+
+
+cache_app = typer.Typer(cls=_Commands, no_args_is_help=True,
+                        help="The tagged-corpus cache (NEGTREND_CACHE, default data/cache).")
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("list")
+def cache_list(
+    cache_dir: Annotated[Path | None, typer.Option(help="default: NEGTREND_CACHE or "
+                                                        "data/cache")] = None,
+) -> None:
+    """Every cache entry: key, state, size, rows read, source, when built."""
+    from negtrend.corpus import cache
+    from negtrend.report.text_table import text_table
+
+    found = cache.entries(cache_dir)
+    if not found:
+        typer.echo(f"no cache entries in {cache.cache_dir(cache_dir)}")
+        return
+    columns = ["key", "state", "bytes", "n_read", "classifier", "built", "source"]
+    typer.echo(text_table([{c: entry.get(c) for c in columns} for entry in found], columns))
+
+
+@cache_app.command("clear")
+def cache_clear(
+    key: Annotated[str | None, typer.Option(help="remove only this entry")] = None,
+    cache_dir: Annotated[Path | None, typer.Option(help="default: NEGTREND_CACHE or "
+                                                        "data/cache")] = None,
+) -> None:
+    """Remove every cache entry (or one); they are rebuilt when next needed."""
+    from negtrend.corpus import cache
+
+    typer.echo(f"removed {cache.clear(cache_dir, key)} entr(y/ies) from "
+               f"{cache.cache_dir(cache_dir)}")
 
 
 @app.command()

@@ -21,7 +21,7 @@ from negtrend.corpus import inputs
 from negtrend.corpus.inputs import InputFile
 from negtrend.data import paths
 
-FORMAT = 1  # bump when the cached columns or their meaning change
+FORMAT = 2  # bump when the cached columns or their meaning change
 MANIFEST = "manifest.json"
 
 
@@ -47,9 +47,10 @@ def tagger_fingerprint(classifier: str | None) -> str | None:
     return digest.hexdigest()
 
 
-def entry_key(files: list[InputFile], mappings: dict, settings_fields: dict,
-              classifier: str | None, folder: Path) -> tuple[str, dict]:
-    """The entry's key and what it was computed from (kept in the manifest)."""
+def entry_key(files: list[InputFile], mappings: dict, settings_fields: dict, folder: Path
+              ) -> tuple[str, dict]:
+    """The entry's key and what it was computed from (kept in the manifest); the settings
+    carry the tagger's fingerprint."""
     from negtrend import __version__
 
     stat_path = folder / "stat-cache.json"
@@ -59,7 +60,7 @@ def entry_key(files: list[InputFile], mappings: dict, settings_fields: dict,
         "files": [{"name": str(f.path), "partitions": f.partitions,
                    "content": inputs.content_hash(f.path, stats),
                    "columns": mappings[f.number]} for f in files],
-        "settings": settings_fields, "tagger": tagger_fingerprint(classifier),
+        "settings": settings_fields,
     }
     inputs.save_stat_cache(stat_path, stats)
     text = json.dumps(described, sort_keys=True, default=str)

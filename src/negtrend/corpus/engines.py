@@ -14,15 +14,12 @@ import multiprocessing as mp
 import os
 import shutil
 import time
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
-from negtrend.corpus import cache, inputs, scan, store
+from negtrend.corpus import cache, inputs, parts, scan, store
 from negtrend.corpus.inputs import InputFile
 from negtrend.corpus.scan import ScanSettings
 from negtrend.data import labels, loading, sample, sources
@@ -37,6 +34,7 @@ AUTO_BYTES = 256 * 1024 * 1024
 """``auto`` streams (DuckDB) from this much input on: see docs/benchmarks.md, "Engines"."""
 BATCH_ROWS = 65_536
 CHUNK_ROWS = 1_000_000  # Parquet rows a worker reads by itself in one task
+DAILY = "daily.parquet"  # a cache entry's counts per day: the SQL GROUP BY, kept
 
 
 class EngineError(NegtrendError, ValueError):
@@ -92,26 +90,36 @@ def settings_for(*, timezone: str, timestamp_format, labels_spec, classifier, ca
                         classifier=classifier,
                         tag_categories=tuple(categories) if categories else None,
                         categories=tuple(counted), groups=tuple(groups), seed=int(seed),
-                        examples=int(examples))
+                        examples=int(examples), tagger=cache.tagger_fingerprint(classifier))
 
 
 # --- pandas: everything in memory -----------------------------------------------------------
 
 
 def load_pandas(files: list[InputFile], mappings: dict, settings: ScanSettings, source: str,
-                column_map=None) -> loading.LoadResult:
+                column_map=None, failed: list | None = None) -> loading.LoadResult:
     """Every file read whole and checked, labelled and tagged as the streaming engines do;
-    several files are joined with ``_file`` (their number) and a ``file`` quarantine column."""
+    several files are joined with ``_file`` (their number) and a ``file`` quarantine column.
+    A file that cannot be read stops the load, or with ``failed`` (a list) is named there."""
     results = []
     for item in files:
-        loaded = sources.load_source(item.path, kind="posts", column_map=column_map,
-                                     tz=settings.tz, timestamp_format=settings.timestamp_format)
+        try:
+            loaded = sources.load_source(item.path, kind="posts", column_map=column_map,
+                                         tz=settings.tz,
+                                         timestamp_format=settings.timestamp_format)
+        except (LoadError, OSError) as err:
+            if failed is None:
+                raise
+            failed.append(str(err))
+            continue
         data = loaded.data
         for key, value in item.partitions.items():
             if key not in data:
                 data[key] = value
         out = scan.process_checked(data, item, settings)
         results.append((item, loaded, out))
+    if not results:
+        raise LoadError(f"{source}: no file could be read: {'; '.join(failed or [])}")
     if len(files) == 1 and not inputs.is_corpus(source):
         item, loaded, data = results[0]
         return loading.LoadResult(**{**vars_of(loaded), "data": data})
@@ -140,84 +148,6 @@ def _one(values: set):
 # --- the streaming engine ---------------------------------------------------------------------
 
 
-@dataclass
-class Totals:
-    """What a scan has counted so far; a file's share is added only when the file is done."""
-
-    n_read: int = 0
-    n_quarantined: int = 0
-    reasons: Counter = field(default_factory=Counter)
-    reservoirs: list = field(default_factory=list)
-    notes: list = field(default_factory=list)
-    failed: list = field(default_factory=list)
-    encodings: set = field(default_factory=set)
-
-    def add(self, other: Totals, examples: int) -> None:
-        self.n_read += other.n_read
-        self.n_quarantined += other.n_quarantined
-        self.reasons.update(other.reasons)
-        self.reservoirs = [sample.merge(self.reservoirs + other.reservoirs, examples)]
-        self.notes += other.notes
-        self.encodings |= other.encodings
-
-
-@dataclass
-class _FileScan:
-    """One file being scanned: its counts, its part file and quarantine, written aside."""
-
-    item: InputFile
-    work: Path
-    settings: ScanSettings
-    totals: Totals = field(default_factory=Totals)
-    writer: pq.ParquetWriter | None = None
-    n_offset: int = 0
-    n_local: int = 0
-    quarantine_parts: int = 0
-
-    @property
-    def part(self) -> Path:
-        return self.work / f"tagged-{self.item.number:06d}.parquet"
-
-    @property
-    def quarantine(self) -> Path:
-        return self.work / f"quarantine-{self.item.number:06d}.csv"
-
-    def add(self, out: scan.BatchOut) -> None:
-        self.writer = self.writer or pq.ParquetWriter(self.part, out.tagged.schema,
-                                                      compression="zstd")
-        if out.tagged.num_rows:
-            self.writer.write_table(out.tagged)
-        self.totals.n_read += out.n_read
-        self.totals.n_quarantined += len(out.quarantine)
-        self.totals.reasons.update(out.quarantine["reason_code"].tolist())
-        if len(out.quarantine):
-            out.quarantine.to_csv(self.quarantine, mode="a", index=False,
-                                  header=not self.quarantine_parts)
-            self.quarantine_parts += 1
-        self.totals.reservoirs = [sample.merge(self.totals.reservoirs + [out.reservoir],
-                                               self.settings.examples)]
-        self.n_offset += out.n_offset
-        self.n_local += out.n_local
-
-    def finish(self) -> Totals:
-        if self.writer is None:
-            pq.write_table(pa.Table.from_batches([], scan.tagged_schema(self.settings)),
-                           self.part)
-        else:
-            self.writer.close()
-        self.totals.notes += [f"{self.item.path.name}: {note}" for note in
-                              loading.timestamp_rule(self.n_offset, self.n_local,
-                                                     self.settings.tz)]
-        return self.totals
-
-    def abandon(self, error: Exception) -> None:
-        if self.writer is not None:
-            self.writer.close()
-        self.part.unlink(missing_ok=True)
-        self.quarantine.unlink(missing_ok=True)
-        self.totals = Totals(failed=[f"{self.item.path}: {error}"])
-
-
 def _work(task):
     """A worker's task: a batch in hand, or Parquet row groups it reads itself."""
     item, mapping, settings, payload = task
@@ -242,18 +172,18 @@ def _file_tasks(item: InputFile, mapping: dict, settings: ScanSettings, batch_ro
 
 
 def scan_local(files: list[InputFile], mappings: dict, settings: ScanSettings, work: Path,
-               options: ScaleOptions) -> Totals:
+               options: ScaleOptions) -> parts.Totals:
     """Stream every file through a pool of worker processes into ``work``: one tagged Parquet
     part and one quarantine file per input file. At most two tasks per process are in
     flight, so memory does not grow with the corpus."""
     processes = max(1, options.processes or os.cpu_count() or 1)
-    totals = Totals()
+    totals = parts.Totals()
     bar = _progress(files, options.progress)
     pool = mp.get_context("fork" if hasattr(os, "fork") else "spawn").Pool(processes) \
         if processes > 1 else None
     try:
         for item in files:
-            current = _FileScan(item, work, settings)
+            current = parts.FileScan(item, work, settings)
             try:
                 in_flight: collections.deque = collections.deque()
                 for task in _file_tasks(item, mappings[item.number], settings,
@@ -279,7 +209,7 @@ def scan_local(files: list[InputFile], mappings: dict, settings: ScanSettings, w
     return totals
 
 
-def _take(current: _FileScan, out: scan.BatchOut, bar) -> None:
+def _take(current: parts.FileScan, out: scan.BatchOut, bar) -> None:
     current.add(out)
     bar.update(out.n_read)
 
@@ -313,14 +243,26 @@ def count_corpus(data, settings: ScanSettings, *, engine: str = "auto", column_m
     """The data stage for posts: a ``LoadResult`` (pandas) or ``DailyCounts`` (streaming)."""
     options = options or ScaleOptions()
     files = inputs.expand(data)
-    mappings = inputs.mappings(files, column_map)
+    unreadable: list = []
+    mappings = inputs.mappings(files, column_map,
+                               unreadable=unreadable if options.keep_going else None)
+    if unreadable:
+        files = [f for f in files if f.number in mappings]
+        if not files:
+            raise LoadError(f"{data}: no file could be read: {unreadable[0][1]}")
     chosen = choose(engine, files)
     began = time.perf_counter()
     if chosen == "pandas":
-        loaded = load_pandas(files, mappings, settings, str(data), column_map)
+        failed = [err for _, err in unreadable]
+        loaded = load_pandas(files, mappings, settings, str(data), column_map,
+                             failed if options.keep_going else None)
         return loaded, {"name": "pandas", "asked": engine, "seconds":
-                        round(time.perf_counter() - began, 3), "files": len(files)}
+                        round(time.perf_counter() - began, 3), "files": len(files),
+                        "files_failed": failed}
     counted = streamed(files, mappings, settings, str(data), chosen, options)
+    if unreadable:
+        counted.engine["files_failed"] = [err for _, err in unreadable] + \
+            counted.engine["files_failed"]
     return counted, counted.engine
 
 
@@ -330,8 +272,7 @@ def streamed(files, mappings, settings: ScanSettings, source: str, engine: str,
     began = time.perf_counter()
     root = cache.cache_dir(options.cache_dir)
     root.mkdir(parents=True, exist_ok=True)
-    key, described = cache.entry_key(files, mappings, settings.cache_fields(),
-                                     settings.classifier, root)
+    key, described = cache.entry_key(files, mappings, settings.cache_fields(), root)
     entry = cache.find(root, key) if options.cache else None
     reservoir_name = f"reservoir-s{settings.seed}-k{settings.examples}.parquet"
     hit = entry is not None and (entry.folder / reservoir_name).exists()
@@ -340,7 +281,7 @@ def streamed(files, mappings, settings: ScanSettings, source: str, engine: str,
                        described, reservoir_name)
     manifest = entry.manifest
     con = store.connect(options.memory_limit, options.spill_dir)
-    daily = store.daily(con, entry.folder, list(settings.categories), ALL_ITEMS)
+    daily = read_daily(entry.folder / DAILY)
     names = [str(f.path) for f in files]
     return DailyCounts(
         daily=daily, categories=list(settings.categories), source=source,
@@ -368,7 +309,10 @@ def _build(files, mappings, settings, source, engine, options, root, key, descri
             totals = cluster.scan_cluster(files, mappings, settings, work, options)
         else:
             totals = scan_local(files, mappings, settings, work, options)
-        _join_quarantine(work, files)
+        parts.join_quarantine(work, files)
+        if not (work / DAILY).exists():  # the cluster sums its workers' counts itself
+            con = store.connect(options.memory_limit, options.spill_dir)
+            store.daily(con, work, list(settings.categories), ALL_ITEMS).to_parquet(work / DAILY)
         kept = sample.merge(totals.reservoirs, settings.examples)
         kept.to_parquet(work / reservoir_name, index=False)
         manifest = {"key": key, "source": source, "built": cache.now(), "engine": engine,
@@ -383,24 +327,10 @@ def _build(files, mappings, settings, source, engine, options, root, key, descri
         raise
 
 
-def _join_quarantine(work: Path, files: list[InputFile]) -> None:
-    """One quarantine file for the corpus, in file then record order."""
-    target = work / "quarantine.csv"
-    header_written = False
-    with open(target, "w", encoding="utf-8", newline="") as out:
-        for item in files:
-            part = work / f"quarantine-{item.number:06d}.csv"
-            if not part.exists():
-                continue
-            with open(part, encoding="utf-8", newline="") as handle:
-                header = handle.readline()
-                if not header_written:
-                    out.write(header)
-                    header_written = True
-                shutil.copyfileobj(handle, out)
-            part.unlink()
-        if not header_written:
-            out.write(",".join(scan.QUARANTINE_COLUMNS) + "\n")
+def read_daily(path: Path) -> pd.DataFrame:
+    frame = pd.read_parquet(path)
+    frame.index = pd.DatetimeIndex(frame.index, name="date").astype("datetime64[ns]")
+    return frame.astype("int64")
 
 
 def _read_reservoir(path: Path) -> pd.DataFrame:

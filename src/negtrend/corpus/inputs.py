@@ -87,13 +87,20 @@ def _partitions(path: Path, base: Path) -> dict:
     return {key: value for key, value in pairs if key}
 
 
-def mappings(files: list[InputFile], column_map=None, *, require_text: bool = True
-             ) -> dict[int, dict[str, str]]:
+def mappings(files: list[InputFile], column_map=None, *, require_text: bool = True,
+             unreadable: list | None = None) -> dict[int, dict[str, str]]:
     """Each file's canonical -> source columns, read from its header: a file that lacks a
-    mapped column is named with the column before any row is read."""
+    mapped column is named with the column before any row is read. A file whose head cannot
+    be read stops here too, unless ``unreadable`` (a list) is given to collect it."""
     found = {}
     for item in files:
-        names = readers.peek_columns(item.path) + list(item.partitions)
+        try:
+            names = readers.peek_columns(item.path) + list(item.partitions)
+        except LoadError as err:
+            if unreadable is None:
+                raise
+            unreadable.append((item, str(err)))
+            continue
         try:
             found[item.number] = loading.posts_mapping(item.path, names, column_map,
                                                        require_text=require_text)

@@ -39,13 +39,15 @@ class ScanSettings:
     groups: tuple = ()  # the group columns kept (id, platform, region, partitions)
     seed: int = 0
     examples: int = 3  # example items kept per category and day (the reservoir's k)
+    tagger: str | None = None  # a fingerprint of the tagger's files (cache.tagger_fingerprint)
 
     def cache_fields(self) -> dict:
         """What the tagged rows depend on (the reservoir's seed and k are kept apart)."""
         return {"tz": self.tz, "timestamp_format": self.timestamp_format,
                 "labels": self.labels, "classifier": self.classifier,
                 "tag_categories": list(self.tag_categories or []),
-                "categories": list(self.categories), "groups": list(self.groups)}
+                "categories": list(self.categories), "groups": list(self.groups),
+                "tagger": self.tagger}
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,10 +64,11 @@ _BACKENDS: dict = {}
 
 
 def backend_for(settings: ScanSettings):
-    """The classifier, built once per process."""
+    """The classifier, built once per process and version of its files (a lexicon edited in
+    a notebook session is a new tagger)."""
     if not settings.classifier:
         return None
-    key = (settings.classifier, settings.tag_categories)
+    key = (settings.classifier, settings.tag_categories, settings.tagger)
     if key not in _BACKENDS:
         _BACKENDS[key] = classify.make_backend(
             settings.classifier, list(settings.tag_categories) if settings.tag_categories

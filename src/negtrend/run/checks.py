@@ -121,9 +121,22 @@ NUMBERS = {
     "seed": (_is_int, "a whole number"),
     "complete_feed": (lambda v: v is None or isinstance(v, bool), "true, false or null"),
     "its_at_voting": (lambda v: isinstance(v, bool), "true or false"),
+    "keep_going": (lambda v: isinstance(v, bool), "true or false"),
+    "engine": (lambda v: v in ("auto", "pandas", "duckdb", "dask"),
+               "one of auto, pandas, duckdb, dask"),
+    "scheduler": (lambda v: v is None or v == "local" or (isinstance(v, str) and "://" in v),
+                  "null, 'local' or an address such as tcp://HOST:8786"),
+    "memory_limit": (lambda v: v is None or (isinstance(v, str) and _is_size(v)),
+                     "null or a size such as 512MB or 2GB"),
     "categories": (lambda v: isinstance(v, list) and all(isinstance(c, str) and c for c in v),
                    "a list of category names"),
 }
+
+
+def _is_size(text: str) -> bool:
+    import re
+
+    return re.fullmatch(r"\s*\d+(\.\d+)?\s*[KMGT]?i?B\s*", text, re.IGNORECASE) is not None
 
 
 def _check_numbers(params: dict) -> None:
@@ -169,9 +182,12 @@ def data_shape(data: str, kind: str = "auto", column_map: tuple = (),
 @functools.lru_cache(maxsize=64)
 def _data_shape(data: str, version, kind: str, column_map: tuple,
                 variant: str | None, sheet: str | int | None) -> DataShape:
+    from negtrend.corpus import inputs as corpus_inputs
     from negtrend.data import published, readers, sources
 
     mapping = dict(column_map)
+    if corpus_inputs.is_corpus(data):
+        return _corpus_shape(data, mapping)
     is_published = data.startswith(published.PREFIX)
     path = (published.published_path(data[len(published.PREFIX):]) if is_published
             else Path(data))
@@ -186,6 +202,22 @@ def _data_shape(data: str, version, kind: str, column_map: tuple,
                                  variant=variant, sheet=sheet)
     found = loaded.data["category"].astype(str) if len(loaded.data) else []
     return DataShape(kind, columns, tuple(dict.fromkeys(found)))
+
+
+def _corpus_shape(data: str, mapping: dict) -> DataShape:
+    """A glob or folder of posts: every file's header is checked against the column map (a
+    file lacking a mapped column is named), and the columns are those of all files."""
+    from negtrend.corpus import inputs as corpus_inputs
+    from negtrend.data.loading import LoadError
+
+    files = corpus_inputs.expand(data)
+    try:
+        corpus_inputs.mappings(files, mapping or None)
+    except LoadError as exc:
+        raise ParameterError(str(exc)) from None
+    columns = {name for item in files for name in
+               [*corpus_inputs.readers.peek_columns(item.path), *item.partitions]}
+    return DataShape("posts", tuple(sorted(columns)))
 
 
 def _check_column_map(mapping: dict, columns: tuple, data: str) -> None:

@@ -135,6 +135,8 @@ def prepare(data, *, kind: str = "auto", column_map=None, labels_spec=None,
     Posts (one file, a glob or a folder) go through ``engine`` (:mod:`negtrend.corpus`);
     published series, count tables and workbooks are read whole."""
     engines.check_engine(engine)
+    if kind not in ("auto", "posts", "counts"):
+        raise loading.LoadError(f"kind must be auto, posts or counts, got {kind!r}")
     if _read_whole(data, kind, column_map, sheet):
         loaded = sources.load_source(data, kind=kind, column_map=column_map, tz=timezone,
                                      timestamp_format=timestamp_format, variant=variant,

@@ -143,6 +143,7 @@ def sha256_file(path: str | Path) -> str:
 
 def input_files(params: dict) -> list[Path]:
     """Files a run reads, for hashing: the data file or the bundled published table."""
+    from negtrend.corpus import inputs as corpus_inputs
     from negtrend.data import published
 
     data = params.get("data")
@@ -150,8 +151,29 @@ def input_files(params: dict) -> list[Path]:
         return []
     if str(data).startswith(published.PREFIX):
         return [published.published_path(str(data)[len(published.PREFIX):])]
+    if corpus_inputs.is_corpus(str(data)):
+        return [item.path for item in corpus_inputs.expand(str(data))]
     path = Path(str(data))
     return [path] if path.exists() else []
+
+
+HASH_SHA256_UP_TO = 256 * 1024 * 1024
+
+
+def _input_record(path: Path) -> dict:
+    """An input's path and hash: sha256, or beyond 256 MB the corpus cache's blake2b, which
+    is remembered by size, time and inode (a 10 GB corpus is not re-read for every run)."""
+    size = path.stat().st_size
+    if size <= HASH_SHA256_UP_TO:
+        return {"path": str(path), "bytes": size, "sha256": sha256_file(path)}
+    from negtrend.corpus import cache
+    from negtrend.corpus import inputs as corpus_inputs
+
+    stats_path = cache.cache_dir() / "stat-cache.json"
+    stats = corpus_inputs.load_stat_cache(stats_path)
+    digest = corpus_inputs.content_hash(path, stats)
+    corpus_inputs.save_stat_cache(stats_path, stats)
+    return {"path": str(path), "bytes": size, "blake2b_160": digest}
 
 
 def environment() -> dict:
@@ -227,6 +249,7 @@ def record_metrics(metrics: dict, output_dir: str | Path) -> Path:
 def resolve_data(data) -> str:
     """An absolute path (the notebook runs in the report folder), or a known published series;
     anything else is a ParameterError before the run starts."""
+    from negtrend.corpus import inputs as corpus_inputs
     from negtrend.data import loading, published
 
     text = str(data)
@@ -237,6 +260,13 @@ def resolve_data(data) -> str:
             raise ParameterError(str(exc)) from None
         return text
     path = Path(text).expanduser()
+    if corpus_inputs.is_corpus(str(path)):  # a folder or a glob: absolute, with its files
+        absolute = str(path.resolve()) if path.is_dir() else os.path.abspath(str(path))
+        try:
+            corpus_inputs.expand(absolute)
+        except loading.LoadError as exc:
+            raise ParameterError(str(exc)) from None
+        return absolute
     if not path.is_file():
         raise ParameterError(f"data file not found: {text} (looked in {Path.cwd()})")
     return str(path.resolve())
@@ -292,7 +322,7 @@ def _start_record(key: str, source: Path, resolved: dict, kernel: str) -> dict:
         "template": source.name,
         "template_sha256": sha256_file(source),
         "parameters": dict(resolved),
-        "inputs": [{"path": str(p), "sha256": sha256_file(p)} for p in input_files(resolved)],
+        "inputs": [_input_record(p) for p in input_files(resolved)],
         "environment": environment(),
         "git_commit": git_commit(),
         "kernel": kernel,
@@ -336,11 +366,21 @@ def _finish(record: dict, work: Path, status: str, error: str | None, began: flo
     record.update(
         status=status,
         error=error,
+        engine=_engine_used(work),
         finished=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         duration_s=round(time.monotonic() - began, 2),
         outputs=sorted(str(p.relative_to(work)) for p in work.rglob("*") if p.is_file()),
     )
     write_json(record, work / "run.json")
+
+
+def _engine_used(work: Path) -> dict | None:
+    """The engine that read the data, as the notebook recorded it in metrics.json."""
+    try:
+        metrics = json.loads((work / "metrics.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return (metrics.get("data") or {}).get("engine")
 
 
 # --- run folders: work aside, then replace -----------------------------------------------------
