@@ -360,6 +360,40 @@ def claim(
         alpha=alpha, sheet=sheet, engine=engine, scale=scale))
 
 
+@app.command()
+def count(
+    data: Annotated[str, typer.Option(help=DATA_HELP)],
+    out: Annotated[Path, typer.Option(help="CSV of counts per day (the quarantine is written "
+                                           "beside it)")],
+    category: Annotated[list[str] | None, typer.Option(help="category (repeat)")] = None,
+    map: Annotated[str | None, typer.Option("--map", help="column mapping")] = None,
+    label: Annotated[list[str] | None, typer.Option(help="label rule CAT=RULE (repeat)")
+                     ] = None,
+    classifier: Annotated[str | None, typer.Option(help="lexicon or a model folder")] = None,
+    timezone: Annotated[str, typer.Option(help="zone for naive timestamps")] = "Asia/Jakarta",
+    timestamp_format: Annotated[str | None, typer.Option(help="strptime format")] = None,
+    engine: Engine = "auto",
+    scheduler: Scheduler = None,
+    memory_limit: MemoryLimit = None,
+    spill_dir: SpillDir = None,
+    keep_going: KeepGoing = False,
+    processes: Annotated[int | None, typer.Option(help="worker processes (default: cores)")
+                         ] = None,
+    progress: Annotated[bool, typer.Option(help="show the scan's progress")] = True,
+) -> None:
+    """The data stage alone: read, quarantine, tag and count posts per day; print a JSON
+    summary (rows read, kept, quarantined, engine, time)."""
+    from negtrend.corpus.engines import ScaleOptions
+    from negtrend.run import pipeline
+
+    scale = ScaleOptions(memory_limit=memory_limit, spill_dir=spill_dir, scheduler=scheduler,
+                         keep_going=keep_going, progress=progress, processes=processes)
+    _echo_json(pipeline.count_daily(
+        data, out, column_map=map, labels_spec=label, classifier=classifier,
+        categories=list(category or []) or None, timezone=timezone,
+        timestamp_format=timestamp_format, engine=engine, scale=scale))
+
+
 cache_app = typer.Typer(cls=_Commands, no_args_is_help=True,
                         help="The tagged-corpus cache (NEGTREND_CACHE, default data/cache).")
 app.add_typer(cache_app, name="cache")

@@ -30,7 +30,13 @@ from negtrend.corpus import inputs as corpus_inputs
 from negtrend.data import calendar, labels, loading, paths, readers, sources
 from negtrend.data.claims import Claim, get_claim
 from negtrend.data.daily import DailyCounts
-from negtrend.data.series import SPAN_MARGIN_DAYS, SeriesResult, analysis_span, build_series
+from negtrend.data.series import (
+    SPAN_MARGIN_DAYS,
+    SeriesResult,
+    analysis_span,
+    build_series,
+    daily_counts,
+)
 from negtrend.report import cross_election as across
 from negtrend.report import examples, plots, records, sentences, tables
 from negtrend.report import explore as explore_views
@@ -525,6 +531,30 @@ def cross_election(reports_dir=None, window: str = "campaign", lang: str = "en",
     metrics = records.cross_election_metrics(rows, window, lang, out, figures)
     record_metrics(metrics, out)
     return CrossElection(runs, rows, figures, metrics)
+
+
+# --- the data stage alone (negtrend count) ----------------------------------------------------
+
+
+def count_daily(data, out, *, column_map=None, labels_spec=None, classifier: str | None = None,
+                categories: list[str] | None = None, timezone: str = loading.DEFAULT_TZ,
+                timestamp_format: str | None = None, engine: str = "auto",
+                scale: engines.ScaleOptions | None = None) -> dict:
+    """Read, quarantine, tag and count a posts corpus per day; write the counts (CSV) and the
+    quarantine beside them; return the accounting and the engine (what ``negtrend count``
+    prints). The whole data stage of a report, without the statistics."""
+    prepared = prepare(data, kind="posts", column_map=column_map, labels_spec=labels_spec,
+                       classifier=classifier, categories=categories, timezone=timezone,
+                       timestamp_format=timestamp_format, engine=engine, scale=scale)
+    loaded = prepared.loaded
+    daily = loaded.daily if isinstance(loaded, DailyCounts) else daily_counts(
+        loaded.data, prepared.categories or [])
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    daily.to_csv(out, date_format="%Y-%m-%d")
+    quarantine = write_quarantine(loaded, out.with_suffix(".quarantine.csv"))
+    return {**loaded.summary(), "engine": prepared.engine, "out": str(out),
+            "quarantine": str(quarantine), "days": len(daily)}
 
 
 # --- one claim, one JSON (negtrend claim) --------------------------------------------------
