@@ -22,7 +22,8 @@ from negtrend.data.daily import DailyCounts
 from negtrend.data.errors import LoadError
 from negtrend.report import examples
 
-WORDS = ["yang", "dan", "di", "ini", "itu", "kabar", "warga", "kota", "jalan", "pasar", "harga", "beras", "rapat", "debat", "suara", "calon", "partai"]
+WORDS = ["yang", "dan", "di", "ini", "itu", "kabar", "warga", "kota", "jalan", "pasar", "harga",
+         "beras", "rapat", "debat", "suara", "calon", "partai"]
 NEGATIVE = ["ini hoaks jangan percaya", "situs judi slot gacor maxwin", "berita bohong hoax",
             "link sl0t g4cor deposit pulsa", "fitnah terhadap calon"]
 CATEGORIES = ["hoaks", "judi_online"]

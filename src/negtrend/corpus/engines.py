@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from negtrend.corpus import cache, inputs, parts, scan, store
 from negtrend.corpus.inputs import InputFile
@@ -149,26 +150,39 @@ def _one(values: set):
 
 
 def _work(task):
-    """A worker's task: a batch in hand, or Parquet row groups it reads itself."""
+    """A worker's task: a batch read by the main process (text formats: parsed rows; Parquet:
+    Arrow buffers, cheap to send), checked, labelled, tagged and reduced here."""
     item, mapping, settings, payload = task
-    if payload[0] == "batch":
-        return scan.process(payload[1], payload[2], item, mapping, settings)
-    _, groups, first_row, batch_rows = payload
-    outs = [scan.process(frame, raw_q, item, mapping, settings)
-            for frame, raw_q in scan.raw_batches(item, batch_rows, groups, first_row)]
-    return scan.concat_outs(outs, settings.examples)
+    if payload[0] == "arrow":
+        frame, raw_q = scan.arrow_frame(payload[1], payload[2])
+    else:
+        frame, raw_q = payload[1], payload[2]
+    return scan.process(frame, raw_q, item, mapping, settings)
 
 
 def _file_tasks(item: InputFile, mapping: dict, settings: ScanSettings, batch_rows: int,
                 encodings: set):
     if item.format == "parquet":
-        for groups, first in scan.parquet_chunks(item, CHUNK_ROWS):
-            yield (item, mapping, settings, ("groups", groups, first, batch_rows))
+        handle = loading.readers.parquet_file(item.path)
+        row = 1
+        try:
+            for batch in handle.iter_batches(batch_size=batch_rows, use_threads=False):
+                yield (item, mapping, settings, ("arrow", batch, row))
+                row += batch.num_rows
+        except (pa.ArrowException, OSError) as err:
+            raise LoadError(f"{item.path}: not a readable Parquet file ({err})") from None
+        if row == 1:
+            yield (item, mapping, settings, ("arrow", _empty_batch(handle), 1))
         return
     stream = loading.readers.open_table(item.path)
     for frame, raw_q in stream.batches(batch_rows):
         yield (item, mapping, settings, ("batch", frame, raw_q))
     encodings.add(stream.encoding)
+
+
+def _empty_batch(handle) -> pa.RecordBatch:
+    schema = handle.schema_arrow
+    return pa.RecordBatch.from_arrays([pa.array([], f.type) for f in schema], schema=schema)
 
 
 def scan_local(files: list[InputFile], mappings: dict, settings: ScanSettings, work: Path,

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 
 from negtrend.corpus.inputs import InputFile
-from negtrend.data import labels, loading, readers, sample
+from negtrend.data import columns, labels, loading, readers, sample
 from negtrend.data.errors import UnknownCategoryError
 from negtrend.errors import NegtrendError
 from negtrend.tagging import classify
@@ -120,6 +120,15 @@ def concat_outs(outs: list[BatchOut], k: int) -> BatchOut:
                     sample.merge([o.reservoir for o in outs], k),
                     sum(o.n_read for o in outs), sum(o.n_offset for o in outs),
                     sum(o.n_local for o in outs))
+
+
+def arrow_frame(batch: pa.RecordBatch, first_row: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A Parquet batch as the reader's text frame with ``_row`` (numbered from
+    ``first_row``), and an empty raw quarantine (Parquet rows are never ragged)."""
+    names = columns.clean_names(batch.schema.names)[0]
+    frame = readers.parquet_frame(batch, names)
+    frame.insert(0, "_row", np.arange(first_row, first_row + len(frame), dtype=np.int64))
+    return frame, columns.raw_quarantine([])
 
 
 def raw_batches(item: InputFile, batch_size: int, row_groups=None, first_row: int = 1):

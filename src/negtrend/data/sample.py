@@ -44,21 +44,26 @@ def reservoir(posts: pd.DataFrame, categories: list[str], k: int, seed: int,
     ``date``, ``_row``, ``text`` and the boolean categories)."""
     if k <= 0 or not len(posts) or "text" not in posts:
         return empty()
-    files = np.broadcast_to(np.asarray(posts.get("_file", file_number),
-                                       dtype=np.int64), (len(posts),))
-    keys = priority(seed, files, posts["_row"].to_numpy())
+    files = np.broadcast_to(np.asarray(posts.get("_file", file_number), dtype=np.int64),
+                            (len(posts),))
+    rows = posts["_row"].to_numpy()
     parts = []
     for category in categories:
         if category not in posts:
             continue
-        tagged = posts[category].fillna(False).astype(bool).to_numpy()
-        if not tagged.any():
+        tagged = np.flatnonzero(posts[category].fillna(False).astype(bool).to_numpy())
+        if not len(tagged):
             continue
-        parts.append(pd.DataFrame({
-            "category": category, "date": pd.to_datetime(posts["date"].to_numpy()[tagged]),
-            "_file": files[tagged], "_row": posts["_row"].to_numpy()[tagged],
-            "priority": keys[tagged],
-            "text": posts["text"].astype(object).to_numpy()[tagged]}))
+        keys = priority(seed, files[tagged], rows[tagged])
+        # only the k lowest of each day can survive: sort the few tagged rows, not the batch
+        part = pd.DataFrame({"category": category,
+                             "date": pd.to_datetime(posts["date"].to_numpy()[tagged]),
+                             "_file": files[tagged], "_row": rows[tagged], "priority": keys,
+                             "position": tagged})
+        part = part.sort_values(["date", "priority"], kind="stable").groupby(
+            "date", sort=False).head(k)
+        part["text"] = posts["text"].iloc[part["position"].to_numpy()].astype(object).to_numpy()
+        parts.append(part.drop(columns="position"))
     return merge(parts, k)
 
 

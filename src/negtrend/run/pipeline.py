@@ -178,7 +178,10 @@ def _read_whole(data, kind: str, column_map, sheet) -> bool:
         spec, loading.parse_column_map(column_map)) == "counts"
 
 
-def scale_options(params: DataParams, progress: bool = False) -> engines.ScaleOptions:
+def scale_options(params: DataParams) -> engines.ScaleOptions:
+    """The streaming engines' settings; a scan shows its progress in an interactive session
+    (a rendered run, whose runner sets output_dir, would only print it into the page)."""
+    progress = params.output_dir is None
     return engines.ScaleOptions(memory_limit=params.memory_limit, spill_dir=params.spill_dir,
                                 scheduler=params.scheduler, keep_going=params.keep_going,
                                 progress=progress)
