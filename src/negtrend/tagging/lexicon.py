@@ -302,9 +302,9 @@ def _as_strings(values) -> pa.Array:
 def _joined(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """All texts in one UTF-8 buffer, ``\\n`` after each (inner newlines -> spaces), and the
     byte offset where each post starts. Arrow's kernels build it in two passes."""
-    separator = SEPARATOR.decode()
-    ended = pc.binary_join_element_wise(pc.replace_substring(values, separator, " "), "",
-                                        separator)
+    separator = pa.scalar(SEPARATOR.decode(), values.type)
+    flat = pc.replace_substring(values, separator.as_py(), " ")
+    ended = pc.binary_join_element_wise(flat, pa.scalar("", values.type), separator)
     offsets_type = np.int64 if pa.types.is_large_string(ended.type) else np.int32
     offsets = np.frombuffer(ended.buffers()[1], dtype=offsets_type)
     offsets = offsets[ended.offset: ended.offset + len(ended) + 1].astype(np.int64)
@@ -574,9 +574,11 @@ class _Literals:
 
     def _token_ids(self, buffer: np.ndarray, bounds: np.ndarray) -> np.ndarray:
         """Vocabulary index of each token, lower-cased as ASCII (-1: not in the lexicon).
-        The Arrow array spans tokens and the gaps between them; every other item is a token."""
-        runs = pa.LargeStringArray.from_buffers(len(bounds) - 1, pa.py_buffer(bounds),
-                                                pa.py_buffer(buffer))
+        The Arrow array spans tokens and the gaps between them; every other item is a token.
+        Its offsets start at 0: Arrow's ``ascii_lower`` (pyarrow 26) misreads arrays whose
+        first offset is not 0."""
+        runs = pa.LargeStringArray.from_buffers(len(bounds) - 1, pa.py_buffer(bounds - bounds[0]),
+                                                pa.py_buffer(buffer[bounds[0]:]))
         found = pc.index_in(pc.ascii_lower(runs), value_set=self.vocabulary)
         ids = np.frombuffer(found.buffers()[1], np.int32, len(found), 4 * found.offset)
         if found.null_count:
@@ -675,7 +677,7 @@ class LexiconTagger:
     def score_array(self, texts, normalized=None) -> dict[str, np.ndarray]:
         """Summed weights of the distinct entries hitting each post, per category (float32)."""
         raw = _as_strings(texts)
-        needs_normalized = bool(self._scanners["normalized"].patterns)
+        needs_normalized = bool(self._scanners["normalized"].patterns or self._literals.longest)
         if normalized is None:
             normalized = self.normalize_array(raw) if needs_normalized else raw
         normalized = _as_strings(normalized)
