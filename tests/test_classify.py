@@ -231,7 +231,8 @@ def test_duplicate_column_names_are_renamed_as_report_renames_them(tmp_path):
     assert table[["text", "text.1"]].values.tolist() == [["kpu hari ini", "second"]]
     assert table["pemilu"].tolist() == [True]  # the first 'text' was tagged
     notes = json.loads(result.stdout)["read_notes"]
-    assert notes == list(loading.read_posts(source).read_notes) and "text.1" in notes[0]
+    column_notes = [n for n in loading.read_posts(source).read_notes if "timestamps" not in n]
+    assert notes == column_notes and "text.1" in notes[0]  # the loader adds its time-zone rule
 
 
 def test_parquet_input_with_its_own_row_column_keeps_it(tmp_path, fake_backend):

@@ -97,7 +97,8 @@ def test_report_folder_has_html_without_code_figures_and_run_record(pemilu2019):
     assert record["status"] == "ok"
     assert record["parameters"]["election"] == "pemilu2019"
     source = published.published_path("kominfo_ais_hoax_monthly")
-    assert record["inputs"] == [{"path": str(source), "sha256": runner.sha256_file(source)}]
+    assert record["inputs"] == [{"path": str(source), "bytes": source.stat().st_size,
+                                 "sha256": runner.sha256_file(source)}]
     assert record["environment"]["packages"]["pandas"]
     assert "git_commit" in record
 

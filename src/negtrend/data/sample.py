@@ -47,24 +47,31 @@ def reservoir(posts: pd.DataFrame, categories: list[str], k: int, seed: int,
     files = np.broadcast_to(np.asarray(posts.get("_file", file_number), dtype=np.int64),
                             (len(posts),))
     rows = posts["_row"].to_numpy()
+    days = posts["date"].to_numpy("datetime64[ns]")
     parts = []
     for category in categories:
         if category not in posts:
             continue
-        tagged = np.flatnonzero(posts[category].fillna(False).astype(bool).to_numpy())
+        tagged = np.flatnonzero(posts[category].to_numpy(dtype=bool, na_value=False))
         if not len(tagged):
             continue
-        keys = priority(seed, files[tagged], rows[tagged])
-        # only the k lowest of each day can survive: sort the few tagged rows, not the batch
-        part = pd.DataFrame({"category": category,
-                             "date": pd.to_datetime(posts["date"].to_numpy()[tagged]),
-                             "_file": files[tagged], "_row": rows[tagged], "priority": keys,
-                             "position": tagged})
-        part = part.sort_values(["date", "priority"], kind="stable").groupby(
-            "date", sort=False).head(k)
-        part["text"] = posts["text"].iloc[part["position"].to_numpy()].astype(object).to_numpy()
-        parts.append(part.drop(columns="position"))
+        chosen = _lowest_per_day(days[tagged], priority(seed, files[tagged], rows[tagged]), k)
+        at = tagged[chosen]
+        parts.append(pd.DataFrame({
+            "category": category, "date": days[at], "_file": files[at], "_row": rows[at],
+            "priority": priority(seed, files[at], rows[at]),
+            "text": posts["text"].iloc[at].astype(object).to_numpy()}))
     return merge(parts, k)
+
+
+def _lowest_per_day(days: np.ndarray, keys: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` lowest keys of each day (numpy: a batch has few tagged rows per
+    day, and this runs once per category and batch)."""
+    order = np.lexsort((keys, days))
+    sorted_days = days[order]
+    starts = np.flatnonzero(np.r_[True, sorted_days[1:] != sorted_days[:-1]])
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    return order[rank < k]
 
 
 def merge(parts: list[pd.DataFrame], k: int) -> pd.DataFrame:
