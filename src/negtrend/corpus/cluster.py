@@ -211,10 +211,13 @@ def connect(distributed, options):
         return
     try:
         client = distributed.Client(address, timeout=CONNECT_SECONDS)
-    except (OSError, TimeoutError, ValueError, TypeError) as err:
-        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise ScaleError(f"no Dask scheduler answered at {address} within {CONNECT_SECONDS} s "
-                         f"({reason}); check --scheduler (tcp://HOST:8786)") from None
+    except (ValueError, TypeError) as err:
+        raise ScaleError(f"--scheduler {address!r} is not a scheduler address ({err}); "
+                         "expected tcp://HOST:PORT or 'local'") from None
+    except (OSError, TimeoutError):
+        raise ScaleError(f"no Dask scheduler answered at {address} within {CONNECT_SECONDS} s; "
+                         "check --scheduler (tcp://HOST:8786) and that the scheduler runs"
+                         ) from None
     with client:
         yield client
 
@@ -226,7 +229,7 @@ def _check_workers(client, work: Path, files: list[InputFile]) -> None:
 
     try:
         client.wait_for_workers(1, timeout=CONNECT_SECONDS)
-        found = client.run(worker_check, str(work), str(files[0].path))
+        found = client.run(worker_check, str(work), str(files[0].path if files else work))
     except TimeoutError:
         raise ScaleError(f"the Dask scheduler {client.scheduler.address} has no workers "
                          f"(none joined within {CONNECT_SECONDS} s)") from None
