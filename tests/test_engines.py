@@ -20,6 +20,7 @@ from negtrend.corpus.engines import ScaleOptions
 from negtrend.data import calendar, loading, series
 from negtrend.data.daily import DailyCounts
 from negtrend.data.errors import LoadError
+from negtrend.errors import NegtrendError
 from negtrend.report import examples
 
 WORDS = ["yang", "dan", "di", "ini", "itu", "kabar", "warga", "kota", "jalan", "pasar", "harga",
@@ -293,3 +294,37 @@ def test_single_file_pandas_keeps_its_quarantine_shape(tmp_path):
     loaded, used = engines.count_corpus(str(path), settings(), engine="pandas")
     assert isinstance(loaded, loading.LoadResult) and used["name"] == "pandas"
     assert list(loaded.quarantine["_row"]) == [2]
+
+
+def test_a_label_column_is_read_as_true_false_words_on_every_engine(tmp_path):
+    """A column holding "false" or "0" is not tagged (it once counted as true: any non-empty
+    text did), and a value that is not a true/false word is an error naming the record."""
+    path = tmp_path / "labelled.csv"
+    pd.DataFrame({"timestamp": ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"],
+                  "text": ["a", "b", "c", "d"],
+                  "hoaks": ["false", "true", "0", "ya"]}).to_csv(path, index=False)
+    plain = engines.settings_for(timezone="Asia/Jakarta", timestamp_format=None,
+                                 labels_spec=None, classifier=None, categories=["hoaks"])
+    for engine in ("pandas", "duckdb"):
+        loaded, _ = engines.count_corpus(str(path), plain, engine=engine,
+                                         options=ScaleOptions(cache_dir=str(tmp_path / "c")))
+        assert list(daily_of_columns(loaded, ["hoaks"])["hoaks"]) == [0, 1, 0, 1]
+    path.write_text("timestamp,text,hoaks\n2024-01-01,a,maybe\n", encoding="utf-8")
+    for engine in ("pandas", "duckdb"):
+        with pytest.raises(NegtrendError, match="not boolean: record 1 holds 'maybe'"):
+            engines.count_corpus(str(path), plain, engine=engine,
+                                 options=ScaleOptions(cache_dir=str(tmp_path / "c")))
+
+
+def daily_of_columns(loaded, categories):
+    if isinstance(loaded, DailyCounts):
+        return loaded.daily
+    return series.daily_counts(loaded.data, categories)
+
+
+def test_new_tagging_code_is_a_new_cache_entry(tmp_path, monkeypatch):
+    data = write_corpus(tmp_path / "posts", rows_per_file=500)
+    first = run(data, "duckdb", tmp_path / "cache")[1]
+    monkeypatch.setattr(cache, "code_fingerprint", lambda: "an upgraded tagger")
+    second = run(data, "duckdb", tmp_path / "cache")[1]
+    assert second["cache"] == "built" and second["cache_key"] != first["cache_key"]

@@ -47,6 +47,19 @@ def tagger_fingerprint(classifier: str | None) -> str | None:
     return digest.hexdigest()
 
 
+def code_fingerprint() -> str:
+    """A hash of the code that turns raw rows into tagged rows (readers, row checks, label
+    rules, the tagger, the scan): an upgrade that changes any of it is a new cache entry."""
+    package = Path(__file__).resolve().parents[1]
+    files = [package / "corpus" / "scan.py", *sorted((package / "tagging").rglob("*.py"))]
+    files += [package / "data" / f"{name}.py" for name in
+              ("readers", "columns", "encoding", "workbooks", "loading", "labels", "sample")]
+    digest = hashlib.blake2b(digest_size=16)
+    for path in files:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def entry_key(files: list[InputFile], mappings: dict, settings_fields: dict, folder: Path
               ) -> tuple[str, dict]:
     """The entry's key and what it was computed from (kept in the manifest); the settings
@@ -56,7 +69,7 @@ def entry_key(files: list[InputFile], mappings: dict, settings_fields: dict, fol
     stat_path = folder / "stat-cache.json"
     stats = inputs.load_stat_cache(stat_path)
     described = {
-        "format": FORMAT, "negtrend": __version__,
+        "format": FORMAT, "negtrend": __version__, "code": code_fingerprint(),
         "files": [{"name": str(f.path), "partitions": f.partitions,
                    "content": inputs.content_hash(f.path, stats),
                    "columns": mappings[f.number]} for f in files],

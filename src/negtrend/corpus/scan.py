@@ -102,6 +102,10 @@ def process_checked(data: pd.DataFrame, item: InputFile, settings: ScanSettings
         if not settings.classifier and missing:
             raise UnknownCategoryError(f"category column(s) {missing} not in the posts; "
                                        f"columns are {list(data.columns)}")
+        if not settings.classifier:  # a column of the data: true/false words, not any text
+            for name in settings.categories:
+                if name not in settings.labels:
+                    data[name] = labels.as_boolean(data[name], name, data["_row"]).to_numpy()
         if settings.classifier:
             found = classify.tag_texts(backend_for(settings), data["text"])
             for name in settings.categories:
