@@ -46,7 +46,8 @@ Scheduler = Annotated[str | None, typer.Option(
     help="dask: tcp://HOST:PORT of a running scheduler, or 'local' for a LocalCluster")]
 MemoryLimit = Annotated[str | None, typer.Option(
     help="duckdb: memory limit, e.g. 2GB (default 1GB)")]
-SpillDir = Annotated[str | None, typer.Option(help="duckdb: folder to spill to")]
+SpillDir = Annotated[str | None, typer.Option(
+    help="duckdb: folder to spill to; dask --scheduler local: the workers' local folder")]
 KeepGoing = Annotated[bool, typer.Option(
     "--keep-going", help="a corpus file that cannot be read is named and skipped")]
 

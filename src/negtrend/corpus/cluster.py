@@ -34,7 +34,6 @@ from negtrend.data import loading, readers, sample, series
 from negtrend.data.errors import LoadError
 from negtrend.errors import NegtrendError
 
-CHUNK_ROWS = 1_000_000  # Parquet rows in one unit; the value of engines.CHUNK_ROWS
 CONNECT_SECONDS = 10  # how long a scheduler (and its first worker) may take to answer
 LOCAL_WORKERS = 2
 INSTALL = 'pip install "negtrend[dask]"'
@@ -68,7 +67,7 @@ class UnitOut:
     encoding: str | None
 
 
-def plan(files: list[InputFile], chunk_rows: int = CHUNK_ROWS
+def plan(files: list[InputFile], chunk_rows: int = scan.CHUNK_ROWS
          ) -> tuple[list[Unit], dict[int, Exception]]:
     """The units of a corpus in file then record order, and the files whose Parquet
     metadata could not be read (their error), which have no units."""
@@ -164,7 +163,7 @@ def scan_cluster(files: list[InputFile], mappings: dict, settings: ScanSettings,
     """Scan every file on a Dask cluster into ``work``: what ``engines.scan_local`` writes
     and returns, plus the summed counts per day in ``work/daily.parquet``."""
     distributed = import_distributed()
-    units, broken = plan(files, CHUNK_ROWS)
+    units, broken = plan(files, scan.CHUNK_ROWS)
     assembly = _Assembly(files, units, settings, Path(work), bool(options.keep_going))
     for item in files:
         if item.number in broken:

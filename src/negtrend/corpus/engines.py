@@ -34,7 +34,6 @@ ENGINES = ("auto", "pandas", "duckdb", "dask")
 AUTO_BYTES = 256 * 1024 * 1024
 """``auto`` streams (DuckDB) from this much input on: see docs/benchmarks.md, "Engines"."""
 BATCH_ROWS = 65_536
-CHUNK_ROWS = 1_000_000  # Parquet rows a worker reads by itself in one task
 DAILY = "daily.parquet"  # a cache entry's counts per day: the SQL GROUP BY, kept
 
 

@@ -24,6 +24,7 @@ from negtrend.tagging import classify
 
 GROUP_COLUMNS = ("id", "platform", "region", "author")
 QUARANTINE_COLUMNS = ["file", *loading.QUARANTINE_COLUMNS, "fields"]
+CHUNK_ROWS = 1_000_000  # Parquet rows a cluster worker reads by itself in one unit
 
 
 @dataclass(frozen=True)
