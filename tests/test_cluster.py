@@ -113,8 +113,8 @@ def built(tmp_path_factory):
 @slow
 def test_dask_matches_pandas_and_duckdb(built, monkeypatch):
     corpus, tmp, reference = built
-    monkeypatch.setattr(cluster, "CHUNK_ROWS", 25)
-    units, broken = cluster.plan(engines.inputs.expand(corpus), cluster.CHUNK_ROWS)
+    monkeypatch.setattr(cluster.scan, "CHUNK_ROWS", 25)
+    units, broken = cluster.plan(engines.inputs.expand(corpus), cluster.scan.CHUNK_ROWS)
     assert [u.item.format for u in units].count("parquet") == 4 and not broken
     got = _streamed(corpus, tmp, "dask", "cache-dask")
     want = _summary(reference)
@@ -219,7 +219,7 @@ def _damaged(corpus, folder):
 @slow
 def test_keep_going_drops_a_damaged_file_whole(built, tmp_path, monkeypatch):
     corpus, _, reference = built
-    monkeypatch.setattr(cluster, "CHUNK_ROWS", 25)
+    monkeypatch.setattr(cluster.scan, "CHUNK_ROWS", 25)
     files, mappings = _damaged(corpus, tmp_path / "damaged")
     with pytest.raises(engines.LoadError, match="b.parquet"):  # before the cluster starts
         cluster.scan_cluster(files, mappings, _settings(), tmp_path, _options(tmp_path, "x"))
