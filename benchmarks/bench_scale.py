@@ -73,13 +73,15 @@ def generate(rows: int, folder: Path, formats: list[str], seed: int = 0) -> dict
                               "timestamp": stamps.cast(pa.timestamp("s", tz="UTC")),
                               "text": block_texts(rng, n, first)})
             if "parquet" in paths:
-                writers.setdefault("parquet", pq.ParquetWriter(paths["parquet"], table.schema,
-                                                               compression="zstd"))
+                if "parquet" not in writers:  # (setdefault would open, and empty, it again)
+                    writers["parquet"] = pq.ParquetWriter(paths["parquet"], table.schema,
+                                                          compression="zstd")
                 writers["parquet"].write_table(table, row_group_size=BLOCK)
             if "csv" in paths:
                 text = table.set_column(1, "timestamp", pc.strftime(
                     table["timestamp"], "%Y-%m-%dT%H:%M:%SZ"))
-                writers.setdefault("csv", pacsv.CSVWriter(paths["csv"], text.schema))
+                if "csv" not in writers:
+                    writers["csv"] = pacsv.CSVWriter(paths["csv"], text.schema)
                 writers["csv"].write_table(text)
     finally:
         for writer in writers.values():
@@ -178,6 +180,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/negtrend-scale"))
     parser.add_argument("--engines", nargs="+", default=["duckdb"])
     parser.add_argument("--skip-tagged", action="store_true")
+    parser.add_argument("--only-tagged", action="store_true")
     args = parser.parse_args()
     print("| rows | input | text MB | engine | run | seconds | posts/s | MB text/s | "
           "peak PSS MB |")
@@ -188,7 +191,7 @@ def main() -> None:
         print(f"<!-- generated {rows:,} rows in {time.perf_counter() - began:.0f} s -->",
               flush=True)
         megabytes = text_megabytes(paths["parquet"])
-        for fmt in args.formats:
+        for fmt in [] if args.only_tagged else args.formats:
             path = paths[fmt]
             size = path.stat().st_size / 1e6
             for engine in args.engines:

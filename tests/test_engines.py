@@ -328,3 +328,54 @@ def test_new_tagging_code_is_a_new_cache_entry(tmp_path, monkeypatch):
     monkeypatch.setattr(cache, "code_fingerprint", lambda: "an upgraded tagger")
     second = run(data, "duckdb", tmp_path / "cache")[1]
     assert second["cache"] == "built" and second["cache_key"] != first["cache_key"]
+
+
+def tagged_corpus(folder, n: int = 30_000, blank_at: int | None = None):
+    """Already tagged Parquet: typed timestamps (UTC-aware in one file, naive in the other)
+    and boolean category columns, as ``negtrend classify`` writes them."""
+    rng = np.random.default_rng(5)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, aware in (("aware.parquet", True), ("naive.parquet", False)):
+        stamps = _stamps(rng, n)
+        frame = pd.DataFrame({"ts": stamps.tz_localize("UTC") if aware else stamps,
+                              "text": _texts(rng, n, 0),
+                              "hoaks": rng.random(n) < 0.05,
+                              "judi_online": rng.random(n) < 0.02})
+        frame["hoaks"] = frame["hoaks"].astype("boolean")
+        frame.loc[3, "hoaks"] = pd.NA  # a missing flag is not tagged
+        if blank_at is not None and not aware:
+            frame.loc[blank_at, "text"] = " \u3000 "
+        frame.to_parquet(folder / name, row_group_size=7_000)
+    return folder
+
+
+def test_an_already_tagged_parquet_corpus_is_counted_by_sql_exactly_as_by_batches(tmp_path):
+    data = tagged_corpus(tmp_path / "tagged")
+    plain = engines.settings_for(timezone="Asia/Jakarta", timestamp_format=None,
+                                 labels_spec=None, classifier=None, categories=CATEGORIES,
+                                 seed=2, examples=3)
+    fast, used = engines.count_corpus(str(data), plain, engine="duckdb",
+                                      column_map={"timestamp": "ts"},
+                                      options=ScaleOptions(cache_dir=str(tmp_path / "c")))
+    assert used["scan"] == "sql"
+    slow, _ = engines.count_corpus(str(data), plain, engine="pandas",
+                                   column_map={"timestamp": "ts"})
+    pd.testing.assert_frame_equal(fast.daily, series.daily_counts(slow.data, CATEGORIES))
+    assert fast.summary()["read_notes"] == slow.summary()["read_notes"]
+    assert fast.n_read == slow.n_read == 60_000 and fast.n_quarantined == 0
+    windows = calendar.windows(calendar.get_election("pemilu2024"))
+    pd.testing.assert_frame_equal(
+        examples.from_reservoir(fast.reservoir, CATEGORIES, windows, 3),
+        examples.example_items(slow.data, CATEGORIES, windows, 3, seed=2))
+
+
+def test_a_row_to_quarantine_sends_a_tagged_corpus_through_the_batch_scan(tmp_path):
+    data = tagged_corpus(tmp_path / "tagged", n=5_000, blank_at=7)
+    plain = engines.settings_for(timezone="Asia/Jakarta", timestamp_format=None,
+                                 labels_spec=None, classifier=None, categories=CATEGORIES)
+    loaded, used = engines.count_corpus(str(data), plain, engine="duckdb",
+                                        column_map={"timestamp": "ts"},
+                                        options=ScaleOptions(cache_dir=str(tmp_path / "c")))
+    assert used["scan"] == "batches (a row to quarantine)"
+    assert loaded.summary()["quarantine_reasons"] == {"missing_text": 1}
+    assert loaded.n_kept + loaded.n_quarantined == loaded.n_read == 10_000

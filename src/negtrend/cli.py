@@ -159,6 +159,12 @@ def report(
     _report_outcome(outcome, "report")
 
 
+def loading_map(spec: str | None) -> dict:
+    from negtrend.data import loading
+
+    return loading.parse_column_map(spec)
+
+
 def _report_outcome(outcome, what: str) -> None:
     typer.echo(str(outcome.html))
     if not outcome.ok:
@@ -384,15 +390,16 @@ def count(
 ) -> None:
     """The data stage alone: read, quarantine, tag and count posts per day; print a JSON
     summary (rows read, kept, quarantined, engine, time)."""
-    from negtrend.corpus.engines import ScaleOptions
-    from negtrend.run import pipeline
+    from negtrend.corpus import engines
 
-    scale = ScaleOptions(memory_limit=memory_limit, spill_dir=spill_dir, scheduler=scheduler,
-                         keep_going=keep_going, progress=progress, processes=processes)
-    _echo_json(pipeline.count_daily(
-        data, out, column_map=map, labels_spec=label, classifier=classifier,
-        categories=list(category or []) or None, timezone=timezone,
-        timestamp_format=timestamp_format, engine=engine, scale=scale))
+    scale = engines.ScaleOptions(memory_limit=memory_limit, spill_dir=spill_dir,
+                                 scheduler=scheduler, keep_going=keep_going, progress=progress,
+                                 processes=processes)
+    settings = engines.settings_for(timezone=timezone, timestamp_format=timestamp_format,
+                                    labels_spec=label, classifier=classifier,
+                                    categories=list(category or []) or None)
+    _echo_json(engines.count_daily(data, out, settings, engine=engine,
+                                   column_map=loading_map(map), options=scale))
 
 
 cache_app = typer.Typer(cls=_Commands, no_args_is_help=True,

@@ -20,13 +20,13 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from negtrend.corpus import cache, inputs, parts, scan, store
+from negtrend.corpus import cache, inputs, parts, scan, sqlscan, store
 from negtrend.corpus.inputs import InputFile
 from negtrend.corpus.scan import ScanSettings
 from negtrend.data import labels, loading, sample, sources
 from negtrend.data.daily import DailyCounts
 from negtrend.data.errors import LoadError
-from negtrend.data.series import ALL_ITEMS
+from negtrend.data.series import ALL_ITEMS, daily_counts
 from negtrend.errors import NegtrendError
 from negtrend.tagging import classify
 
@@ -306,7 +306,8 @@ def streamed(files, mappings, settings: ScanSettings, source: str, engine: str,
         encoding=manifest.get("encoding"), read_notes=tuple(manifest["notes"]),
         engine={"name": engine, "asked": engine, "cache": "hit" if hit else "built",
                 "cache_key": key, "seconds": round(time.perf_counter() - began, 3),
-                "scan_seconds": manifest["scan_seconds"], "files": len(files),
+                "scan_seconds": manifest["scan_seconds"], "scan": manifest.get("scan"),
+                "files": len(files),
                 "files_failed": manifest["files_failed"],
                 "memory_limit": options.memory_limit or store.DEFAULT_MEMORY_LIMIT})
 
@@ -316,12 +317,19 @@ def _build(files, mappings, settings, source, engine, options, root, key, descri
     work = cache.building(root, key)
     began = time.perf_counter()
     try:
+        path = "batches"
         if engine == "dask":
             from negtrend.corpus import cluster
 
             totals = cluster.scan_cluster(files, mappings, settings, work, options)
         else:
-            totals = scan_local(files, mappings, settings, work, options)
+            totals = None
+            if sqlscan.eligible(files, mappings, settings):
+                totals = sqlscan.scan_sql(files, mappings, settings, work, options)
+                path = "sql" if totals is not None else "batches (a row to quarantine)"
+            if totals is None:
+                _clear_parts(work)
+                totals = scan_local(files, mappings, settings, work, options)
         parts.join_quarantine(work, files)
         if not (work / DAILY).exists():  # the cluster sums its workers' counts itself
             con = store.connect(options.memory_limit, options.spill_dir)
@@ -332,12 +340,17 @@ def _build(files, mappings, settings, source, engine, options, root, key, descri
                     "n_read": totals.n_read, "n_quarantined": totals.n_quarantined,
                     "quarantine_reasons": dict(totals.reasons), "notes": totals.notes,
                     "files_failed": totals.failed, "encoding": _one(totals.encodings),
-                    "scan_seconds": round(time.perf_counter() - began, 3),
+                    "scan_seconds": round(time.perf_counter() - began, 3), "scan": path,
                     "described": described}
         return cache.publish(work, root, key, manifest)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
+
+
+def _clear_parts(work: Path) -> None:
+    for part in work.glob(store.PARTS):
+        part.unlink()
 
 
 def read_daily(path: Path) -> pd.DataFrame:
@@ -352,3 +365,30 @@ def _read_reservoir(path: Path) -> pd.DataFrame:
         return sample.empty()
     frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
     return frame
+
+
+# --- the data stage alone (negtrend count) ----------------------------------------------------
+
+
+def write_quarantine(loaded, path: Path) -> Path:
+    """The quarantined rows, whichever engine read them."""
+    if isinstance(loaded, DailyCounts):
+        return loaded.write_quarantine(path)
+    return loading.write_quarantine(loaded, path)
+
+
+def count_daily(data, out, settings: ScanSettings, *, engine: str = "auto", column_map=None,
+                options: ScaleOptions | None = None) -> dict:
+    """Read, quarantine, tag and count a posts corpus per day; write the counts (CSV) and the
+    quarantine beside them; return the accounting and the engine (what ``negtrend count``
+    prints). The whole data stage of a report, without the statistics (or their imports)."""
+    loaded, used = count_corpus(data, settings, engine=engine, column_map=column_map,
+                                options=options)
+    daily = loaded.daily if isinstance(loaded, DailyCounts) else daily_counts(
+        loaded.data, list(settings.categories))
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    daily.to_csv(out, date_format="%Y-%m-%d")
+    quarantine = write_quarantine(loaded, out.with_suffix(".quarantine.csv"))
+    return {**loaded.summary(), "engine": used, "out": str(out), "quarantine": str(quarantine),
+            "days": len(daily)}

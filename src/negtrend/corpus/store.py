@@ -3,6 +3,7 @@ posts per day and category, and the rows outside an analysis span."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -49,8 +50,20 @@ def _quoted(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-def _parts(folder: Path) -> str:
-    return _quoted(Path(folder) / PARTS)
+VIEWS = "views.json"
+
+
+def write_views(folder: Path, views: list[str]) -> None:
+    """An entry whose files are their own tagged corpus keeps SQL views of them."""
+    (Path(folder) / VIEWS).write_text(json.dumps(views), encoding="utf-8")
+
+
+def _tagged(folder: Path) -> str:
+    """The entry's tagged rows as a FROM clause: its Parquet parts, or its views."""
+    views = Path(folder) / VIEWS
+    if views.exists():
+        return "(" + " UNION ALL ".join(json.loads(views.read_text(encoding="utf-8"))) + ")"
+    return f"read_parquet('{_quoted(Path(folder) / PARTS)}')"
 
 
 def run_query(con, sql: str, params=None) -> pd.DataFrame:
@@ -73,7 +86,7 @@ def daily(con, folder: Path, categories: list[str], all_items: str) -> pd.DataFr
     sums = [f'SUM(CAST("{c}" AS BIGINT)) AS "{c}"' for c in categories] or \
         [f'COUNT(*) AS "{all_items}"']
     sql = (f"SELECT date, {', '.join(sums)}, COUNT(*) AS total "
-           f"FROM read_parquet('{_parts(folder)}') GROUP BY date ORDER BY date")
+           f"FROM {_tagged(folder)} GROUP BY date ORDER BY date")
     frame = run_query(con, sql)
     frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
     frame = frame.set_index("date")
@@ -82,7 +95,7 @@ def daily(con, folder: Path, categories: list[str], all_items: str) -> pd.DataFr
 
 def rows_outside(con, folder: Path, span, files: list[str]) -> pd.DataFrame:
     """The kept rows dated outside ``span``: file, record number and date."""
-    sql = (f"SELECT _file, _row, date FROM read_parquet('{_parts(folder)}') "
+    sql = (f"SELECT _file, _row, date FROM {_tagged(folder)} "
            "WHERE date < ? OR date > ? ORDER BY _file, _row")
     frame = run_query(con, sql, [pd.Timestamp(span[0]).date(), pd.Timestamp(span[1]).date()])
     frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")

@@ -161,7 +161,7 @@ HASH_SHA256_UP_TO = 256 * 1024 * 1024
 
 
 def _input_record(path: Path) -> dict:
-    """An input's path and hash: sha256, or beyond 256 MB the corpus cache's blake2b, which
+    """An input's path, size and sha256; beyond 256 MB the hash is the corpus cache's, which
     is remembered by size, time and inode (a 10 GB corpus is not re-read for every run)."""
     size = path.stat().st_size
     if size <= HASH_SHA256_UP_TO:
@@ -173,7 +173,7 @@ def _input_record(path: Path) -> dict:
     stats = corpus_inputs.load_stat_cache(stats_path)
     digest = corpus_inputs.content_hash(path, stats)
     corpus_inputs.save_stat_cache(stats_path, stats)
-    return {"path": str(path), "bytes": size, "blake2b_160": digest}
+    return {"path": str(path), "bytes": size, "sha256": digest}
 
 
 def environment() -> dict:
