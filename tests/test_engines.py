@@ -161,12 +161,15 @@ def test_each_files_time_zone_rule_is_stated(by_engine):
         assert "c_telegram.jsonl.gz: 65,999 timestamps carried an offset" in notes
 
 
-def test_examples_do_not_depend_on_how_the_corpus_was_split(corpus, tmp_path):
+def test_examples_do_not_depend_on_how_the_corpus_was_split(corpus, tmp_path, monkeypatch):
     """Bottom-k by a seeded hash: batches of 5,000 rows or of 65,536, one process or two,
-    give the same reservoir, and it differs with the seed."""
-    small, _ = run(corpus, "duckdb", tmp_path / "c1", processes=1, batch_rows=5_000)
+    Parquet row groups read by the workers or sent by the main process, give the same
+    counts and reservoir, and the reservoir differs with the seed."""
     large, _ = run(corpus, "duckdb", tmp_path / "c2", processes=2)
+    monkeypatch.setattr(engines, "GROUP_ROWS", 0)  # every Parquet batch sent as IPC
+    small, _ = run(corpus, "duckdb", tmp_path / "c1", processes=1, batch_rows=5_000)
     pd.testing.assert_frame_equal(small.reservoir, large.reservoir)
+    pd.testing.assert_frame_equal(small.daily, large.daily)
     other, _ = engines.count_corpus(str(corpus), settings(seed=4), engine="duckdb",
                                     column_map=MAP,
                                     options=ScaleOptions(cache_dir=str(tmp_path / "c1")))
@@ -379,3 +382,45 @@ def test_a_row_to_quarantine_sends_a_tagged_corpus_through_the_batch_scan(tmp_pa
     assert used["scan"] == "batches (a row to quarantine)"
     assert loaded.summary()["quarantine_reasons"] == {"missing_text": 1}
     assert loaded.n_kept + loaded.n_quarantined == loaded.n_read == 10_000
+
+
+def test_a_full_disk_names_the_setting_and_leaves_no_entry(tmp_path, monkeypatch):
+    import errno
+
+    from negtrend.corpus import parts, store
+
+    data = write_corpus(tmp_path / "posts", rows_per_file=500)
+
+    def full(self, out):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(parts.FileScan, "add", full)
+    with pytest.raises(store.ScaleError, match="NEGTREND_CACHE"):
+        run(data, "duckdb", tmp_path / "cache", processes=1)
+    assert not [e for e in cache.entries(tmp_path / "cache") if e["state"] == "complete"]
+    assert not list((tmp_path / "cache").glob(".*tmp*"))
+
+
+def test_a_memory_limit_too_small_is_a_clear_error_naming_the_setting():
+    from negtrend.corpus import store
+
+    con = store.connect("1MB")
+    with pytest.raises(store.ScaleError, match=r"raise --memory-limit"):
+        store.run_query(con, "SELECT i % 100000 AS g, string_agg(i::VARCHAR, ',') "
+                             "FROM range(3000000) t(i) GROUP BY g ORDER BY g")
+
+
+def _count_in_a_process(args):
+    data, store = args
+    return run(data, "duckdb", store, processes=1)[1]["cache"]
+
+
+def test_parallel_runs_over_one_corpus_tag_it_once(tmp_path):
+    """A sweep's runs start together: one builds the entry, the others wait and read it."""
+    import multiprocessing as mp
+
+    data = write_corpus(tmp_path / "posts", rows_per_file=4_000)
+    with mp.get_context("spawn").Pool(3) as pool:
+        states = pool.map(_count_in_a_process, [(data, tmp_path / "cache")] * 3)
+    assert sorted(states) == ["built", "hit", "hit"]
+    assert len([e for e in cache.entries(tmp_path / "cache") if e["state"] == "complete"]) == 1

@@ -9,6 +9,7 @@ complete: an interrupted scan leaves nothing a later run would trust.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -105,13 +106,39 @@ def building(folder: Path, key: str) -> Path:
 
 
 def publish(work: Path, folder: Path, key: str, manifest: dict) -> Entry:
-    """Write the manifest last and move the finished entry into place."""
+    """Write the manifest last and move the finished entry into place. An entry already
+    there (the same key: the same rows) is kept, since a report may be reading it; only the
+    example files it lacks are added to it."""
     (work / MANIFEST).write_text(json.dumps(manifest, indent=1, default=str), encoding="utf-8")
     target = folder / key
-    if target.exists():
+    if (target / MANIFEST).exists():
+        for extra in work.glob("reservoir-*.parquet"):
+            if not (target / extra.name).exists():
+                os.replace(extra, target / extra.name)
+        shutil.rmtree(work, ignore_errors=True)
+        return Entry(key, target)
+    if target.exists():  # a folder without its manifest is not an entry
         shutil.rmtree(target)
     os.replace(work, target)
     return Entry(key, target)
+
+
+@contextlib.contextmanager
+def locked(folder: Path, key: str):
+    """One process builds an entry at a time: a sweep's parallel runs over one corpus wait for
+    the first to finish and then read its entry, so the corpus is tagged once."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f".{key}.lock", "w") as handle:
+        try:
+            import fcntl
+        except ImportError:  # Windows: no lock; parallel runs may tag the corpus twice
+            yield
+            return
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def entries(folder=None) -> list[dict]:
@@ -145,6 +172,8 @@ def clear(folder=None, key: str | None = None) -> int:
         if path.is_dir() and (key is None or path.name == key):
             shutil.rmtree(path, ignore_errors=True)
             removed += 1
+        elif path.name.endswith(".lock") and key is None:
+            path.unlink(missing_ok=True)
     return removed
 
 

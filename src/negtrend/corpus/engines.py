@@ -10,6 +10,7 @@ DuckDB above (the crossing measured in docs/benchmarks.md).
 from __future__ import annotations
 
 import collections
+import errno
 import multiprocessing as mp
 import os
 import shutil
@@ -34,6 +35,7 @@ ENGINES = ("auto", "pandas", "duckdb", "dask")
 AUTO_BYTES = 256 * 1024 * 1024
 """``auto`` streams (DuckDB) from this much input on: see docs/benchmarks.md, "Engines"."""
 BATCH_ROWS = 65_536
+GROUP_ROWS = 2_000_000  # Parquet row groups up to this size are read by the workers
 DAILY = "daily.parquet"  # a cache entry's counts per day: the SQL GROUP BY, kept
 
 
@@ -150,33 +152,70 @@ def _one(values: set):
 
 def _work(task):
     """A worker's task: a batch read by the main process (text formats: parsed rows; Parquet:
-    Arrow buffers, cheap to send), checked, labelled, tagged and reduced here."""
+    one Arrow IPC message, the batch's own bytes only), checked, labelled, tagged and reduced
+    here."""
     item, mapping, settings, payload = task
-    if payload[0] == "arrow":
-        frame, raw_q = scan.arrow_frame(payload[1], payload[2])
+    if payload[0] == "group":  # a whole row group, read here: no text crosses a pipe
+        _, group, first_row, batch_rows = payload
+        return scan.concat_outs([scan.process(frame, raw_q, item, mapping, settings)
+                                 for frame, raw_q in scan.raw_batches(item, batch_rows, [group],
+                                                                      first_row)],
+                                settings.examples)
+    if payload[0] == "ipc":
+        batch = pa.ipc.open_stream(payload[1]).read_next_batch()
+        frame, raw_q = scan.arrow_frame(batch, payload[2])
     else:
         frame, raw_q = payload[1], payload[2]
     return scan.process(frame, raw_q, item, mapping, settings)
 
 
 def _file_tasks(item: InputFile, mapping: dict, settings: ScanSettings, batch_rows: int,
-                encodings: set):
+                encodings: set, processes: int = 1):
     if item.format == "parquet":
-        handle = loading.readers.parquet_file(item.path)
-        row = 1
-        try:
-            for batch in handle.iter_batches(batch_size=batch_rows, use_threads=False):
-                yield (item, mapping, settings, ("arrow", batch, row))
-                row += batch.num_rows
-        except (pa.ArrowException, OSError) as err:
-            raise LoadError(f"{item.path}: not a readable Parquet file ({err})") from None
-        if row == 1:
-            yield (item, mapping, settings, ("arrow", _empty_batch(handle), 1))
+        yield from _parquet_tasks(item, mapping, settings, batch_rows, processes)
         return
     stream = loading.readers.open_table(item.path)
     for frame, raw_q in stream.batches(batch_rows):
         yield (item, mapping, settings, ("batch", frame, raw_q))
     encodings.add(stream.encoding)
+
+
+def _parquet_tasks(item: InputFile, mapping: dict, settings: ScanSettings, batch_rows: int,
+                   processes: int):
+    """Parquet with enough row groups of modest size: one task per row group, read by the
+    worker. Otherwise the main process reads a row group at a time (``iter_batches`` holds on
+    to memory as it goes, about 7 bytes a row here) and sends batches as IPC messages (a
+    pickled slice carries its whole row group's buffers: 84 MB for 64k rows of a 1M-row
+    group)."""
+    handle = loading.readers.parquet_file(item.path)
+    meta = handle.metadata
+    sizes = [meta.row_group(g).num_rows for g in range(meta.num_row_groups)]
+    if len(sizes) >= 2 * processes and max(sizes) <= GROUP_ROWS:
+        row = 1
+        for group, size in enumerate(sizes):
+            yield (item, mapping, settings, ("group", group, row, batch_rows))
+            row += size
+        return
+    row = 1
+    for group in range(meta.num_row_groups):
+        try:
+            table = handle.read_row_group(group, use_threads=False)
+        except (pa.ArrowException, OSError) as err:
+            raise LoadError(f"{item.path}: not a readable Parquet file (row group {group}: "
+                            f"{err})") from None
+        for batch in table.to_batches(max_chunksize=batch_rows):
+            yield (item, mapping, settings, ("ipc", _ipc(batch), row))
+            row += batch.num_rows
+        del table
+    if row == 1:
+        yield (item, mapping, settings, ("ipc", _ipc(_empty_batch(handle)), 1))
+
+
+def _ipc(batch: pa.RecordBatch) -> pa.Buffer:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, batch.schema) as writer:
+        writer.write_batch(batch)
+    return sink.getvalue()
 
 
 def _empty_batch(handle) -> pa.RecordBatch:
@@ -200,7 +239,8 @@ def scan_local(files: list[InputFile], mappings: dict, settings: ScanSettings, w
             try:
                 in_flight: collections.deque = collections.deque()
                 for task in _file_tasks(item, mappings[item.number], settings,
-                                        options.batch_rows, current.totals.encodings):
+                                        options.batch_rows, current.totals.encodings,
+                                        processes):
                     in_flight.append(pool.apply_async(_work, (task,)) if pool
                                      else _Ready(_work(task)))
                     while in_flight and (len(in_flight) >= 2 * processes
@@ -286,12 +326,13 @@ def streamed(files, mappings, settings: ScanSettings, source: str, engine: str,
     root = cache.cache_dir(options.cache_dir)
     root.mkdir(parents=True, exist_ok=True)
     key, described = cache.entry_key(files, mappings, settings.cache_fields(), root)
-    entry = cache.find(root, key) if options.cache else None
     reservoir_name = f"reservoir-s{settings.seed}-k{settings.examples}.parquet"
-    hit = entry is not None and (entry.folder / reservoir_name).exists()
-    if not hit:
-        entry = _build(files, mappings, settings, source, engine, options, root, key,
-                       described, reservoir_name)
+    with cache.locked(root, key):
+        entry = cache.find(root, key) if options.cache else None
+        hit = entry is not None and (entry.folder / reservoir_name).exists()
+        if not hit:
+            entry = _build(files, mappings, settings, source, engine, options, root, key,
+                           described, reservoir_name)
     manifest = entry.manifest
     con = store.connect(options.memory_limit, options.spill_dir)
     daily = read_daily(entry.folder / DAILY)
@@ -343,6 +384,13 @@ def _build(files, mappings, settings, source, engine, options, root, key, descri
                     "scan_seconds": round(time.perf_counter() - began, 3), "scan": path,
                     "described": described}
         return cache.publish(work, root, key, manifest)
+    except OSError as err:
+        shutil.rmtree(work, ignore_errors=True)
+        if err.errno == errno.ENOSPC:
+            raise store.ScaleError(f"no space left in the cache folder {root} while writing the "
+                                   "tagged corpus; free space, or set NEGTREND_CACHE to a "
+                                   "folder with room") from None
+        raise
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
