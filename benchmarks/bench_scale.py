@@ -42,10 +42,11 @@ BLOCK = 1_000_000
 
 
 def block_texts(rng, n: int, first_id: int) -> pa.Array:
-    """n unique texts of 60-120 characters: words, 5 % negative phrases, a unique number."""
+    """n unique texts of 60-120 characters (about 90): words, 5 % negative phrases (some
+    obfuscated), a unique number."""
     words = np.array(WORDS, dtype=object)
     picks = words[rng.integers(0, len(words), size=(n, 16))]
-    lengths = rng.integers(6, 14, size=n)
+    lengths = rng.integers(10, 17, size=n)
     texts = [" ".join(row[:k]) for row, k in zip(picks, lengths, strict=True)]
     negative = np.flatnonzero(rng.random(n) < 0.05)
     for i in negative:
