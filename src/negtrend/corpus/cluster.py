@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from negtrend.corpus import parts, scan
@@ -95,7 +96,7 @@ def scan_unit(unit: Unit, mapping: dict, settings: ScanSettings, work: str,
     target = Path(work) / unit.part
     temporary = target.with_name(f".{unit.part}.{uuid.uuid4().hex}.tmp")
     stream, batches = _batches(unit, batch_rows)
-    days, quarantine, reservoir = [], [], sample.empty()
+    dated, quarantine, reservoirs = [], [], []
     counts = Counter()
     try:
         with pq.ParquetWriter(temporary, scan.tagged_schema(settings),
@@ -104,15 +105,17 @@ def scan_unit(unit: Unit, mapping: dict, settings: ScanSettings, work: str,
                 out = scan.process(frame, raw_q, unit.item, mapping, settings)
                 if out.tagged.num_rows:
                     writer.write_table(out.tagged)
-                    days.append(day_counts(out.tagged, settings.categories))
+                    dated.append(out.tagged.select(["date", *settings.categories]))
                 if len(out.quarantine):
                     quarantine.append(out.quarantine)
-                reservoir = sample.merge([reservoir, out.reservoir], settings.examples)
+                reservoirs.append(out.reservoir)
                 counts.update(n_read=out.n_read, n_offset=out.n_offset, n_local=out.n_local)
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
-    return UnitOut(add_days(days, settings.categories), quarantine, reservoir,
+    days = [day_counts(pa.concat_tables(dated), settings.categories)] if dated else []
+    return UnitOut(add_days(days, settings.categories), quarantine,
+                   sample.merge(reservoirs, settings.examples),
                    counts["n_read"], counts["n_offset"], counts["n_local"],
                    stream.encoding if stream is not None else None)
 

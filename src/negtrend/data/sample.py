@@ -61,7 +61,8 @@ def reservoir(posts: pd.DataFrame, categories: list[str], k: int, seed: int,
             "category": category, "date": days[at], "_file": files[at], "_row": rows[at],
             "priority": priority(seed, files[at], rows[at]),
             "text": posts["text"].iloc[at].astype(object).to_numpy()}))
-    return merge(parts, k)
+    # each part is already the bottom-k of its category per day: joining them is enough
+    return pd.concat(parts, ignore_index=True)[COLUMNS] if parts else empty()
 
 
 def _lowest_per_day(days: np.ndarray, keys: np.ndarray, k: int) -> np.ndarray:
