@@ -268,6 +268,8 @@ def test_a_corrupt_file_stops_the_run_or_is_skipped_with_keep_going(tmp_path):
         run(data, "duckdb", tmp_path / "c1")
     loaded, used = run(data, "duckdb", tmp_path / "c2", keep_going=True)
     assert len(used["files_failed"]) == 1 and "c_telegram.jsonl.gz" in used["files_failed"][0]
+    assert any(note.startswith("left out (--keep-going)") and "c_telegram" in note
+               for note in loaded.summary()["read_notes"])  # the data table says so
     assert loaded.n_read == good.n_read - 2_000  # the whole file is left out, nothing else
     assert loaded.n_kept + loaded.n_quarantined == loaded.n_read
 

@@ -32,7 +32,7 @@ from negtrend.errors import NegtrendError
 from negtrend.tagging import classify
 
 ENGINES = ("auto", "pandas", "duckdb", "dask")
-AUTO_BYTES = 256 * 1024 * 1024
+AUTO_BYTES = 32 * 1024 * 1024
 """``auto`` streams (DuckDB) from this much input on: see docs/benchmarks.md, "Engines"."""
 BATCH_ROWS = 65_536
 GROUP_ROWS = 2_000_000  # Parquet row groups up to this size are read by the workers
@@ -309,14 +309,23 @@ def count_corpus(data, settings: ScanSettings, *, engine: str = "auto", column_m
         failed = [err for _, err in unreadable]
         loaded = load_pandas(files, mappings, settings, str(data), column_map,
                              failed if options.keep_going else None)
-        return loaded, {"name": "pandas", "asked": engine, "seconds":
-                        round(time.perf_counter() - began, 3), "files": len(files),
-                        "files_failed": failed}
+        return _noting_failed(loaded, failed), {
+            "name": "pandas", "asked": engine, "seconds": round(time.perf_counter() - began, 3),
+            "files": len(files), "files_failed": failed}
     counted = streamed(files, mappings, settings, str(data), chosen, options)
-    if unreadable:
-        counted.engine["files_failed"] = [err for _, err in unreadable] + \
-            counted.engine["files_failed"]
-    return counted, counted.engine
+    counted.engine["files_failed"] = [err for _, err in unreadable] + \
+        counted.engine["files_failed"]
+    return _noting_failed(counted, counted.engine["files_failed"]), counted.engine
+
+
+def _noting_failed(loaded, failed: list[str]):
+    """The files left out with --keep-going, named in the read notes (the data table)."""
+    if not failed:
+        return loaded
+    import dataclasses
+
+    return dataclasses.replace(loaded, read_notes=tuple(loaded.read_notes) + tuple(
+        f"left out (--keep-going), nothing counted from it: {error}" for error in failed))
 
 
 def streamed(files, mappings, settings: ScanSettings, source: str, engine: str,

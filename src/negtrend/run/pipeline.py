@@ -30,13 +30,7 @@ from negtrend.corpus import inputs as corpus_inputs
 from negtrend.data import calendar, labels, loading, paths, readers, sources
 from negtrend.data.claims import Claim, get_claim
 from negtrend.data.daily import DailyCounts
-from negtrend.data.series import (
-    SPAN_MARGIN_DAYS,
-    SeriesResult,
-    analysis_span,
-    build_series,
-    daily_counts,
-)
+from negtrend.data.series import SPAN_MARGIN_DAYS, SeriesResult, analysis_span, build_series
 from negtrend.report import cross_election as across
 from negtrend.report import examples, plots, records, sentences, tables
 from negtrend.report import explore as explore_views
@@ -313,7 +307,7 @@ def trend_report(params: ReportParams) -> TrendReport:
     """
     out = _output_dir(params.output_dir, "interactive")
     prepared = _prepare_params(params)
-    write_quarantine(prepared.loaded, out / "quarantine.csv")
+    engines.write_quarantine(prepared.loaded, out / "quarantine.csv")
     built = _series_params(prepared, params, params.election)
     series, windows = built.series, built.windows
     write_unused(series, out / "unused.csv")
@@ -345,13 +339,6 @@ def trend_report(params: ReportParams) -> TrendReport:
     return TrendReport(params, out, prepared, built.election, windows, series, summary,
                        comparisons, adjusted, effects, claim, claim_comparisons, claim_checks,
                        items, corrected, limits, figures, metrics)
-
-
-def write_quarantine(loaded, path: Path) -> Path:
-    """The quarantined rows, whoever read them."""
-    if isinstance(loaded, DailyCounts):
-        return loaded.write_quarantine(path)
-    return loading.write_quarantine(loaded, path)
 
 
 def write_unused(series: SeriesResult, path: Path) -> Path:
@@ -534,30 +521,6 @@ def cross_election(reports_dir=None, window: str = "campaign", lang: str = "en",
     metrics = records.cross_election_metrics(rows, window, lang, out, figures)
     record_metrics(metrics, out)
     return CrossElection(runs, rows, figures, metrics)
-
-
-# --- the data stage alone (negtrend count) ----------------------------------------------------
-
-
-def count_daily(data, out, *, column_map=None, labels_spec=None, classifier: str | None = None,
-                categories: list[str] | None = None, timezone: str = loading.DEFAULT_TZ,
-                timestamp_format: str | None = None, engine: str = "auto",
-                scale: engines.ScaleOptions | None = None) -> dict:
-    """Read, quarantine, tag and count a posts corpus per day; write the counts (CSV) and the
-    quarantine beside them; return the accounting and the engine (what ``negtrend count``
-    prints). The whole data stage of a report, without the statistics."""
-    prepared = prepare(data, kind="posts", column_map=column_map, labels_spec=labels_spec,
-                       classifier=classifier, categories=categories, timezone=timezone,
-                       timestamp_format=timestamp_format, engine=engine, scale=scale)
-    loaded = prepared.loaded
-    daily = loaded.daily if isinstance(loaded, DailyCounts) else daily_counts(
-        loaded.data, prepared.categories or [])
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    daily.to_csv(out, date_format="%Y-%m-%d")
-    quarantine = write_quarantine(loaded, out.with_suffix(".quarantine.csv"))
-    return {**loaded.summary(), "engine": prepared.engine, "out": str(out),
-            "quarantine": str(quarantine), "days": len(daily)}
 
 
 # --- one claim, one JSON (negtrend claim) --------------------------------------------------
