@@ -242,7 +242,7 @@ def scan_local(files: list[InputFile], mappings: dict, settings: ScanSettings, w
                                         options.batch_rows, current.totals.encodings,
                                         processes):
                     in_flight.append(pool.apply_async(_work, (task,)) if pool
-                                     else _Ready(_work(task)))
+                                     else classify.Done(_work(task)))
                     while in_flight and (len(in_flight) >= 2 * processes
                                          or in_flight[0].ready()):
                         _take(current, in_flight.popleft().get(), bar)
@@ -265,17 +265,6 @@ def scan_local(files: list[InputFile], mappings: dict, settings: ScanSettings, w
 def _take(current: parts.FileScan, out: scan.BatchOut, bar) -> None:
     current.add(out)
     bar.update(out.n_read)
-
-
-class _Ready:
-    def __init__(self, value):
-        self.value = value
-
-    def ready(self) -> bool:
-        return True
-
-    def get(self):
-        return self.value
 
 
 def _progress(files: list[InputFile], enabled: bool):

@@ -394,7 +394,7 @@ def _run_all(tasks, total: int | None, result: ClassifyResult, probe, output: Pa
 
         for task in tasks:
             in_flight.append(pool.apply_async(_run_task, (task,)) if pool
-                             else _Done(_run_task(task, probe)))
+                             else Done(_run_task(task, probe)))
             drain(block=len(in_flight) >= 2 * result.processes)
         drain(block=True)
     finally:
@@ -424,7 +424,7 @@ def _add_set_aside(result: ClassifyResult, opened: _Input, quarantined: list) ->
         result.read_notes = list(opened.notes)
 
 
-class _Done:
+class Done:
     """Stands in for an AsyncResult when tagging in-process."""
 
     def __init__(self, value):
