@@ -55,3 +55,14 @@ def _example_texts(folder):
 
     page = (folder / "report.html").read_text(encoding="utf-8")
     return re.findall(r"<td>([^<]*#\d+)</td>", page)
+
+
+def test_a_rerun_from_the_cache_writes_the_same_metrics_and_says_it_hit(tmp_path):
+    data = write_corpus(tmp_path / "posts", rows_per_file=5_000)
+    folder = report(data, "duckdb", tmp_path / "r", tmp_path / "cache")
+    first = (folder / "metrics.json").read_bytes()
+    assert json.loads((folder / "run.json").read_text())["engine"]["cache"] == "built"
+    folder = report(data, "duckdb", tmp_path / "r", tmp_path / "cache")
+    assert (folder / "metrics.json").read_bytes() == first  # no timing, no cache state in it
+    assert json.loads((folder / "run.json").read_text())["engine"]["cache"] == "hit"
+    assert json.loads((folder / "engine.json").read_text())["cache"] == "hit"

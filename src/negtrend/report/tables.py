@@ -11,12 +11,17 @@ from negtrend.data.series import SeriesResult
 from negtrend.report import lang as languages
 from negtrend.report.words import method_text, note_text
 
+STABLE_ENGINE_FIELDS = ("name", "asked", "scan", "files", "files_failed")
+
 
 def data_summary(loaded, series: SeriesResult, engine: dict | None = None) -> dict:
     """Rows read, kept and set aside (at loading, outside the analysis span, at this
     frequency), the date span, the collection gaps, and the engine that read the data."""
     summary = dict(loaded.summary())
-    summary["engine"] = dict(engine or summary.get("engine") or {"name": "pandas"})
+    used = engine or summary.get("engine") or {"name": "pandas"}
+    # what read the data, not how long it took nor whether a cache was hit: the record of a
+    # report is the same on every rerun (the run's engine.json and run.json keep the rest)
+    summary["engine"] = {key: used[key] for key in STABLE_ENGINE_FIELDS if key in used}
     unused = series.unused
     summary.update(
         analysis_span=None if series.span is None else [_day(d) for d in series.span],

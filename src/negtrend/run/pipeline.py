@@ -35,7 +35,7 @@ from negtrend.report import cross_election as across
 from negtrend.report import examples, plots, records, sentences, tables
 from negtrend.report import explore as explore_views
 from negtrend.report.words import figure_title
-from negtrend.run.runner import record_metrics
+from negtrend.run.runner import record_engine, record_metrics
 from negtrend.tagging import classify
 
 # --- parameters -----------------------------------------------------------------------------
@@ -308,6 +308,7 @@ def trend_report(params: ReportParams) -> TrendReport:
     out = _output_dir(params.output_dir, "interactive")
     prepared = _prepare_params(params)
     engines.write_quarantine(prepared.loaded, out / "quarantine.csv")
+    record_engine(prepared.engine, out)
     built = _series_params(prepared, params, params.election)
     series, windows = built.series, built.windows
     write_unused(series, out / "unused.csv")
@@ -458,6 +459,7 @@ def explore(params: ExploreParams) -> Exploration:
     out = _output_dir(params.output_dir, "explore")
     params = dataclasses.replace(params, data=params.data or str(paths.sample_corpus()))
     prepared = _prepare_params(params)
+    record_engine(prepared.engine, out)
     views = [_view(prepared, params, params.election)]
     if params.compare_election:
         views.append(_view(prepared, params, params.compare_election))

@@ -246,6 +246,17 @@ def record_metrics(metrics: dict, output_dir: str | Path) -> Path:
     return write_json(jsonable(metrics), folder / "metrics.json")
 
 
+ENGINE_RECORD = "engine.json"
+
+
+def record_engine(engine: dict, output_dir: str | Path) -> Path:
+    """Called by the pipeline: which engine read the data, whether the cache was hit, how
+    long it took. Kept out of metrics.json, which must be the same on every rerun."""
+    folder = Path(output_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    return write_json(jsonable(engine), folder / ENGINE_RECORD)
+
+
 def resolve_data(data) -> str:
     """An absolute path (the notebook runs in the report folder), or a known published series;
     anything else is a ParameterError before the run starts."""
@@ -375,12 +386,11 @@ def _finish(record: dict, work: Path, status: str, error: str | None, began: flo
 
 
 def _engine_used(work: Path) -> dict | None:
-    """The engine that read the data, as the notebook recorded it in metrics.json."""
+    """The engine that read the data, as the notebook recorded it (engine.json)."""
     try:
-        metrics = json.loads((work / "metrics.json").read_text(encoding="utf-8"))
+        return json.loads((work / ENGINE_RECORD).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return (metrics.get("data") or {}).get("engine")
 
 
 # --- run folders: work aside, then replace -----------------------------------------------------
