@@ -236,7 +236,7 @@ def test_keep_going_drops_a_damaged_file_whole(built, tmp_path, monkeypatch):
     assert sorted(p.name for p in work.glob("tagged-*")) == [
         "tagged-000000-0000.parquet", "tagged-000002-0000.parquet"]
     assert sorted(p.name for p in work.glob("quarantine-*")) == ["quarantine-000000.csv"]
-    daily = pd.read_parquet(work / cluster.DAILY)
+    daily = pd.read_parquet(work / store.DAILY)
     assert daily["total"].sum() == 70 + 40 - reference.n_quarantined
 
 

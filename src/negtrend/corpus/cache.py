@@ -61,22 +61,30 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def content_hashes(paths: list[Path], folder=None) -> list[str]:
+    """The sha256 of each file, remembered in the cache folder by size, time and inode, so a
+    corpus of many gigabytes is read for its hash once, not on every run."""
+    stat_path = cache_dir(folder) / "stat-cache.json"
+    stats = inputs.load_stat_cache(stat_path)
+    hashes = [inputs.content_hash(Path(path), stats) for path in paths]
+    inputs.save_stat_cache(stat_path, stats)
+    return hashes
+
+
 def entry_key(files: list[InputFile], mappings: dict, settings_fields: dict, folder: Path
               ) -> tuple[str, dict]:
     """The entry's key and what it was computed from (kept in the manifest); the settings
     carry the tagger's fingerprint."""
     from negtrend import __version__
 
-    stat_path = folder / "stat-cache.json"
-    stats = inputs.load_stat_cache(stat_path)
+    hashes = content_hashes([f.path for f in files], folder)
     described = {
         "format": FORMAT, "negtrend": __version__, "code": code_fingerprint(),
-        "files": [{"name": str(f.path), "partitions": f.partitions,
-                   "content": inputs.content_hash(f.path, stats),
-                   "columns": mappings[f.number]} for f in files],
+        "files": [{"name": str(f.path), "partitions": f.partitions, "content": digest,
+                   "columns": mappings[f.number]} for f, digest in zip(files, hashes,
+                                                                       strict=True)],
         "settings": settings_fields,
     }
-    inputs.save_stat_cache(stat_path, stats)
     text = json.dumps(described, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:24], described
 

@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from negtrend.corpus import parts, scan
+from negtrend.corpus import parts, scan, store
 from negtrend.corpus.inputs import InputFile
 from negtrend.corpus.scan import ScanSettings
 from negtrend.corpus.store import ScaleError
@@ -38,7 +38,6 @@ from negtrend.errors import NegtrendError
 CONNECT_SECONDS = 10  # how long a scheduler (and its first worker) may take to answer
 LOCAL_WORKERS = 2
 INSTALL = 'pip install "negtrend[dask]"'
-DAILY = "daily.parquet"
 
 
 @dataclass(frozen=True)
@@ -318,7 +317,7 @@ class _Assembly:
         totals = parts.Totals(reservoirs=[sample.merge([o.reservoir for o in outs],
                                                        self.settings.examples)],
                               encodings={o.encoding for o in outs if o.encoding})
-        quarantine = self.work / f"quarantine-{item.number:06d}.csv"
+        quarantine = parts.quarantine_file(self.work, item.number)
         for frame in (f for o in outs for f in o.quarantine):
             frame.to_csv(quarantine, mode="a", index=False, header=not totals.n_quarantined)
             totals.n_quarantined += len(frame)
@@ -336,7 +335,7 @@ class _Assembly:
             mine = self.done.get(item.number, parts.Totals())
             totals.add(mine, self.settings.examples)
             totals.failed += mine.failed
-        add_days(self.days, self.settings.categories).to_parquet(self.work / DAILY)
+        add_days(self.days, self.settings.categories).to_parquet(self.work / store.DAILY)
         for stale in self.work.glob(".tagged-*.tmp"):
             stale.unlink(missing_ok=True)
         return totals

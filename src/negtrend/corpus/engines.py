@@ -10,6 +10,7 @@ DuckDB above (the crossing measured in docs/benchmarks.md).
 from __future__ import annotations
 
 import collections
+import dataclasses
 import errno
 import multiprocessing as mp
 import os
@@ -23,6 +24,7 @@ import pyarrow as pa
 
 from negtrend.corpus import cache, inputs, parts, scan, sqlscan, store
 from negtrend.corpus.inputs import InputFile
+from negtrend.corpus.options import ENGINES
 from negtrend.corpus.scan import ScanSettings
 from negtrend.data import labels, loading, sample, sources
 from negtrend.data.daily import DailyCounts
@@ -31,12 +33,10 @@ from negtrend.data.series import ALL_ITEMS, daily_counts
 from negtrend.errors import NegtrendError
 from negtrend.tagging import classify
 
-ENGINES = ("auto", "pandas", "duckdb", "dask")
 AUTO_BYTES = 32 * 1024 * 1024
 """``auto`` streams (DuckDB) from this much input on: see docs/benchmarks.md, "Engines"."""
 BATCH_ROWS = 65_536
 GROUP_ROWS = 2_000_000  # Parquet row groups up to this size are read by the workers
-DAILY = "daily.parquet"  # a cache entry's counts per day: the SQL GROUP BY, kept
 
 
 class EngineError(NegtrendError, ValueError):
@@ -77,7 +77,7 @@ def choose(engine: str, files: list[InputFile]) -> str:
 
 
 def settings_for(*, timezone: str, timestamp_format, labels_spec, classifier, categories,
-                 groups=(), seed: int = 0, examples: int = 3) -> ScanSettings:
+                 seed: int = 0, examples: int = 3) -> ScanSettings:
     """The scan settings of a report: which categories are tagged and counted."""
     rules = labels.parse_rules(labels_spec) if labels_spec else {}
     if categories:
@@ -91,7 +91,7 @@ def settings_for(*, timezone: str, timestamp_format, labels_spec, classifier, ca
     return ScanSettings(tz=timezone, timestamp_format=timestamp_format, labels=rules,
                         classifier=classifier,
                         tag_categories=tuple(categories) if categories else None,
-                        categories=tuple(counted), groups=tuple(groups), seed=int(seed),
+                        categories=tuple(counted), seed=int(seed),
                         examples=int(examples), tagger=cache.tagger_fingerprint(classifier))
 
 
@@ -124,7 +124,7 @@ def load_pandas(files: list[InputFile], mappings: dict, settings: ScanSettings, 
         raise LoadError(f"{source}: no file could be read: {'; '.join(failed or [])}")
     if len(files) == 1 and not inputs.is_corpus(source):
         item, loaded, data = results[0]
-        return loading.LoadResult(**{**vars_of(loaded), "data": data})
+        return dataclasses.replace(loaded, data=data)
     data = pd.concat([data for _, _, data in results], ignore_index=True)
     quarantine = pd.concat([scan.quarantine_rows(loaded.quarantine, item)
                             for item, loaded, _ in results], ignore_index=True)
@@ -134,12 +134,6 @@ def load_pandas(files: list[InputFile], mappings: dict, settings: ScanSettings, 
                               n_read=sum(loaded.n_read for _, loaded, _ in results),
                               encoding=_one({loaded.encoding for _, loaded, _ in results}),
                               encoding_note="", read_notes=notes)
-
-
-def vars_of(loaded: loading.LoadResult) -> dict:
-    import dataclasses
-
-    return {f.name: getattr(loaded, f.name) for f in dataclasses.fields(loaded)}
 
 
 def _one(values: set):
@@ -302,6 +296,7 @@ def count_corpus(data, settings: ScanSettings, *, engine: str = "auto", column_m
             "name": "pandas", "asked": engine, "seconds": round(time.perf_counter() - began, 3),
             "files": len(files), "files_failed": failed}
     counted = streamed(files, mappings, settings, str(data), chosen, options)
+    counted.engine["asked"] = engine  # auto, when auto chose the streaming engine
     counted.engine["files_failed"] = [err for _, err in unreadable] + \
         counted.engine["files_failed"]
     return _noting_failed(counted, counted.engine["files_failed"]), counted.engine
@@ -311,8 +306,6 @@ def _noting_failed(loaded, failed: list[str]):
     """The files left out with --keep-going, named in the read notes (the data table)."""
     if not failed:
         return loaded
-    import dataclasses
-
     return dataclasses.replace(loaded, read_notes=tuple(loaded.read_notes) + tuple(
         f"left out (--keep-going), nothing counted from it: {error}" for error in failed))
 
@@ -333,7 +326,7 @@ def streamed(files, mappings, settings: ScanSettings, source: str, engine: str,
                            described, reservoir_name)
     manifest = entry.manifest
     con = store.connect(options.memory_limit, options.spill_dir)
-    daily = read_daily(entry.folder / DAILY)
+    daily = read_daily(entry.folder / store.DAILY)
     names = [str(f.path) for f in files]
     return DailyCounts(
         daily=daily, categories=list(settings.categories), source=source,
@@ -366,13 +359,13 @@ def _build(files, mappings, settings, source, engine, options, root, key, descri
             if sqlscan.eligible(files, mappings, settings):
                 totals = sqlscan.scan_sql(files, mappings, settings, work, options)
                 path = "sql" if totals is not None else "batches (a row to quarantine)"
-            if totals is None:
-                _clear_parts(work)
+            if totals is None:  # the SQL pass writes nothing before it has checked every file
                 totals = scan_local(files, mappings, settings, work, options)
         parts.join_quarantine(work, files)
-        if not (work / DAILY).exists():  # the cluster sums its workers' counts itself
+        if not (work / store.DAILY).exists():  # the cluster and the SQL pass count as they go
             con = store.connect(options.memory_limit, options.spill_dir)
-            store.daily(con, work, list(settings.categories), ALL_ITEMS).to_parquet(work / DAILY)
+            store.daily(con, work, list(settings.categories), ALL_ITEMS).to_parquet(
+                work / store.DAILY)
         kept = sample.merge(totals.reservoirs, settings.examples)
         kept.to_parquet(work / reservoir_name, index=False)
         manifest = {"key": key, "source": source, "built": cache.now(), "engine": engine,
@@ -392,11 +385,6 @@ def _build(files, mappings, settings, source, engine, options, root, key, descri
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-
-
-def _clear_parts(work: Path) -> None:
-    for part in work.glob(store.PARTS):
-        part.unlink()
 
 
 def read_daily(path: Path) -> pd.DataFrame:

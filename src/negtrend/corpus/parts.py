@@ -58,7 +58,7 @@ class FileScan:
 
     @property
     def quarantine(self) -> Path:
-        return self.work / f"quarantine-{self.item.number:06d}.csv"
+        return quarantine_file(self.work, self.item.number)
 
     def add(self, out: scan.BatchOut) -> None:
         self.writer = self.writer or pq.ParquetWriter(self.part, out.tagged.schema,
@@ -96,13 +96,18 @@ class FileScan:
         self.totals = Totals(failed=[f"{self.item.path}: {error}"])
 
 
+def quarantine_file(work: Path, number: int) -> Path:
+    """Where the quarantined rows of input file ``number`` wait to be joined."""
+    return work / f"quarantine-{number:06d}.csv"
+
+
 def join_quarantine(work: Path, files: list[InputFile]) -> None:
     """One quarantine file for the corpus, in file then record order."""
     target = work / "quarantine.csv"
     header_written = False
     with open(target, "w", encoding="utf-8", newline="") as out:
         for item in files:
-            part = work / f"quarantine-{item.number:06d}.csv"
+            part = quarantine_file(work, item.number)
             if not part.exists():
                 continue
             with open(part, encoding="utf-8", newline="") as handle:

@@ -3,7 +3,7 @@
 A batch is checked as :func:`negtrend.data.loading.read_posts` checks a whole table (the same
 quarantine reasons and record numbers), labelled by the report's label rules, tagged by its
 classifier, and reduced to the tagged columns (file and record number, timestamp, local date,
-id, group columns, one boolean per category) plus the batch's reservoir of example items.
+one boolean per category) plus the batch's reservoir of example items.
 Workers call :func:`process` in their own process; only these small results travel back.
 """
 
@@ -22,7 +22,6 @@ from negtrend.data.errors import UnknownCategoryError
 from negtrend.errors import NegtrendError
 from negtrend.tagging import classify
 
-GROUP_COLUMNS = ("id", "platform", "region", "author")
 QUARANTINE_COLUMNS = ["file", *loading.QUARANTINE_COLUMNS, "fields"]
 CHUNK_ROWS = 1_000_000  # Parquet rows a cluster worker reads by itself in one unit
 
@@ -37,7 +36,6 @@ class ScanSettings:
     classifier: str | None = None
     tag_categories: tuple | None = None  # the classifier's categories to load
     categories: tuple = ()  # the boolean columns kept (empty: all items are counted)
-    groups: tuple = ()  # the group columns kept (id, platform, region, partitions)
     seed: int = 0
     examples: int = 3  # example items kept per category and day (the reservoir's k)
     tagger: str | None = None  # a fingerprint of the tagger's files (cache.tagger_fingerprint)
@@ -47,8 +45,7 @@ class ScanSettings:
         return {"tz": self.tz, "timestamp_format": self.timestamp_format,
                 "labels": self.labels, "classifier": self.classifier,
                 "tag_categories": list(self.tag_categories or []),
-                "categories": list(self.categories), "groups": list(self.groups),
-                "tagger": self.tagger}
+                "categories": list(self.categories), "tagger": self.tagger}
 
 
 @dataclass(frozen=True, eq=False)
@@ -99,18 +96,17 @@ def process_checked(data: pd.DataFrame, item: InputFile, settings: ScanSettings
     try:
         if settings.labels:
             data = labels.apply_rules(data, settings.labels)
-        missing = [c for c in settings.categories if c not in data]
-        if not settings.classifier and missing:
-            raise UnknownCategoryError(f"category column(s) {missing} not in the posts; "
-                                       f"columns are {list(data.columns)}")
-        if not settings.classifier:  # a column of the data: true/false words, not any text
-            for name in settings.categories:
-                if name not in settings.labels:
-                    data[name] = labels.as_boolean(data[name], name, data["_row"]).to_numpy()
         if settings.classifier:
             found = classify.tag_texts(backend_for(settings), data["text"])
             for name in settings.categories:
                 data[name] = found.tags[name]
+        else:  # columns of the data (or of the label rules), read as true/false
+            missing = [c for c in settings.categories if c not in data]
+            if missing:
+                raise UnknownCategoryError(f"category column(s) {missing} not in the posts; "
+                                           f"columns are {list(data.columns)}")
+            for name in settings.categories:
+                data[name] = labels.column_flags(data, name)
     except NegtrendError as err:
         raise type(err)(f"{item.path}: {err}") from None
     data["_file"] = item.number
@@ -130,10 +126,7 @@ def concat_outs(outs: list[BatchOut], k: int) -> BatchOut:
 def arrow_frame(batch: pa.RecordBatch, first_row: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A Parquet batch as the reader's text frame with ``_row`` (numbered from
     ``first_row``), and an empty raw quarantine (Parquet rows are never ragged)."""
-    names = columns.clean_names(batch.schema.names)[0]
-    frame = readers.parquet_frame(batch, names)
-    frame.insert(0, "_row", np.arange(first_row, first_row + len(frame), dtype=np.int64))
-    return frame, columns.raw_quarantine([])
+    return readers.parquet_frame(batch, first_row), columns.raw_quarantine([])
 
 
 def raw_batches(item: InputFile, batch_size: int, row_groups=None, first_row: int = 1):
@@ -167,7 +160,6 @@ def parquet_chunks(item: InputFile, rows_per_chunk: int) -> list[tuple[list[int]
 def tagged_schema(settings: ScanSettings) -> pa.Schema:
     fields = [pa.field("_file", pa.int32()), pa.field("_row", pa.int64()),
               pa.field("timestamp", pa.timestamp("us", tz="UTC")), pa.field("date", pa.date32())]
-    fields += [pa.field(name, pa.string()) for name in settings.groups]
     fields += [pa.field(name, pa.bool_()) for name in settings.categories]
     return pa.schema(fields)
 
@@ -183,10 +175,6 @@ def tagged_table(data: pd.DataFrame, settings: ScanSettings) -> pa.Table:
               pa.array(data["_row"].to_numpy(np.int64)),
               pa.array(stamps.to_numpy("datetime64[us]")).cast(schema.field("timestamp").type),
               pa.array(data["date"].to_numpy("datetime64[D]"), pa.date32())]
-    for name in settings.groups:
-        values = data[name] if name in data else pd.Series([None] * n, dtype=object)
-        arrays.append(pa.array(values.astype(object).where(values.notna(), None).to_numpy(),
-                               pa.string()))
     for name in settings.categories:
         arrays.append(pa.array(data[name].fillna(False).astype(bool).to_numpy()))
     return pa.Table.from_arrays(arrays, schema=schema)

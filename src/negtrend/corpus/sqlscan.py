@@ -2,12 +2,14 @@
 GROUP BY.
 
 When posts carry their categories as boolean columns (the output of ``negtrend classify``,
-or a labelled export) and nothing needs tagging, the scan is SQL from end to end: DuckDB
-writes the tagged part of each file and keeps the example items. It runs only when it gives
+or a labelled export) and nothing needs tagging, the scan is one SQL pass per file: DuckDB
+counts it per day, keeps the example items and checks its rows, and the files serve as their
+own tagged corpus (the entry keeps views of them, not a copy). It runs only when it gives
 exactly what the batch scan would: typed timestamps (no text to parse), no DST in the time zone
-for naive ones, and no row the checks would quarantine (a cheap first query counts any row that
+for naive ones, and no row the checks would quarantine (the same pass counts any row that
 might be: a missing timestamp, a year out of range, a text that is blank or could be). If one
-exists, the caller uses the batch scan, which quarantines it with its reason.
+exists, nothing has been written and the caller uses the batch scan, which quarantines it with
+its reason.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ _MAYBE_BLANK = r"^[\s\p{Z}\p{Cc}\p{Cf}]*$"
 def eligible(files: list[InputFile], mappings: dict, settings: ScanSettings) -> bool:
     """True when every file is Parquet with a typed timestamp, a text column and a boolean
     column per category, and nothing is to be tagged or labelled."""
-    if settings.classifier or settings.labels or settings.groups or not settings.categories:
+    if settings.classifier or settings.labels or not settings.categories:
         return False
     for item in files:
         if item.format != "parquet" or item.partitions:
@@ -108,7 +110,7 @@ def scan_sql(files: list[InputFile], mappings: dict, settings: ScanSettings, wor
         views.append(_view(source, settings))
         totals.add(_file_totals(item, frame, settings, n, aware), settings.examples)
     store.write_views(work, views)
-    _daily(dailies, settings).to_parquet(work / "daily.parquet")
+    _daily(dailies, settings).to_parquet(work / store.DAILY)
     return totals
 
 

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from negtrend.corpus.options import is_memory_size
 from negtrend.errors import NegtrendError
 
 DEFAULT_MEMORY_LIMIT = "1GB"
 PARTS = "tagged-*.parquet"
+DAILY = "daily.parquet"  # an entry's counts per day, kept: what every later run reads
 
 
 class ScaleError(NegtrendError, RuntimeError):
@@ -39,11 +41,10 @@ def connect(memory_limit: str | None = None, spill_dir: str | Path | None = None
 
 
 def _size(value: str) -> str:
-    text = str(value).strip().upper().replace(" ", "")
-    if not text or not any(text.endswith(unit) for unit in ("KB", "MB", "GB", "TB", "B")):
+    if not is_memory_size(value):
         raise ScaleError(f"memory limit {value!r} is not a size such as 512MB or 2GB "
                          "(--memory-limit)")
-    return text
+    return str(value).strip().upper().replace(" ", "")
 
 
 def _quoted(path: Path) -> str:

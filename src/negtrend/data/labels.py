@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from negtrend.errors import NegtrendError
@@ -90,6 +91,17 @@ def as_boolean(values: pd.Series, column: str, rows: pd.Series | None = None) ->
                                                    else "")
                          + "; expected one of true/false, 1/0, yes/no")
     return text.isin(TRUE_WORDS)
+
+
+def column_flags(posts: pd.DataFrame, name: str) -> np.ndarray:
+    """A category column as booleans: bools as they are (missing: false), numbers non-zero,
+    text as true/false words (a column holding "false" or "0" must not count as tagged)."""
+    values = posts[name]
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.to_numpy(dtype=bool, na_value=False)
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        return values.fillna(0).to_numpy() != 0
+    return as_boolean(values, name, posts.get("_row")).to_numpy(dtype=bool)
 
 
 def apply_rules(posts: pd.DataFrame, rules: dict[str, str]) -> pd.DataFrame:

@@ -479,8 +479,7 @@ def parquet_batches(handle, path: Path, batch_size: int = BATCH_ROWS, *, row_gro
     try:
         for batch in handle.iter_batches(batch_size=batch_size, row_groups=row_groups,
                                          use_threads=False):
-            frame = parquet_frame(batch, names)
-            frame.insert(0, "_row", np.arange(row, row + len(frame), dtype=np.int64))
+            frame = parquet_frame(batch, row)
             row += len(frame)
             yield frame, empty
     except (pa.ArrowException, OSError) as err:
@@ -489,11 +488,14 @@ def parquet_batches(handle, path: Path, batch_size: int = BATCH_ROWS, *, row_gro
         yield text_frame(names, [], []), empty
 
 
-def parquet_frame(batch, names: list[str]) -> pd.DataFrame:
-    """Temporal columns stay typed; everything else becomes text (Arrow casts, nulls kept)."""
+def parquet_frame(batch, first_row: int) -> pd.DataFrame:
+    """A Parquet batch as the reader's frame: ``_row`` numbered from ``first_row``, columns
+    named as the reader names them; temporal columns stay typed, everything else becomes text
+    (Arrow casts, nulls kept)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    names = clean_names(batch.schema.names)[0]
     arrays = []
     for column in batch.columns:
         if pa.types.is_timestamp(column.type) or pa.types.is_date(column.type):
@@ -509,6 +511,7 @@ def parquet_frame(batch, names: list[str]) -> pd.DataFrame:
         if not pd.api.types.is_datetime64_any_dtype(frame[name].dtype):
             text = frame[name].astype(text_dtype())
             frame[name] = text.mask(text == "")
+    frame.insert(0, "_row", np.arange(first_row, first_row + len(frame), dtype=np.int64))
     return frame
 
 

@@ -24,7 +24,7 @@ import pandas as pd
 
 from negtrend.data.daily import DailyCounts
 from negtrend.data.errors import SeriesError, UnknownCategoryError
-from negtrend.data.labels import as_boolean
+from negtrend.data.labels import column_flags
 
 FREQS = {"D": "day", "W": "week", "M": "month"}
 ALL_ITEMS = "all_items"
@@ -218,23 +218,12 @@ def daily_counts(posts: pd.DataFrame, categories: list[str]) -> pd.DataFrame:
     names = list(categories) or [ALL_ITEMS]
     counted = pd.DataFrame({"date": dates.to_numpy()})
     for name in categories:
-        counted[name] = _flags(posts, name).astype(np.int64)
+        counted[name] = column_flags(posts, name).astype(np.int64)
     if not categories:
         counted[ALL_ITEMS] = 1
     counted["total"] = 1
     daily = counted.groupby("date")[[*names, "total"]].sum().astype(np.int64)
     return daily.sort_index()
-
-
-def _flags(posts: pd.DataFrame, name: str) -> np.ndarray:
-    """A category column as booleans: bools as they are, text as true/false words (a column
-    holding "false" or "0" must not count as tagged)."""
-    values = posts[name]
-    if pd.api.types.is_bool_dtype(values.dtype):
-        return values.to_numpy(dtype=bool, na_value=False)
-    if pd.api.types.is_numeric_dtype(values.dtype):
-        return values.fillna(0).to_numpy() != 0
-    return as_boolean(values, name, posts.get("_row")).to_numpy(dtype=bool)
 
 
 def from_daily(

@@ -12,6 +12,7 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
+from negtrend.corpus.options import ENGINES, is_memory_size
 from negtrend.errors import NegtrendError
 
 KINDS = ("auto", "posts", "counts")
@@ -122,21 +123,14 @@ NUMBERS = {
     "complete_feed": (lambda v: v is None or isinstance(v, bool), "true, false or null"),
     "its_at_voting": (lambda v: isinstance(v, bool), "true or false"),
     "keep_going": (lambda v: isinstance(v, bool), "true or false"),
-    "engine": (lambda v: v in ("auto", "pandas", "duckdb", "dask"),
-               "one of auto, pandas, duckdb, dask"),
+    "engine": (lambda v: v in ENGINES, "one of " + ", ".join(ENGINES)),
     "scheduler": (lambda v: v is None or v == "local" or (isinstance(v, str) and "://" in v),
                   "null, 'local' or an address such as tcp://HOST:8786"),
-    "memory_limit": (lambda v: v is None or (isinstance(v, str) and _is_size(v)),
+    "memory_limit": (lambda v: v is None or is_memory_size(v),
                      "null or a size such as 512MB or 2GB"),
     "categories": (lambda v: isinstance(v, list) and all(isinstance(c, str) and c for c in v),
                    "a list of category names"),
 }
-
-
-def _is_size(text: str) -> bool:
-    import re
-
-    return re.fullmatch(r"\s*\d+(\.\d+)?\s*[KMGT]?i?B\s*", text, re.IGNORECASE) is not None
 
 
 def _check_numbers(params: dict) -> None:

@@ -167,13 +167,8 @@ def _input_record(path: Path) -> dict:
     if size <= HASH_SHA256_UP_TO:
         return {"path": str(path), "bytes": size, "sha256": sha256_file(path)}
     from negtrend.corpus import cache
-    from negtrend.corpus import inputs as corpus_inputs
 
-    stats_path = cache.cache_dir() / "stat-cache.json"
-    stats = corpus_inputs.load_stat_cache(stats_path)
-    digest = corpus_inputs.content_hash(path, stats)
-    corpus_inputs.save_stat_cache(stats_path, stats)
-    return {"path": str(path), "bytes": size, "sha256": digest}
+    return {"path": str(path), "bytes": size, "sha256": cache.content_hashes([path])[0]}
 
 
 def environment() -> dict:
