@@ -425,3 +425,43 @@ def test_parallel_runs_over_one_corpus_tag_it_once(tmp_path):
         states = pool.map(_count_in_a_process, [(data, tmp_path / "cache")] * 3)
     assert sorted(states) == ["built", "hit", "hit"]
     assert len([e for e in cache.entries(tmp_path / "cache") if e["state"] == "complete"]) == 1
+
+
+REAL_CORPORA = {
+    "youtube comments, lexicon": (
+        "youtube_judol_comments_2013_2025/labeled_comments.csv",
+        {"text": "comment_text", "timestamp": "published_at"},
+        dict(timestamp_format="%m/%d/%y %H:%M", labels_spec=None, classifier="lexicon",
+             categories=["judi_online"])),
+    "turnbackhoax titles, label rule": (
+        "turnbackhoax_titles_2015_2021/turnbackhoax_titles_2015_2021.csv",
+        {"text": "title", "timestamp": "date"},
+        dict(timestamp_format=None, classifier=None, categories=None,
+             labels_spec="hoaks=tag:SALAH|HOAX|HOAKS|DISINFORMASI|MISINFORMASI|FITNAH|FALSE")),
+}
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("name", list(REAL_CORPORA))
+def test_real_corpora_count_the_same_on_pandas_and_duckdb(name, shared_data, tmp_path):
+    """The bundled real posts (YouTube comments tagged by the lexicon; TurnBackHoax titles
+    labelled by their verdict tag) give the same counts, quarantine and examples whichever
+    engine reads them."""
+    relative, column_map, chosen = REAL_CORPORA[name]
+    real = engines.settings_for(timezone="Asia/Jakarta", seed=0, examples=3, **chosen)
+    found = {engine: engines.count_corpus(
+        str(shared_data / relative), real, engine=engine, column_map=column_map,
+        options=ScaleOptions(cache_dir=str(tmp_path / "c")))[0]
+        for engine in ("pandas", "duckdb")}
+    pandas, duck = found["pandas"], found["duckdb"]
+    categories = list(real.categories)
+    pd.testing.assert_frame_equal(series.daily_counts(pandas.data, categories), duck.daily)
+    assert duck.daily[categories].to_numpy().sum() > 0  # something was tagged
+    for key in ("n_read", "n_kept", "n_quarantined", "quarantine_reasons", "read_notes"):
+        assert pandas.summary()[key] == duck.summary()[key], key
+    assert list(pandas.quarantine["_row"]) == list(
+        pd.read_csv(duck.write_quarantine(tmp_path / "q.csv"))["_row"])
+    windows = calendar.windows(calendar.get_election("pilkada2024"))
+    pd.testing.assert_frame_equal(
+        examples.example_items(pandas.data, categories, windows, 3, seed=0),
+        examples.from_reservoir(duck.reservoir, categories, windows, 3))

@@ -80,9 +80,9 @@ def entry_key(files: list[InputFile], mappings: dict, settings_fields: dict, fol
     hashes = content_hashes([f.path for f in files], folder)
     described = {
         "format": FORMAT, "negtrend": __version__, "code": code_fingerprint(),
-        "files": [{"name": str(f.path), "partitions": f.partitions, "content": digest,
-                   "columns": mappings[f.number]} for f, digest in zip(files, hashes,
-                                                                       strict=True)],
+        "files": [{"name": str(f.path), "in_corpus": f.in_corpus, "partitions": f.partitions,
+                   "content": digest, "columns": mappings[f.number]}
+                  for f, digest in zip(files, hashes, strict=True)],
         "settings": settings_fields,
     }
     text = json.dumps(described, sort_keys=True, default=str)

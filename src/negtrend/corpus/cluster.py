@@ -323,8 +323,8 @@ class _Assembly:
             totals.n_quarantined += len(frame)
             totals.reasons.update(frame["reason_code"].tolist())
         totals.n_read = sum(o.n_read for o in outs)
-        totals.notes = [f"{item.path.name}: {note}" for note in loading.timestamp_rule(
-            sum(o.n_offset for o in outs), sum(o.n_local for o in outs), self.settings.tz)]
+        totals.notes = item.notes(loading.timestamp_rule(
+            sum(o.n_offset for o in outs), sum(o.n_local for o in outs), self.settings.tz))
         self.days.append(add_days([o.daily for o in outs], self.settings.categories))
         return totals
 

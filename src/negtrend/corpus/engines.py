@@ -122,14 +122,13 @@ def load_pandas(files: list[InputFile], mappings: dict, settings: ScanSettings, 
         results.append((item, loaded, out))
     if not results:
         raise LoadError(f"{source}: no file could be read: {'; '.join(failed or [])}")
-    if len(files) == 1 and not inputs.is_corpus(source):
+    if len(files) == 1 and not files[0].in_corpus:
         item, loaded, data = results[0]
         return dataclasses.replace(loaded, data=data)
     data = pd.concat([data for _, _, data in results], ignore_index=True)
     quarantine = pd.concat([scan.quarantine_rows(loaded.quarantine, item)
                             for item, loaded, _ in results], ignore_index=True)
-    notes = tuple(f"{item.path.name}: {note}" for item, loaded, _ in results
-                  for note in loaded.read_notes)
+    notes = tuple(note for item, loaded, _ in results for note in item.notes(loaded.read_notes))
     return loading.LoadResult(data=data, quarantine=quarantine, source=source, kind="posts",
                               n_read=sum(loaded.n_read for _, loaded, _ in results),
                               encoding=_one({loaded.encoding for _, loaded, _ in results}),

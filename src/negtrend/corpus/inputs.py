@@ -27,10 +27,15 @@ class InputFile:
     path: Path
     format: str
     partitions: dict = field(default_factory=dict)
+    in_corpus: bool = True  # one of a glob or folder (False: the data is this one path)
 
     @property
     def name(self) -> str:
         return str(self.path)
+
+    def notes(self, notes) -> list[str]:
+        """Reading notes as the data table shows them: named by file in a corpus of files."""
+        return [f"{self.path.name}: {note}" if self.in_corpus else note for note in notes]
 
 
 def is_corpus(data) -> bool:
@@ -57,7 +62,7 @@ def expand(data) -> list[InputFile]:
         found = sorted(Path(p) for p in glob.glob(spec, recursive=True) if Path(p).is_file())
         base = Path(_glob_base(spec))
     elif root.is_file():
-        found, base = [root], root.parent
+        return [InputFile(0, root, readers.infer_format(root), in_corpus=False)]
     else:
         raise LoadError(f"{spec}: file not found")
     if not found:

@@ -83,9 +83,8 @@ class FileScan:
                            self.part)
         else:
             self.writer.close()
-        self.totals.notes += [f"{self.item.path.name}: {note}" for note in
-                              loading.timestamp_rule(self.n_offset, self.n_local,
-                                                     self.settings.tz)]
+        self.totals.notes += self.item.notes(loading.timestamp_rule(
+            self.n_offset, self.n_local, self.settings.tz))
         return self.totals
 
     def abandon(self, error: Exception) -> None:

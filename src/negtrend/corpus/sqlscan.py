@@ -163,7 +163,7 @@ def _file_totals(item: InputFile, frame: pd.DataFrame, settings: ScanSettings, n
             kept.append(part[sample.COLUMNS])
     rule = loading.timestamp_rule(n if aware else 0, 0 if aware else n, settings.tz)
     return parts.Totals(n_read=n, reservoirs=[sample.merge(kept, settings.examples)],
-                        notes=[f"{item.path.name}: {note}" for note in rule],
+                        notes=item.notes(rule),
                         reasons=Counter())
 
 
