@@ -38,7 +38,8 @@ claim = None  # a claim id from config/claims.yaml, e.g. "komdigi_2024_11_pilkad
 lang = "en"  # en | id (src/negtrend/report/lang/): the language of headings and sentences
 its_at_voting = False  # interrupted time series: a second break at voting day
 placebo_step = None  # days between placebo dates; None: 7 (daily/weekly) or 30 (monthly)
-power_simulations = 100  # simulations per ratio for the minimum detectable effect
+power_method = "auto"  # auto | analytic | simulate: how the minimum detectable effect is got
+power_simulations = 100  # simulations per ratio when simulated; 0: no power at all
 examples_per_window = 3  # example items shown per category and window (posts only)
 tagging_error = {}  # category -> {"precision", "recall", "n_precision", "n_recall"}, from
 # `negtrend evaluate --gold` or entered by hand: shares are corrected for tagging error

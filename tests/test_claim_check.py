@@ -251,7 +251,7 @@ def test_notes_never_contradict_each_other_or_the_simulations_run():
         codes = [note.code for note in check["notes"]]
         assert check["n_placebos"] > 0 and check["verdict"] == "inconclusive"
         assert "no_placebos" not in codes
-        if check["power_simulations"] == 0:
+        if check["power_method"] == "none":
             assert not {"no_power_decrease", "no_power_increase"} & set(codes)
             assert "power_not_computed" in codes
         text = " ".join(note_text(note) for note in check["notes"])
@@ -261,10 +261,10 @@ def test_notes_never_contradict_each_other_or_the_simulations_run():
 def test_power_with_no_simulations_is_not_known_rather_than_a_crash():
     sim = simulate.simulate_series(simulate.Scenario(), seed=1)
     result = power.power(sim.series, "sim", simulations=0)
-    assert result.simulations == 0 and math.isnan(result.mde_increase)
+    assert not result.computed and result.method == "none" and math.isnan(result.mde_increase)
     said = sentences.power_sentence("sim", result.mde_increase, result.mde_decrease,
-                                    result.target, "en", result.simulations)
-    assert "not simulated" in said and "fewer than" not in said
+                                    result.target, "en", result.computed)
+    assert "not computed" in said and "less than" not in said
 
 
 def test_the_claim_record_counts_rows_set_aside_as_unused(tmp_path):

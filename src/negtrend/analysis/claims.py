@@ -55,6 +55,7 @@ def check_claim(
     placebo_step: int | None = None,
     power_simulations: int = 100,
     seed: int = 0,
+    power_method: str = "auto",
     placebo_result=None,
     power_result=None,
     comparison=None,
@@ -99,13 +100,14 @@ def check_claim(
     check = placebo_result or placebo.placebo(series, windows, category, phase, baseline,
                                               step=placebo_step)
     detectable = power_result or (power.power(series, category, phase, baseline, alpha=alpha,
-                                              simulations=power_simulations, seed=seed)
+                                              simulations=power_simulations, seed=seed,
+                                              method=power_method, comparison=comparison)
                                   if power_simulations > 0 else None)
     verdict, notes = _verdict(direction, row, phase, check, alpha)
     mde = mde_other = math.nan
     if detectable is None:
         notes.append(note("power_not_computed"))
-    elif detectable.simulations == 0:  # nothing to simulate from: no rate in the windows
+    elif not detectable.computed:  # nothing to compute power from: no rate in the windows
         notes.append(note("power_not_estimable"))
     else:
         mde = detectable.mde_decrease if direction == "decrease" else detectable.mde_increase
@@ -113,6 +115,7 @@ def check_claim(
                      else detectable.mde_decrease)
         if not math.isfinite(mde):
             notes.append(note(f"no_power_{direction}", target=detectable.target))
+        notes += [n for n in detectable.notes if n.code.startswith("power_fallback")]
     numbers = jsonable({
         "verdict": verdict,
         "direction": direction,
@@ -129,6 +132,7 @@ def check_claim(
         "n_placebos": check.effect["n_placebos"],
         "mde": mde,
         "mde_other_direction": mde_other,
+        "power_method": detectable.method if detectable else "none",
         "power_simulations": detectable.simulations if detectable else 0,
         "reason": None,
     })
@@ -162,7 +166,8 @@ def _untestable(reason: Note, direction: str, category: str, phase: str, baselin
         "verdict": "untestable", "direction": direction, "category": category,
         "phase": phase, "baseline": baseline, "measure": measure, "estimate": None,
         "ci_low": None, "ci_high": None, "p_value": None, "alpha": alpha, "placebo_p": None,
-        "n_placebos": 0, "mde": None, "mde_other_direction": None, "power_simulations": 0,
+        "n_placebos": 0, "mde": None, "mde_other_direction": None, "power_method": "none",
+        "power_simulations": 0,
     })
     return {**numbers, "reason": reason, "method": NOTHING_FITTED, "notes": [reason]}
 

@@ -19,7 +19,12 @@ from negtrend.report.html import (
     subheading_html,
     visible,
 )
-from negtrend.report.sentences import claim_sentences, comparison_sentences, power_sentence
+from negtrend.report.sentences import (
+    claim_sentences,
+    comparison_sentences,
+    power_how,
+    power_sentence,
+)
 from negtrend.report.tables import ratio_frame, summary_table, window_frame
 from negtrend.report.words import summary as effect_summary
 
@@ -114,9 +119,10 @@ def power(effects: dict, lang: str = "en") -> list:
     parts = [_html(section_html("power", lang))]
     for category, results in effects.items():
         detectable = results["power"]
-        parts.append(_html(sentences_html([power_sentence(
-            category, detectable.mde_increase, detectable.mde_decrease, detectable.target,
-            lang, detectable.simulations)])))
+        lines = [power_sentence(category, detectable.mde_increase, detectable.mde_decrease,
+                                detectable.target, lang, detectable.computed),
+                 power_how(detectable.notes, lang)]
+        parts.append(_html(sentences_html([line for line in lines if line])))
     return parts
 
 

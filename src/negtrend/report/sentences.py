@@ -135,12 +135,12 @@ def section(name: str, lang: str = "en") -> str:
 
 
 def power_sentence(category: str, mde_increase: float, mde_decrease: float, target: float,
-                   lang: str = "en", simulations: int | None = None) -> str:
-    """What the minimum detectable effect means for reading a null result (``simulations`` 0:
-    none were run, so nothing is known about power)."""
+                   lang: str = "en", computed: bool = True) -> str:
+    """What the minimum detectable effect means for reading a null result (``computed``
+    False: nothing is known about power)."""
     words = languages.get(lang)
     share = f"{target:.0%}"
-    if simulations == 0:
+    if not computed:
         return words.POWER["not_computed"].format(category=category)
     up, down = (value is not None and math.isfinite(value)
                 for value in (mde_increase, mde_decrease))
@@ -150,6 +150,15 @@ def power_sentence(category: str, mde_increase: float, mde_decrease: float, targ
     return words.POWER[key].format(category=category, share=share,
                                    up=number(mde_increase, lang) if up else "",
                                    down=number(mde_decrease, lang) if down else "")
+
+
+def power_how(notes, lang: str = "en") -> str:
+    """How the power was got (analytic or simulated) and why it was simulated, if it fell back
+    ("" when nothing was computed)."""
+    parts = [note_text(item, lang) for item in notes]
+    if not parts:
+        return ""
+    return languages.get(lang).POWER["how"].format(method="; ".join(parts))
 
 
 def _coverage_lines(summary: dict, lang: str) -> list[str]:
@@ -193,5 +202,5 @@ def limitations(summary: dict, tagging: str, powers: dict, lang: str = "en",
     for category, result in powers.items():
         if result is not None:
             lines.append(power_sentence(category, result.mde_increase, result.mde_decrease,
-                                        result.target, lang, result.simulations))
+                                        result.target, lang, result.computed))
     return lines

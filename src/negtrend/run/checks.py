@@ -108,6 +108,8 @@ def _is_number(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+POWER_METHODS = ("auto", "analytic", "simulate")  # analysis.power.METHODS (kept light here)
+
 # name -> (test of an accepted value, what is expected); None passes where it means "default"
 NUMBERS = {
     "alpha": (lambda v: _is_number(v) and 0 < v < 1, "a number between 0 and 1"),
@@ -118,6 +120,7 @@ NUMBERS = {
                          "a whole number >= 0, or null"),
     "placebo_step": (lambda v: v is None or (_is_int(v) and v >= 1), "a whole number >= 1"),
     "power_simulations": (lambda v: _is_int(v) and v >= 0, "a whole number >= 0"),
+    "power_method": (lambda v: v in POWER_METHODS, "one of " + ", ".join(POWER_METHODS)),
     "examples_per_window": (lambda v: _is_int(v) and v >= 0, "a whole number >= 0"),
     "seed": (_is_int, "a whole number"),
     "complete_feed": (lambda v: v is None or isinstance(v, bool), "true, false or null"),

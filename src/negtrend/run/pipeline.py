@@ -91,7 +91,9 @@ class ReportParams(DataParams):
 
     its_at_voting: bool = False  # interrupted time series: a second break at voting day
     placebo_step: int | None = None  # days between placebo dates; None: 7 or 30
-    power_simulations: int = 100  # simulations per ratio for the minimum detectable effect
+    power_method: str = "auto"  # auto | analytic | simulate: how the minimum detectable effect
+    # is got (auto: analytic, simulated where the approximation is unreliable)
+    power_simulations: int = 100  # simulations per ratio when simulated; 0: no power at all
     tagging_error: dict = field(default_factory=dict)  # category -> precision and recall
 
 
@@ -376,7 +378,8 @@ def _effects(series: SeriesResult, category: str, built: ElectionSeries,
                                        min_share=params.min_share, alpha=params.alpha)
     found["changepoints"] = changepoints.changepoints(series, category, windows=built.windows)
     found["power"] = power.power(series, category, baseline=params.baseline, alpha=params.alpha,
-                                 simulations=params.power_simulations, seed=params.seed)
+                                 simulations=params.power_simulations, seed=params.seed,
+                                 method=params.power_method)
     return found
 
 
@@ -409,8 +412,8 @@ def _claim(series, windows, comparisons, effects, params: ReportParams):
     checks = {comparison.category: claims.check_claim(
         series, comparison.category, windows, direction=claim.direction, phase=claim.phase,
         baseline=claim.baseline, alpha=params.alpha, placebo_step=params.placebo_step,
-        power_simulations=params.power_simulations, seed=params.seed,
-        placebo_result=effects[comparison.category]["placebo"] if same else None,
+        power_simulations=params.power_simulations, power_method=params.power_method,
+        seed=params.seed, placebo_result=effects[comparison.category]["placebo"] if same else None,
         power_result=effects[comparison.category]["power"] if same else None,
         comparison=comparison) for comparison in claim_comparisons}
     return claim, claim_comparisons, checks
@@ -534,7 +537,7 @@ def claim_check(data, election: str, category: str, *, direction: str = "decreas
                 classifier: str | None = None, variant: str | None = None,
                 timestamp_format: str | None = None, before_days: int | None = None,
                 alpha: float = 0.05, power_simulations: int = 100,
-                sheet: str | int | None = None, engine: str = "auto",
+                power_method: str = "auto", sheet: str | int | None = None, engine: str = "auto",
                 scale: engines.ScaleOptions | None = None) -> dict:
     """Whether ``data`` supports a claim about ``category``: the check's JSON record with the
     data accounting (rows read, quarantined, and set aside as unused at this frequency).
@@ -550,7 +553,8 @@ def claim_check(data, election: str, category: str, *, direction: str = "decreas
     built = election_series(prepared, election, freq=freq, before_days=before_days)
     check = claims.check_claim(built.series, category, built.windows, direction=direction,
                                phase=phase, baseline=baseline, alpha=alpha,
-                               power_simulations=power_simulations)
+                               power_simulations=power_simulations,
+                               power_method=power_method)
     record = records.check_record(check)
     record.update(data=str(data), election=election, freq=freq.upper(),
                   kind=prepared.loaded.kind)
