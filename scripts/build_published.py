@@ -11,7 +11,8 @@ Only its dates, numbers, labels and source URLs are carried over; nothing is com
 
 Output, one UTF-8 CSV per series (``<series_id>.csv``) with the columns in ``OUTPUT_COLUMNS``,
 plus ``catalog.csv`` with one row per series (categories joined with ";", the distinct
-publishers and units of a series joined with " | "). Two columns are added to the source:
+publishers and units of a series joined with " | ", and what the series counts, from
+``COUNTS`` below). Two columns are added to the source:
 
 * ``variant``: a short snake_case label naming the release a row comes from, set only for rows
   in a conflict group (two or more rows giving different values for the same quantity and
@@ -75,6 +76,7 @@ CATALOG_COLUMNS = (
     "publisher",
     "categories",
     "unit",
+    "counts",
     "first_period",
     "last_period",
     "n_rows",
@@ -300,6 +302,44 @@ DESCRIPTIONS: dict[str, str] = {
 
 
 # --------------------------------------------------------------------------------------------
+# What each series counts (the catalog's ``counts`` column): reports say what a change in the
+# series can mean. None of these counts how much content circulated; most count the effort of
+# the publisher or a platform.
+#   takedowns    content blocked, access-cut, handled or removed (enforcement effort)
+#   fact_checks  hoaxes identified, verified, clarified or fact-checked (checking effort)
+#   monitoring   violations found by a supervisor's monitoring (supervision effort)
+#   complaints   complaints received from the public (what people reported)
+#   share        a percentage, not a count of items
+# --------------------------------------------------------------------------------------------
+
+COUNT_KINDS = ("takedowns", "fact_checks", "monitoring", "complaints", "share")
+COUNTS: dict[str, str] = {
+    "bawaslu_pemilu2024_internet_content_violations_cumulative": "monitoring",
+    "bawaslu_pilkada2024_internet_content_violations": "monitoring",
+    "komdigi_ais_hoax_monthly_2024": "fact_checks",
+    "komdigi_judol_takedown_snapshots": "takedowns",
+    "komdigi_pilkada2024_sentiment": "share",
+    "kominfo_ais_hoax_cumulative": "fact_checks",
+    "kominfo_ais_hoax_monthly": "fact_checks",
+    "kominfo_ais_hoax_monthly_2023": "fact_checks",
+    "kominfo_ais_political_hoax": "fact_checks",
+    "kominfo_judol_takedown_annual": "takedowns",
+    "kominfo_komdigi_judol_takedown_monthly": "takedowns",
+    "kominfo_negative_content_complaints_annual": "complaints",
+    "kominfo_negative_content_handled": "takedowns",
+    "kominfo_pemilu2019_hoax_monthly": "fact_checks",
+    "kominfo_pemilu2024_hoax_content": "fact_checks",
+    "kominfo_pemilu_hoax_issues_monthly": "fact_checks",
+    "kominfo_pilkada2020_hoax": "fact_checks",
+    "mafindo_hoax_annual": "fact_checks",
+    "mafindo_hoax_monthly": "fact_checks",
+    "tiktok_indonesia_videos_removed": "takedowns",
+    "tiktok_pemilu2024_enforcement": "takedowns",
+    "youtube_indonesia_removals": "takedowns",
+}
+
+
+# --------------------------------------------------------------------------------------------
 # Reading and validating
 # --------------------------------------------------------------------------------------------
 
@@ -500,6 +540,11 @@ def catalog_row(series_id: str, rows: list[dict[str, str]]) -> dict[str, str]:
             f"no description for series {series_id!r}; add one to DESCRIPTIONS in "
             "scripts/build_published.py"
         )
+    if COUNTS.get(series_id) not in COUNT_KINDS:
+        raise BuildError(
+            f"what series {series_id!r} counts is not known; add it to COUNTS in "
+            f"scripts/build_published.py (one of {', '.join(COUNT_KINDS)})"
+        )
     starts = [r["period_start"] or r["period_end"] for r in rows]
     ends = [r["period_end"] or r["period_start"] for r in rows]
     starts = [d for d in starts if d]
@@ -509,6 +554,7 @@ def catalog_row(series_id: str, rows: list[dict[str, str]]) -> dict[str, str]:
         "publisher": " | ".join(_unique(r["publisher"] for r in rows)),
         "categories": ";".join(_unique(r["category"] for r in rows)),
         "unit": " | ".join(_unique(r["unit"] for r in rows)),
+        "counts": COUNTS[series_id],
         "first_period": min(starts) if starts else "",
         "last_period": max(ends) if ends else "",
         "n_rows": str(len(rows)),

@@ -40,6 +40,7 @@ CATALOG_COLUMNS = [
     "publisher",
     "categories",
     "unit",
+    "counts",
     "first_period",
     "last_period",
     "n_rows",
@@ -265,8 +266,13 @@ def test_catalog_matches_files():
         assert entry["first_period"] == min(dates), series_id
         assert entry["last_period"] == max(dates), series_id
         assert entry["description"].strip() and "\n" not in entry["description"]
+        assert entry["counts"] in build_published.COUNT_KINDS, series_id
     assert catalog["kominfo_ais_hoax_monthly"]["n_monthly_rows"] == "16"
     assert catalog["komdigi_ais_hoax_monthly_2024"]["n_monthly_rows"] == "12"
+    # what a series counts: enforcement and fact-checking effort, never circulation
+    assert catalog["kominfo_komdigi_judol_takedown_monthly"]["counts"] == "takedowns"
+    assert catalog["mafindo_hoax_monthly"]["counts"] == "fact_checks"
+    assert catalog["komdigi_pilkada2024_sentiment"]["counts"] == "share"
 
 
 def test_readme_documents_every_series_and_variant():

@@ -22,6 +22,18 @@ def catalog() -> pd.DataFrame:
     return pd.read_csv(paths.published_dir() / "catalog.csv", dtype=str, keep_default_na=False)
 
 
+def series_counts(source: str) -> str | None:
+    """What a ``published:SERIES`` source counts, from the catalog's ``counts`` column:
+    ``takedowns``, ``fact_checks``, ``monitoring``, ``complaints`` or ``share`` (the build
+    script's ``COUNTS`` documents them); None for any other source or an unknown series."""
+    spec = str(source)
+    if not spec.startswith(PREFIX):
+        return None
+    table = catalog()
+    found = table.loc[table["series_id"] == spec[len(PREFIX):], "counts"]
+    return str(found.iloc[0]) if len(found) and found.iloc[0] else None
+
+
 def published_path(series_id: str) -> Path:
     path = paths.published_dir() / f"{series_id}.csv"
     if not path.exists():
