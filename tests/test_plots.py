@@ -217,3 +217,124 @@ def test_save_figure_writes_png_svg_and_the_caption(tmp_path, sim):
     assert "<desc>A blank figure.</desc>" in own[0].read_text(encoding="utf-8")
     bare = plots.save_figure(Figure(), tmp_path, "bare", ("png",))
     assert [p.name for p in bare] == ["bare.png"]  # no caption, no caption file
+
+
+def shown_tick_labels(axis) -> list[str]:
+    """The tick labels a reader sees (major, and minor ones a log axis may label): non-empty
+    text at ticks inside the view limits. Call after the figure is drawn."""
+    low, high = sorted(axis.get_view_interval())
+    slack = 1e-9 * max(abs(low), abs(high), 1.0)
+    ticks = axis.get_major_ticks() + axis.get_minor_ticks()
+    return [tick.label1.get_text() for tick in ticks
+            if low - slack <= tick.get_loc() <= high + slack and tick.label1.get_visible()
+            and tick.label1.get_text().strip()]
+
+
+@pytest.fixture(scope="module")
+def report_figures(sim, four):
+    """Every kind of figure a report or an exploration saves, on simulated series: daily and
+    monthly, real estimator results, and narrow or wide ratio ranges that strain the ticks."""
+    from dataclasses import replace
+
+    from negtrend.analysis import event_study, its, placebo
+    from negtrend.report import tables
+
+    lead = simulate.simulate_series(simulate.Scenario(lead_days=210, effects={"campaign": 1.3}),
+                                    seed=5)
+    monthly = simulate.aggregate(lead, "M")
+    voting = sim.windows.set_index("window").loc["voting", "start"]
+    figures = {}
+    weeks_six = SeriesResult(sim.series.frame.iloc[:45], ["sim"], "D", "total")
+    for name, series, windows in (("daily", four, sim.windows),
+                                  ("six_weeks", weeks_six, sim.windows.iloc[:1]),
+                                  ("monthly", monthly, lead.windows)):
+        for measure in tables.figure_measures(series):
+            figures[f"trend_{measure}_{name}"] = plots.trend(series, windows, measure=measure)
+            figures[f"categories_{measure}_{name}"] = plots.small_multiples(
+                series, windows, measure=measure)
+    results = {
+        "its_daily": its.its(sim.series, "sim", windows=sim.windows),
+        "its_monthly": its.its(monthly, "sim", windows=lead.windows),
+        "event_study": event_study.event_study(sim.series, "sim", voting, windows=sim.windows),
+        "placebo_daily": placebo.placebo(lead.series, lead.windows, "sim"),
+        "placebo_monthly": placebo.placebo(monthly, lead.windows, "sim"),
+    }
+    base = results["placebo_daily"]
+    assert len(base.table) >= 5
+    for name, estimates, real in (
+            # the report's bug: a narrow range gave "1, 1, 1.1, 1.1, 1.1, 1.1, 1.2"
+            ("placebo_narrow", [0.99, 1.0, 1.01, 1.08, 1.09, 1.1], 1.17),
+            ("placebo_very_narrow", [1.001, 1.002, 1.004, 1.005], 1.006),
+            ("placebo_wide", [0.05, 0.3, 0.9, 1.1, 4.0, 60.0], 2.0),
+            ("placebo_one", [1.2], 1.2)):
+        results[name] = replace(base, table=pd.DataFrame({"estimate": estimates}),
+                                effect={**base.effect, "estimate": real})
+    for name, result in results.items():
+        figures[name] = plots.effect_plot(result)
+    weeks = np.arange(-4, 4)
+    for name, centre in (("event_study_narrow", 1.02), ("event_study_wide", 8.0)):
+        estimate = centre ** (weeks / 4)
+        figures[name] = plots.event_study_plot(pd.DataFrame({
+            "week": weeks, "start": voting + pd.to_timedelta(7 * weeks, unit="D"),
+            "estimate": estimate, "ci_low": estimate / 1.01, "ci_high": estimate * 1.01,
+            "reference": weeks < -2}))
+    narrow = forest_rows().assign(estimate=[1.01, 1.02, 1.03, 1.04, 1.05],
+                                  ci_low=[1.005, 1.01, 1.02, 1.03, 1.04],
+                                  ci_high=[1.02, 1.03, 1.04, 1.05, 1.06])
+    wide = forest_rows().assign(estimate=[0.02, 0.5, 3.0, 40.0, 1.0],
+                                ci_low=[0.01, 0.3, 2.0, 20.0, 0.5],
+                                ci_high=[0.04, 0.8, 5.0, 90.0, 2.0])
+    figures.update(forest=plots.forest(forest_rows()), forest_narrow=plots.forest(narrow),
+                   forest_wide=plots.forest(wide))
+    return figures
+
+
+def test_no_figure_repeats_a_tick_label(report_figures):
+    repeated = {}
+    for name, fig in report_figures.items():
+        FigureCanvasAgg(fig).draw()
+        for i, ax in enumerate(ax for ax in fig.axes if ax.get_visible()):
+            for which, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+                labels = shown_tick_labels(axis)
+                if len(labels) != len(set(labels)):
+                    repeated[f"{name} axes {i} {which}"] = labels
+    assert not repeated, repeated
+
+
+def test_ratio_axes_have_enough_ticks_and_placebo_counts_are_whole(report_figures):
+    for name, fig in report_figures.items():
+        FigureCanvasAgg(fig).draw()
+        ax = fig.axes[0]
+        if name.startswith("placebo"):
+            assert len(shown_tick_labels(ax.xaxis)) >= 2, name
+            counts = shown_tick_labels(ax.yaxis)
+            assert counts and all(label.isdigit() for label in counts), (name, counts)
+        elif name.startswith("forest"):
+            assert len(shown_tick_labels(ax.xaxis)) >= 3, name
+        elif name.startswith("event_study"):
+            assert len(shown_tick_labels(ax.yaxis)) >= 3, name
+
+
+def test_trend_shows_the_whole_series_with_the_windows_shaded():
+    # a monthly year of counts around an election whose windows cover only its second half
+    # (the published Komdigi series and pilkada2024): every month is drawn, not only July on
+    starts = pd.date_range("2024-01-01", periods=12, freq="MS")
+    frame = pd.DataFrame({"period_end": starts + pd.offsets.MonthEnd(0),
+                          "days": starts.days_in_month, "hoax": np.arange(150, 162),
+                          "total": 3000}, index=pd.Index(starts, name="period"))
+    series = SeriesResult(frame, ["hoax"], "M", "total")
+    windows = simulate.windows_for(simulate.Scenario(start="2024-07-27", before_days=60,
+                                                     campaign_days=60, after_days=20))
+    assert windows["start"].min() > starts[2]
+    assert windows["end"].max() < frame["period_end"].iloc[-1]
+    for fig in (plots.trend(series, windows), plots.small_multiples(series, windows)):
+        ax = fig.axes[0]
+        low, high = ax.get_xlim()
+        assert low <= mdates.date2num(starts[0])
+        assert high >= mdates.date2num(frame["period_end"].iloc[-1])
+        line = next(line for line in ax.get_lines() if line.get_label() == "hoax")
+        assert len(line.get_xdata()) == 12
+        shaded = [p.get_label() for p in ax.patches if p.get_label().startswith("window:")]
+        assert len(shaded) == 5
+    legend = [t.get_text() for t in plots.trend(series, windows).axes[0].get_legend().get_texts()]
+    assert "window: campaign" in legend and "hoax" in legend

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
 
 from negtrend.analysis.effect import EffectResult, verdict
 from negtrend.data.paths import file_stem
@@ -81,7 +81,15 @@ VERDICT_STYLE = {
                       "text": "not estimable"},
 }
 MEASURE_AXIS = {"share": "per 1,000 collected items", "count_per_day": "items per day"}
-_RATIO_TICKS = [0.1, 0.2, 0.25, 0.33, 0.5, 0.67, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 10, 20]
+# rate ratios a log axis may mark, finest first: the finest ladder that puts at most
+# RATIO_TICKS_MAX ticks in view is used; a range too narrow for three gets evenly spaced ticks
+_RATIO_LADDERS = (
+    [0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.33, 0.5, 0.67, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 10, 20,
+     50, 100],
+    [m * 10.0 ** k for k in range(-4, 5) for m in (1, 2, 5)],
+    [10.0 ** k for k in range(-9, 10)],
+)
+RATIO_TICKS_MAX = 9
 
 
 @contextmanager
@@ -165,10 +173,10 @@ def trend(
     """Count per day (or share of collected items) per period, with election windows shaded.
 
     Counts per *day* rather than raw period totals, so a 28-day February or a partial month is
-    not mistaken for a fall.
+    not mistaken for a fall. The whole series is drawn, and the windows wherever they lie.
     """
     categories = categories or series.categories
-    frame = focus(series.frame, windows)
+    frame = series.frame
     with theme():
         # Figure() rather than pyplot: no global state, no backend choice, nothing to close.
         fig = Figure(figsize=(9, 4.2), layout="constrained")
@@ -199,11 +207,11 @@ def small_multiples(
     ncols: int | None = None,
 ) -> Figure:
     """One panel per category: a shared time axis, each panel its own y scale (a rare category
-    is not flattened by a common one), windows shaded in every panel."""
+    is not flattened by a common one), windows shaded in every panel; the whole series."""
     categories = list(categories or series.categories)
     if not categories:
         raise ValueError("no categories to draw")
-    frame = focus(series.frame, windows)
+    frame = series.frame
     ncols = ncols or (1 if len(categories) <= 3 else 2)
     nrows = math.ceil(len(categories) / ncols)
     with theme():
@@ -235,9 +243,40 @@ def small_multiples(
                             f"{_windows_text(windows)}")
 
 
+class DistinctDateFormatter(mdates.ConciseDateFormatter):
+    """Concise date labels that never repeat on the axis: where the concise ones would (a
+    monthly axis over more than a year reads Jul, Sep, Nov, 2024, Mar, May, Jul), months carry
+    their year and days their month (Jul 2023 ... Jul 2024); failing that, full dates."""
+
+    FULLER = (["%Y", "%b %Y", "%d %b", "%H:%M", "%H:%M", "%S.%f"],
+              ["", "%b %Y", "%d %b", "%d %b", "%H:%M", "%H:%M"])
+
+    def _distinct(self, values, labels) -> bool:
+        axis = getattr(self._locator, "axis", None)
+        low, high = sorted(axis.get_view_interval()) if axis is not None else (-np.inf, np.inf)
+        shown = [label for value, label in zip(values, labels, strict=True)
+                 if label and low <= value <= high]
+        return len(shown) == len(set(shown))
+
+    def format_ticks(self, values):
+        labels = super().format_ticks(values)
+        if self._distinct(values, labels):
+            return labels
+        concise = self.formats, self.zero_formats
+        self.formats, self.zero_formats = self.FULLER
+        try:
+            labels = super().format_ticks(values)
+        finally:
+            self.formats, self.zero_formats = concise
+        if self._distinct(values, labels):
+            return labels
+        return [mdates.num2date(value, tz=self._tz).strftime("%Y-%m-%d %H:%M").removesuffix(
+            " 00:00") for value in values]
+
+
 def _date_axis(ax) -> None:
     ax.xaxis.set_major_locator(mdates.AutoDateLocator())
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    ax.xaxis.set_major_formatter(DistinctDateFormatter(ax.xaxis.get_major_locator()))
     ax.grid(axis="y", color="#cccccc", linewidth=0.6)
     ax.grid(axis="x", visible=False)
     ax.spines[["top", "right"]].set_visible(False)
@@ -267,18 +306,31 @@ def effect_series(ax, frame: pd.DataFrame, windows: pd.DataFrame | None, title: 
 
 
 def distribution(ax, estimates, real: float, label: str = "") -> None:
-    """Placebo estimates as a histogram (log scale) with the real estimate marked."""
+    """Placebo estimates as a histogram on a log axis (bins of equal width in log ratio) with
+    the real estimate marked; the count axis counts whole placebo dates."""
     values = np.asarray(estimates, float)
     values = values[np.isfinite(values) & (values > 0)]
+    real_shown = bool(real and np.isfinite(real) and real > 0)
     with theme():
+        ax.set_xscale("log")
+        logs = np.log(np.append(values, real) if real_shown else values)
+        if len(logs):
+            low, high = float(logs.min()), float(logs.max())
+            pad = max(0.05 * (high - low), 0.005)
+            ax.set_xlim(math.exp(low - pad), math.exp(high + pad))
         if len(values):
-            ax.hist(np.log(values), bins=min(30, max(5, len(values) // 3)), color="#bbbbbb",
-                    edgecolor="#555555", label="placebo dates")
-        if real and np.isfinite(real) and real > 0:
-            ax.axvline(np.log(real), color=LINE_COLORS[2], linewidth=2, linestyle="--",
+            low, high = float(np.log(values).min()), float(np.log(values).max())
+            if high - low < 1e-3:  # one value (or all equal): a narrow bar around it
+                low, high = low - 0.002, high + 0.002
+            edges = np.exp(np.linspace(low, high, min(30, max(5, len(values) // 3)) + 1))
+            ax.hist(values, bins=edges, color="#bbbbbb", edgecolor="#555555",
+                    label="placebo dates")
+        if real_shown:
+            ax.axvline(real, color=LINE_COLORS[2], linewidth=2, linestyle="--",
                        label="real election")
-        ticks = ax.get_xticks()
-        ax.set_xticks(ticks, [f"{np.exp(t):.2g}" for t in ticks])
+        if len(logs):
+            _ratio_axis(ax.xaxis)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("rate ratio (log scale)")
         ax.set_ylabel("placebo dates")
         _style_axes(ax)
@@ -307,12 +359,37 @@ def effect_plot(result: EffectResult, ax=None, lang: str = "en") -> Figure:
     return fig
 
 
-def _ratio_axis(axis, low: float, high: float) -> None:
-    """A log axis for rate ratios with plain tick labels (0.5, 1, 2) around 1."""
-    low, high = min(low, 1.0), max(high, 1.0)
-    ticks = [t for t in _RATIO_TICKS if low / 1.15 <= t <= high * 1.15] or [1]
+def ratio_ticks(low: float, high: float, most: int = RATIO_TICKS_MAX
+                ) -> tuple[list[float], str]:
+    """Tick positions for rate ratios between ``low`` and ``high`` on a log axis, and the
+    format that labels them all apart: plain ratios (0.5, 1, 2) from the finest ladder that
+    puts three to ``most`` ticks in the range; on a range too narrow for that, evenly spaced
+    round numbers with as many decimals as their step needs (1.00, 1.05, 1.10)."""
+    low, high = min(low, high), max(low, high)
+    for ladder in _RATIO_LADDERS:
+        ticks = [t for t in ladder if low <= t <= high]
+        if len(ticks) <= most:
+            break
+    else:
+        ticks = ticks[::math.ceil(len(ticks) / most)]
+    if len(ticks) >= 3:
+        return ticks, "{:g}"
+    ticks = [float(t) for t in MaxNLocator(nbins=6, steps=[1, 2, 5, 10]).tick_values(
+        low, high) if low <= t <= high and t > 0]
+    if len(ticks) < 2:
+        return ticks, "{:g}"
+    step = min(b - a for a, b in zip(ticks, ticks[1:], strict=False))
+    decimals = next(d for d in range(12) if all(
+        abs(round(t, d) - t) < step * 1e-3 for t in ticks))
+    return ticks, f"{{:.{decimals}f}}"
+
+
+def _ratio_axis(axis) -> None:
+    """Plain, distinct tick labels (:func:`ratio_ticks`) on a log axis of rate ratios, over
+    the view limits already set; no minor ticks (a log axis labels them on a narrow range)."""
+    ticks, fmt = ratio_ticks(*axis.get_view_interval())
     axis.set_major_locator(FixedLocator(ticks))
-    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: fmt.format(v)))
     axis.set_minor_locator(NullLocator())
 
 
@@ -419,7 +496,7 @@ def forest(
         ax.set_yticks(y, rows["label"].astype(str).tolist())
         ax.set_ylim(-0.7, n - 0.3)
         ax.set_xlim(min(low, 1.0) / 1.15, max(high, 1.0) * 1.15)
-        _ratio_axis(ax.xaxis, low, high)
+        _ratio_axis(ax.xaxis)
         ax.grid(axis="y", visible=False)
         ax.grid(axis="x", color="#dddddd", linewidth=0.6)
         ax.set_xlabel(xlabel)
@@ -505,7 +582,7 @@ def event_study_axes(ax, table: pd.DataFrame, windows: pd.DataFrame | None = Non
         ax.set_yscale("log")
         low, high = _finite_range(table["ci_low"], table["ci_high"], table["estimate"])
         ax.set_ylim(min(low, 1.0) / 1.1, max(high, 1.0) * 1.1)
-        _ratio_axis(ax.yaxis, low, high)
+        _ratio_axis(ax.yaxis)
         ax.set_xlim(weeks.min() - 0.6, weeks.max() + 0.6)
         step = 1 if len(weeks) <= 16 else (2 if len(weeks) <= 32 else 4)
         ticks = [w for w in range(weeks.min(), weeks.max() + 1) if w % step == 0]
@@ -537,18 +614,6 @@ def event_study_plot(result_or_table, windows: pd.DataFrame | None = None,
                             f"{int(round(100 * (1 - alpha)))}% intervals on a log scale; the "
                             f"dotted line marks voting day and the diamond the week holding it. "
                             f"{_windows_text(windows)}")
-
-
-def focus(frame: pd.DataFrame, windows: pd.DataFrame | None, margin: float = 0.25
-          ) -> pd.DataFrame:
-    """The periods around the windows (their span plus ``margin`` of it on each side), so a
-    corpus covering many years does not shrink the election to a sliver."""
-    if windows is None or frame.empty:
-        return frame
-    first, last = windows["start"].min(), windows["end"].max()
-    pad = (last - first) * margin
-    near = (frame.index >= first - pad) & (pd.to_datetime(frame["period_end"]) <= last + pad)
-    return frame[near] if near.any() else frame
 
 
 def _figure_title(fig: Figure, name: str) -> str:
