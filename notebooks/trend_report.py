@@ -61,6 +61,9 @@ report = pipeline.trend_report(pipeline.ReportParams.from_namespace(globals()))
 display(*sections.heading(report.election, data, lang))
 
 # %%
+display(*sections.finding(report.finding, lang))
+
+# %%
 display(*sections.data(report.summary, lang))
 
 # %%

@@ -338,3 +338,20 @@ def test_trend_shows_the_whole_series_with_the_windows_shaded():
         assert len(shaded) == 5
     legend = [t.get_text() for t in plots.trend(series, windows).axes[0].get_legend().get_texts()]
     assert "window: campaign" in legend and "hoax" in legend
+
+
+def test_thumbnail_is_a_small_png_of_the_series_with_the_windows_shaded(tmp_path, sim, four):
+    fig = plots.thumbnail(four, sim.windows, measure="share")
+    [ax] = fig.axes
+    assert len(ax.lines) == 4 and not ax.axison  # every category; no axes, ticks or labels
+    assert len(ax.patches) == len(sim.windows)  # each window shaded
+    assert not ax.texts and not ax.get_title() and ax.get_legend() is None
+    [png, caption] = plots.save_figure(fig, tmp_path, "thumbnail", formats=("png",))
+    assert png.name == "thumbnail.png" and caption.name == "thumbnail.txt"
+    with Image.open(png) as image:
+        assert image.size == plots.THUMBNAIL_SIZE == (240, 90)
+        pixels = np.asarray(image.convert("L"))
+    assert (pixels < 100).any() and pixels[0, 0] < 250  # a dark line; the windows shaded
+    # the y axis starts at zero and the peak is not cut off
+    low, high = ax.get_ylim()
+    assert low == 0 and high > max(np.nanmax(line.get_ydata()) for line in ax.lines)

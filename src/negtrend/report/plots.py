@@ -677,3 +677,36 @@ def save_figure(fig: Figure, folder: str | Path, name: str, formats=("png", "svg
         path.write_text(caption + "\n", encoding="utf-8")
         written.append(path)
     return written
+
+
+THUMBNAIL_SIZE = (240, 90)  # pixels of thumbnail.png at THEME's savefig.dpi
+
+
+def thumbnail(series: SeriesResult, windows: pd.DataFrame | None = None,
+              measure: str = "count_per_day", categories: list[str] | None = None) -> Figure:
+    """A trend at a glance (the index page shows it beside a run's finding): ``measure`` per
+    period for each category, election windows shaded, no axes, ticks or text; 240x90 px."""
+    categories = list(categories or series.categories)
+    frame = series.frame
+    dpi = THEME["savefig.dpi"]
+    with theme():
+        fig = Figure(figsize=(THUMBNAIL_SIZE[0] / dpi, THUMBNAIL_SIZE[1] / dpi))
+        ax = fig.add_axes((0, 0, 1, 1))
+        if windows is not None:
+            for row in windows.itertuples():
+                _shade_span(ax, row.window, row.start, row.end + pd.Timedelta(days=1),
+                            label=False)
+        dates, top = _midpoints(frame), 0.0
+        for i, name in enumerate(categories):
+            style = series_style(i)
+            rates = _rates(frame, name, measure)
+            ax.plot(dates, rates, color=style["color"], linestyle=style["linestyle"],
+                    linewidth=1.2)
+            top = max(top, float(np.nanmax(rates.to_numpy(dtype=float), initial=0.0)))
+        if len(dates):
+            ax.set_xlim(dates.min(), dates.max())
+        ax.set_ylim(0, 1.12 * top if top > 0 else 1)  # from zero, the peak not clipped
+        ax.set_axis_off()
+    return set_caption(fig, f"{MEASURE_AXIS.get(measure, measure).capitalize()} by period for "
+                            f"{', '.join(map(str, categories))}, at a glance. "
+                            f"{_windows_text(windows)}")

@@ -80,15 +80,18 @@ def trend_metrics(summary: dict, windows: pd.DataFrame, election: Election,
                   claim=None, claim_comparisons: list[PhaseComparison] | None = None,
                   lang: str = "en", effects: dict | None = None,
                   adjusted: pd.DataFrame | None = None, claim_checks: dict | None = None,
-                  limitations: list[str] | None = None, corrected: dict | None = None) -> dict:
+                  limitations: list[str] | None = None, corrected: dict | None = None,
+                  finding: list[str] | None = None) -> dict:
     """The whole record of a trend report's numbers.
 
     ``effects`` maps category -> {name: EffectResult or PowerResult} (ITS, event study,
-    placebo, changepoints, power).
+    placebo, changepoints, power); ``finding`` is the report's opening sentences in ``lang``
+    (``report.finding``), the headline first.
     """
     return jsonable({
         "lang": lang,
         "election": {"id": election.id, "name": election.name},
+        "finding": list(finding or []),
         "claim": (None if claim is None else
                   claim_record(claim, claim_comparisons or [], claim_checks, lang)),
         "windows": window_frame(windows).reset_index().to_dict(orient="records"),

@@ -61,6 +61,14 @@ def heading(election, data: str, lang: str = "en") -> list:
     return [_html(intro_html(lang) + heading_html(election, data, lang))]
 
 
+def finding(lines: list[str], lang: str = "en") -> list:
+    """The finding that opens the report (``report.finding``: the claim's verdict, a sentence
+    per category, the smallest detectable change, what the data count); empty without one."""
+    if not lines:
+        return []
+    return [_html(section_html("finding", lang)), _html(sentences_html(lines))]
+
+
 def data(summary: dict, lang: str = "en") -> list:
     return [_html(section_html("data", lang)), _table(summary_table(summary, lang))]
 

@@ -138,18 +138,31 @@ def power_sentence(category: str, mde_increase: float, mde_decrease: float, targ
                    lang: str = "en", computed: bool = True) -> str:
     """What the minimum detectable effect means for reading a null result (``computed``
     False: nothing is known about power)."""
-    words = languages.get(lang)
-    share = f"{target:.0%}"
+    return power_text(languages.get(lang).POWER, category, mde_increase, mde_decrease, target,
+                      lang, computed)
+
+
+def power_case(mde_increase: float, mde_decrease: float, computed: bool = True) -> str:
+    """Which power template applies: not_computed, none (no change tried is detected), some
+    (a rise and a fall are), only_up or only_down."""
     if not computed:
-        return words.POWER["not_computed"].format(category=category)
+        return "not_computed"
     up, down = (value is not None and math.isfinite(value)
                 for value in (mde_increase, mde_decrease))
     if not up and not down:
-        return words.POWER["none"].format(category=category, share=share)
-    key = "some" if up and down else ("only_up" if up else "only_down")
-    return words.POWER[key].format(category=category, share=share,
-                                   up=number(mde_increase, lang) if up else "",
-                                   down=number(mde_decrease, lang) if down else "")
+        return "none"
+    return "some" if up and down else ("only_up" if up else "only_down")
+
+
+def power_text(templates: dict, category: str, mde_increase: float, mde_decrease: float,
+               target: float, lang: str = "en", computed: bool = True) -> str:
+    """The minimum detectable effect in one of ``templates`` (keyed by :func:`power_case`),
+    numbers written for ``lang``."""
+    key = power_case(mde_increase, mde_decrease, computed)
+    return templates[key].format(
+        category=category, share=f"{target:.0%}",
+        up=number(mde_increase, lang) if key in ("some", "only_up") else "",
+        down=number(mde_decrease, lang) if key in ("some", "only_down") else "")
 
 
 def power_how(notes, lang: str = "en") -> str:

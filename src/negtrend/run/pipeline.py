@@ -32,7 +32,7 @@ from negtrend.data.claims import Claim, get_claim
 from negtrend.data.daily import DailyCounts
 from negtrend.data.series import SPAN_MARGIN_DAYS, SeriesResult, analysis_span, build_series
 from negtrend.report import cross_election as across
-from negtrend.report import examples, plots, records, sentences, tables
+from negtrend.report import examples, finding, plots, records, sentences, tables
 from negtrend.report import explore as explore_views
 from negtrend.report.words import figure_title
 from negtrend.run.runner import record_engine, record_metrics
@@ -296,6 +296,7 @@ class TrendReport:
     limitations: list[str]
     figures: dict  # name -> paths written
     metrics: dict
+    finding: list[str] = field(default_factory=list)  # the opening sentences, headline first
 
     @property
     def lang(self) -> str:
@@ -305,7 +306,8 @@ class TrendReport:
 def trend_report(params: ReportParams) -> TrendReport:
     """Load, tag, count, compare, model, check the claim, draw and record: a whole report.
 
-    Writes ``quarantine.csv``, ``figures/`` and ``metrics.json`` into ``params.output_dir``.
+    Writes ``quarantine.csv``, ``figures/`` (with ``thumbnail.png`` for the index page) and
+    ``metrics.json`` into ``params.output_dir``.
     """
     out = _output_dir(params.output_dir, "interactive")
     prepared = _prepare_params(params)
@@ -318,6 +320,7 @@ def trend_report(params: ReportParams) -> TrendReport:
     figures = _trend_figures(series, windows, built.election, params, out)
     comparisons = [compare_phases(series, category, baseline=params.baseline,
                                   alpha=params.alpha) for category in series.categories]
+    figures.update(_thumbnail(series, windows, comparisons, out))
     effects = {category: _effects(series, category, built, params) for category in
                series.categories}
     figures.update(_effect_figures(effects, params.lang, out))
@@ -334,14 +337,18 @@ def trend_report(params: ReportParams) -> TrendReport:
     items = _examples(prepared, params.classifier, series.categories, windows,
                       params.examples_per_window, params.seed, params.lang)
     adjusted = adjust_across_categories(comparisons)
+    opening = finding.finding(summary, comparisons, effects, prepared.tagging, params.lang,
+                              claim=claim, claim_comparisons=claim_comparisons,
+                              claim_checks=claim_checks)
     metrics = records.trend_metrics(
         summary, windows, built.election, comparisons, figures, out, claim=claim,
         claim_comparisons=claim_comparisons, lang=params.lang, effects=effects,
-        adjusted=adjusted, claim_checks=claim_checks, limitations=limits, corrected=corrected)
+        adjusted=adjusted, claim_checks=claim_checks, limitations=limits, corrected=corrected,
+        finding=opening)
     record_metrics(metrics, out)
     return TrendReport(params, out, prepared, built.election, windows, series, summary,
                        comparisons, adjusted, effects, claim, claim_comparisons, claim_checks,
-                       items, corrected, limits, figures, metrics)
+                       items, corrected, limits, figures, metrics, opening)
 
 
 def write_unused(series: SeriesResult, path: Path) -> Path:
@@ -362,6 +369,14 @@ def _trend_figures(series, windows, election, params: ReportParams, out: Path) -
                           title=figure_title(election, params.data, measure, params.lang))
         figures[measure] = plots.save_figure(fig, out / "figures", f"trend_{measure}")
     return figures
+
+
+def _thumbnail(series: SeriesResult, windows: pd.DataFrame, comparisons: list[PhaseComparison],
+               out: Path) -> dict:
+    """``figures/thumbnail.png``: the primary measure at a glance, for the index page."""
+    measure = comparisons[0].primary_measure if comparisons else "count_per_day"
+    fig = plots.thumbnail(series, windows, measure=measure)
+    return {"thumbnail": plots.save_figure(fig, out / "figures", "thumbnail", formats=("png",))}
 
 
 def _effects(series: SeriesResult, category: str, built: ElectionSeries,
