@@ -136,3 +136,29 @@ def test_zero_periods_and_bad_arguments():
     with pytest.raises(ValueError, match="total"):
         changepoints(counts_only, "hoax", measure="share")
     assert isinstance(result.series.index, pd.DatetimeIndex)
+
+
+def test_pelt_gives_ruptures_breaks():
+    """changepoints.pelt is ruptures' Pelt (jump 1, the l2 cost) step for step: the same
+    breaks on noise, steps and integer signals full of tied costs, for every minimum size."""
+    import ruptures
+
+    from negtrend.analysis.changepoints import _cost_l2, pelt
+
+    rng = np.random.default_rng(0)
+    checked = 0
+    for trial in range(160):
+        n, min_size = int(rng.integers(4, 200)), int(rng.integers(1, 9))
+        if n < 2 * min_size:
+            continue
+        signal = [rng.normal(size=n), rng.integers(0, 3, n).astype(float),
+                  np.repeat(rng.normal(size=n // 5 + 1) * 3, 5)[:n] + rng.normal(size=n) / 10,
+                  (np.arange(n) >= n // 2).astype(float)][trial % 4]
+        for pen in (1e-9, 0.1, 1.0, 5.0, 50.0):
+            cost = _cost_l2()()
+            cost.min_size = min_size
+            expected = ruptures.Pelt(custom_cost=cost, min_size=min_size, jump=1).fit(
+                signal.reshape(-1, 1)).predict(pen=pen)
+            assert pelt(signal, pen, min_size) == expected, (trial, n, min_size, pen)
+            checked += 1
+    assert checked > 500
