@@ -342,6 +342,11 @@ def claim(
     timestamp_format: Annotated[str | None, typer.Option(help="strptime format")] = None,
     before_days: Annotated[int | None, typer.Option(help="baseline length in days")] = None,
     alpha: Annotated[float, typer.Option(help="1 - confidence level")] = 0.05,
+    power_method: Annotated[str, typer.Option(
+        help="auto | analytic | simulate: how the MDE is got (auto: analytic, simulated where "
+             "the approximation is unreliable)")] = "auto",
+    power_simulations: Annotated[int, typer.Option(
+        help="simulations per ratio when simulated; 0: no MDE", min=0)] = 100,
     engine: Engine = "auto",
     scheduler: Scheduler = None,
     memory_limit: MemoryLimit = None,
@@ -355,6 +360,11 @@ def claim(
     untestable (the phase or baseline window holds no data; "reason" says which, with its
     dates and the data's span). Exits 0 whatever the verdict; 2 for bad input.
     """
+    from negtrend.run.checks import POWER_METHODS
+
+    if power_method not in POWER_METHODS:
+        raise typer.BadParameter(f"expected one of {', '.join(POWER_METHODS)}, got "
+                                 f"{power_method!r}", param_hint="--power-method")
     from negtrend.corpus.engines import ScaleOptions
     from negtrend.run import pipeline
 
@@ -364,7 +374,8 @@ def claim(
         data, election, category, direction=direction, phase=phase, baseline=baseline,
         freq=freq, kind=kind, column_map=map, labels_spec=label, classifier=classifier,
         variant=variant, timestamp_format=timestamp_format, before_days=before_days,
-        alpha=alpha, sheet=sheet, engine=engine, scale=scale))
+        alpha=alpha, power_method=power_method, power_simulations=power_simulations,
+        sheet=sheet, engine=engine, scale=scale))
 
 
 @app.command()
