@@ -241,6 +241,52 @@ def test_index_of_real_runs_loads_cleanly_and_shows_hostile_text_as_text(rendere
     assert HOSTILE_CATEGORY in text and HOSTILE_FILE in text
 
 
+ROW_FINDINGS = """() => Array.from(document.querySelectorAll("#runs tbody tr")).map(row => {
+  const img = row.querySelector("td.thumb img");
+  const cell = row.querySelector("td.finding");
+  const box = img && img.getBoundingClientRect();
+  return {status: row.getAttribute("data-status"), text: cell.innerText.trim(),
+          visible: cell.checkVisibility() && cell.getBoundingClientRect().height > 0,
+          image: img && {loaded: img.complete && img.naturalWidth > 0, width: img.naturalWidth,
+                         height: img.naturalHeight, alt: img.alt, shown: [box.width, box.height],
+                         src: img.getAttribute("src")}};
+})"""
+
+
+def test_index_shows_each_runs_finding_beside_its_thumbnail(rendered, opened):
+    """Each finished trend report's row: its thumbnail loads under the page's policy and its
+    finding (the headline of metrics.json's finding) is visible text; the failed run's cells
+    are empty."""
+    index = opened(rendered["index"])
+    index.assert_clean()
+    rows = index.page.evaluate(ROW_FINDINGS)
+    assert sorted(r["status"] for r in rows) == ["failed", "ok", "ok"]
+    for row in rows:
+        if row["status"] != "ok":
+            assert row["image"] is None and row["text"] == ""
+            continue
+        folder = rendered["index"].parent / row["image"]["src"].split("/")[0]
+        metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+        assert row["text"] == metrics["finding"][0] and row["visible"]
+        assert row["image"]["loaded"] and (row["image"]["width"], row["image"]["height"]) == (
+            240, 90) and row["image"]["shown"] == [240, 90]
+        assert row["image"]["alt"] == index_page.THUMBNAIL_ALT
+    texts = [r["text"] for r in rows]
+    assert any(t.startswith("hoax_all_categories: higher during the campaign") for t in texts)
+    assert any(t.startswith(HOSTILE_CATEGORY + ": ") for t in texts)  # as text, not markup
+
+
+def test_sample_thumbnails_load_and_hostile_findings_stay_text(sample_index, opened):
+    index = opened(sample_index)
+    index.assert_clean()
+    rows = index.page.evaluate(ROW_FINDINGS)
+    loaded = [r["image"]["src"] for r in rows if r["image"] and r["image"]["loaded"]]
+    assert len(loaded) == 4 and len([r for r in rows if r["image"]]) == 4
+    hostile = [r for r in rows if r["text"].startswith("Klaim <img")]
+    assert len(hostile) == 2 and all(r["visible"] for r in hostile)
+    assert index.page.evaluate(PWNED) == ["undefined", "undefined"]
+
+
 def test_index_links_open_each_report(rendered, opened):
     index = opened(rendered["index"])
     hrefs = index.page.eval_on_selector_all("#runs a", "links => links.map(a => a.href)")

@@ -5,7 +5,9 @@ script that sorts on a click on a column header and filters rows by text, status
 Nothing is loaded from elsewhere, so it works from ``file://``. A content security policy lets
 only that script (by its hash) run, so text from a corpus that reached a cell, such as a category
 name, a data path or an error message, is shown as text and can never run as markup. The only
-links point at each run's own ``report.html``, built from the folder name, never from data.
+links point at each run's own ``report.html`` and its trend thumbnail
+(``figures/thumbnail.png``), built from the folder name, never from data; images load only from
+the page's own origin.
 """
 
 from __future__ import annotations
@@ -23,11 +25,14 @@ from urllib.parse import quote
 
 from negtrend.data import paths
 from negtrend.data.paths import source_label  # the full value stays in the cell's tooltip
+from negtrend.report import lang as languages
 from negtrend.report.html import escape
 
 PRIMARY_WINDOW = "campaign"
 STALE_AFTER = dt.timedelta(hours=24)  # a "running" record older than this, whatever its pid
 OLD_MARK = ".old-"  # a replaced run folder on its way out (run.runner.publish)
+THUMBNAIL = "figures/thumbnail.png"  # a trend report's trend at a glance (run.pipeline)
+THUMBNAIL_ALT = "trend of the primary measure, election windows shaded"
 
 
 def process_gone(pid: int) -> bool:
@@ -105,6 +110,7 @@ def load_runs(reports_dir: str | Path | None = None) -> list[dict]:
         record["metrics"] = metrics if isinstance(metrics, dict) else {}
         record["folder"] = record_path.parent.name
         record["has_report"] = (record_path.parent / "report.html").is_file()
+        record["has_thumbnail"] = (record_path.parent / THUMBNAIL).is_file()
         runs.append(record)
     return runs
 
@@ -129,11 +135,19 @@ class Row:
     note: str
     finished: str
     has_report: bool
+    finding: str = ""  # the report's headline sentence (metrics.json finding), in finding_lang
+    finding_lang: str = ""
+    has_thumbnail: bool = False
 
     @property
     def link(self) -> str:
         """Relative, and built from the folder name alone: never a value from the data."""
         return quote(self.folder, safe="") + "/report.html"
+
+    @property
+    def thumbnail(self) -> str:
+        """The run's trend thumbnail, relative and built from the folder name like ``link``."""
+        return quote(self.folder, safe="") + "/" + THUMBNAIL
 
 
 def _number(value) -> float | None:
@@ -145,6 +159,17 @@ def _number(value) -> float | None:
 def _first_line(text) -> str:
     lines = str(text or "").strip().splitlines()
     return lines[0] if lines else ""
+
+
+def headline_finding(metrics: dict) -> tuple[str, str]:
+    """The first sentence of a trend report's finding (its claim's verdict when it checked
+    one, else its first category's result) and the language it is in; ("", "") for a run
+    without one (older runs, explorations, cross-election pages)."""
+    found = metrics.get("finding")
+    if not isinstance(found, list) or not found or not isinstance(found[0], str):
+        return "", ""
+    lang = metrics.get("lang")
+    return found[0], lang if lang in languages.available() else ""
 
 
 def headlines(metrics: dict) -> list[dict]:
@@ -196,6 +221,9 @@ def rows(runs: list[dict]) -> list[Row]:
             "finished": str(run.get("finished") or run.get("started") or ""),
             "has_report": bool(run.get("has_report", True)),
         }
+        if status == "ok":  # a failed run's metrics.json may be an earlier run's
+            base["finding"], base["finding_lang"] = headline_finding(run["metrics"])
+            base["has_thumbnail"] = bool(run.get("has_thumbnail"))
         found = headlines(run["metrics"]) if status == "ok" else []
         if not found:
             requested = params.get("categories") or []
@@ -253,6 +281,9 @@ COLUMNS = [
     ("Estimate", "number", "rate ratio of the campaign against the baseline"),
     ("Interval", "number", "confidence interval of the ratio (sorts by its lower end)"),
     ("Verdict", "text", "higher, lower or inconclusive at the report's confidence level"),
+    ("Trend", "text", "the primary measure by period, election windows shaded"),
+    ("Finding", "text", "the report's headline: the claim's verdict when it checked one, else "
+     "its first category's result (in the report's language)"),
     ("Status", "text", "ok, failed, running, or interrupted (stopped before it finished)"),
     ("Note", "text", "the error's first line for a failed run, else the comparison's note"),
     ("Finished", "text", "when the run finished (UTC)"),
@@ -265,6 +296,9 @@ def _row_html(row: Row) -> str:
         return "" if number is None else f' data-value="{number!r}"'
 
     report = (f'<a href="{_esc(row.link)}">report</a>' if row.has_report else "")
+    thumbnail = (f'<img src="{_esc(row.thumbnail)}" alt="{_esc(THUMBNAIL_ALT)}" width="240" '
+                 'height="90">' if row.has_thumbnail else "")
+    lang = f' lang="{_esc(row.finding_lang)}"' if row.finding and row.finding_lang else ""
     cells = [
         f"<td>{_esc(row.kind)}</td>",
         f"<td>{_esc(row.election)}</td>",
@@ -275,6 +309,8 @@ def _row_html(row: Row) -> str:
         f'<td class="num"{value(row.estimate)}>{_fmt(row.estimate)}</td>',
         f'<td class="num"{value(row.ci_low)}>{_esc(_interval(row))}</td>',
         f"<td>{_esc(row.verdict)}</td>",
+        f'<td class="thumb">{thumbnail}</td>',
+        f'<td class="finding"{lang}>{_esc(row.finding)}</td>',
         f'<td class="status-{_esc(row.status)}">{_esc(row.status)}</td>',
         f"<td>{_esc(row.note)}</td>",
         f"<td>{_esc(row.finished)}</td>",
@@ -297,6 +333,9 @@ table{border-collapse:collapse;font-size:0.92em}
 td,th{border:1px solid #bbb;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#eee;white-space:nowrap}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.thumb{padding:2px}
+td.thumb img{display:block;width:240px;height:90px}
+td.finding{min-width:22em;max-width:36em}
 th button{font:inherit;font-weight:bold;background:none;border:0;padding:0;cursor:pointer;
   width:100%;text-align:inherit;color:inherit}
 th[aria-sort=ascending] button::after{content:" \\25B2"}
@@ -390,9 +429,10 @@ def _hash(source: str) -> str:
 
 
 def content_security_policy() -> str:
-    """Only the page's own script and style; nothing fetched, no other script runs."""
+    """Only the page's own script and style, and images from its own origin (the runs'
+    thumbnails); nothing else fetched, no other script runs."""
     return (f"default-src 'none'; script-src {_hash(SCRIPT)}; style-src {_hash(STYLE)}; "
-            "base-uri 'none'; form-action 'none'")
+            "img-src 'self'; base-uri 'none'; form-action 'none'")
 
 
 def render(runs: list[dict]) -> str:
