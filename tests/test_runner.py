@@ -269,6 +269,16 @@ def test_pilkada2024_report_states_what_the_data_show_about_the_claim(tmp_path):
     assert assessment["assessment"] == expected
     page = (outcome.folder / "report.html").read_text(encoding="utf-8")
     assert "Claim tested (Komdigi" in page
+    # the claim's verdict heads the finding, the first section under the title
+    [(title, _), (heading, lines), *_] = report_sections(page)
+    assert title == metrics["election"]["name"]
+    assert heading == "Finding" and lines == metrics["finding"]
+    assert lines[0].startswith("Claim by Komdigi (Dirjen IKP Prabu Revolusi) on 2024-11-25 of a "
+                               "decrease during the campaign: " + {
+                                   "inconclusive": "the data neither support nor contradict",
+                                   "supported": "the data support",
+                                   "contradicted": "the data contradict"}[expected])
+    assert lines[1].startswith("hoax_all_categories: ")
     assert metrics["claim"]["sentences"][1].split(":")[1].strip().startswith(
         {"inconclusive": "the data neither support nor contradict",
          "supported": "the data support", "contradicted": "the data contradict"}[expected])
@@ -380,6 +390,62 @@ def sentences_in(page: str) -> list[str]:
     return [html_module.unescape(line) for line in text.split("  ") if line.strip()]
 
 
+def report_sections(page: str) -> list[tuple[str, list[str]]]:
+    """Each <h2> section of a rendered report, in order: its heading, and the sentences of its
+    first list of sentences (none: [])."""
+    import html as html_module
+
+    def text(chunk):
+        return html_module.unescape(re.sub(r"<[^>]+>", "", chunk)).replace("\u00b6", "").strip()
+
+    parts = re.split(r"<h2[^>]*>(.*?)</h2>", page, flags=re.S)
+    out = []
+    for heading, body in zip(parts[1::2], parts[2::2], strict=True):
+        found = re.search(r'<ul class="negtrend-sentences">(.*?)</ul>', body, flags=re.S)
+        items = re.findall(r"<li>(.*?)</li>", found.group(1), flags=re.S) if found else []
+        out.append((text(heading), [text(item) for item in items]))
+    return out
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_the_finding_opens_the_report_and_is_recorded_in_metrics(pemilu2019, pemilu2019_id,
+                                                                  lang):
+    outcome = {"en": pemilu2019, "id": pemilu2019_id}[lang]
+    assert outcome.ok, outcome.error
+    metrics = json.loads((outcome.folder / "metrics.json").read_text())
+    sections = report_sections(html_of(outcome.folder))
+    # the title (the election), then the finding, then the rest of the report as before
+    assert sections[0] == (metrics["election"]["name"], [])
+    assert [heading for heading, _ in sections[1:4]] == {
+        "en": ["Finding", "Data", "Election windows"],
+        "id": ["Temuan", "Data", "Jendela pemilu"]}[lang]
+    shown = sections[1][1]
+    assert shown == metrics["finding"] and len(shown) == 3
+    # no claim: the category's verdict first, then the smallest detectable change, then what
+    # the series counts (a fact-checking series: effort, not circulation)
+    campaign = next(r for r in metrics["comparisons"][0]["ratios"]
+                    if r["window"] == "campaign" and r["measure"] == "count_per_day")
+    power = metrics["effects"]["hoax_all_categories"]["power"]
+    number = (lambda x: f"{x:.2f}") if lang == "en" else (
+        lambda x: f"{x:.2f}".replace(".", ","))
+    assert shown[0].startswith({"en": "hoax_all_categories: higher during the campaign than "
+                                      "before it — rate ratio ",
+                                "id": "hoax_all_categories: lebih tinggi selama masa kampanye "
+                                      "dibanding sebelumnya — rasio laju "}[lang])
+    assert all(number(campaign[key]) in shown[0] for key in ("estimate", "ci_low", "ci_high"))
+    assert {"en": "count per day", "id": "jumlah per hari"}[lang] in shown[0]
+    assert number(power["mde_increase"]) in shown[1]
+    assert {"en": "effort, not how much such content circulated",
+            "id": "upaya pemeriksaan, bukan banyaknya konten"}[lang] in shown[2]
+    # the index page's thumbnail: small, in the run folder, listed with the figures
+    thumbnail = outcome.folder / "figures" / "thumbnail.png"
+    from PIL import Image
+
+    with Image.open(thumbnail) as image:
+        assert image.size == (240, 90)
+    assert "figures/thumbnail.png" in metrics["figures"]
+
+
 def test_report_records_its_placebo_changepoints_power_and_limitations(pemilu2019):
     metrics = json.loads((pemilu2019.folder / "metrics.json").read_text())
     effects = metrics["effects"]["hoax_all_categories"]
@@ -396,11 +462,17 @@ def test_report_records_its_placebo_changepoints_power_and_limitations(pemilu201
     assert metrics["lang"] == "en"
 
 
-def test_language_parameter_writes_every_sentence_in_that_language(pemilu2019, tmp_path):
+@pytest.fixture(scope="module")
+def pemilu2019_id(tmp_path_factory):
+    reports = tmp_path_factory.mktemp("reports_id")
+    return runner.run_report({"data": "published:kominfo_ais_hoax_monthly",
+                              "election": "pemilu2019", "freq": "M", "lang": "id",
+                              "power_simulations": 20}, reports_dir=reports)
+
+
+def test_language_parameter_writes_every_sentence_in_that_language(pemilu2019, pemilu2019_id):
     english_page = html_of(pemilu2019.folder)
-    outcome = runner.run_report({"data": "published:kominfo_ais_hoax_monthly",
-                                 "election": "pemilu2019", "freq": "M", "lang": "id",
-                                 "power_simulations": 20}, reports_dir=tmp_path)
+    outcome = pemilu2019_id
     assert outcome.ok, outcome.error
     indonesian_page = html_of(outcome.folder)
     metrics = json.loads((outcome.folder / "metrics.json").read_text())
