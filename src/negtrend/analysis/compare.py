@@ -104,19 +104,25 @@ def phase_table(series: SeriesResult, category: str) -> pd.DataFrame:
     if "window" not in frame:
         raise ValueError("flag the series with election windows first (series.flag_windows)")
     rows = []
-    present = [w for w in WINDOW_ORDER if w in set(frame["window"])]
-    for window in [*present, "mixed", "outside"]:
-        part = frame[(frame["window"] == window) & frame[category].notna()]
-        if part.empty:
+    window = frame["window"].to_numpy(dtype=object)
+    counts = frame[category].to_numpy(dtype=float, na_value=np.nan)
+    known = ~np.isnan(counts)
+    days_all = frame["days"].to_numpy()
+    totals = frame["total"].to_numpy(dtype=float, na_value=np.nan) if series.has_total else None
+    present = set(window)
+    for name in [w for w in WINDOW_ORDER if w in present] + ["mixed", "outside"]:
+        mask = (window == name) & known
+        if not mask.any():
             continue
-        count = float(part[category].sum())
-        days = int(part["days"].sum())
-        total = float(part["total"].sum()) if series.has_total else math.nan
+        index = frame.index[mask]
+        count = float(counts[mask].sum())
+        days = int(np.nansum(days_all[mask]))  # pandas' sum: missing values skipped
+        total = float(np.nansum(totals[mask])) if totals is not None else math.nan
         rows.append({
-            "window": window,
-            "periods": len(part),
-            "first_period": part.index.min().strftime("%Y-%m-%d"),
-            "last_period": part.index.max().strftime("%Y-%m-%d"),
+            "window": name,
+            "periods": int(mask.sum()),
+            "first_period": index.min().strftime("%Y-%m-%d"),
+            "last_period": index.max().strftime("%Y-%m-%d"),
             "days": days,
             "count": count,
             "count_per_day": count / days if days else math.nan,
@@ -127,37 +133,44 @@ def phase_table(series: SeriesResult, category: str) -> pd.DataFrame:
 
 
 def _ratio_rows(series: SeriesResult, category: str, measure: str, baseline: str,
-                alpha: float, holidays: bool = True) -> tuple[list[dict], MeasureFit | None]:
-    """One row per window against the baseline for one measure, and the fit behind them."""
+                alpha: float, holidays: bool = True, only: str | None = None
+                ) -> tuple[list[dict], MeasureFit | None]:
+    """One row per window against the baseline for one measure (or for the window ``only``),
+    and the fit behind them."""
     frame = series.frame
     usable, exposure = usable_rows(frame, category, measure)
-    windows = [w for w in WINDOW_ORDER if w in set(usable["window"])]
-    compared = [w for w in WINDOW_ORDER if w != baseline and w in windows]
-    base = usable[usable["window"] == baseline]
-    if base.empty:
+    window = usable["window"].to_numpy(dtype=object)
+    present = set(window)
+    compared = [w for w in WINDOW_ORDER if w != baseline and w in present
+                and only in (None, w)]
+    in_base = window == baseline
+    if not in_base.any():
         reason = note("baseline_empty", freq=series.freq, baseline=baseline,
                       first=f"{frame.index.min():%Y-%m-%d}",
                       last=f"{frame['period_end'].max():%Y-%m-%d}")
         return [_empty_row(measure, w, baseline, reason) for w in compared], None
-    y = usable[category].astype(float)
-    if y.sum() == 0:
+    counts = usable[category].to_numpy(dtype=float, na_value=np.nan)
+    if counts.sum() == 0:
         return [_empty_row(measure, w, baseline, note("no_items_series")) for w in compared], None
     choice = model_choice(series.freq, len(usable), holidays)
     design = seasonal_terms(window_design(usable, baseline), choice.dow, choice.holidays)
-    fit = fit_count_model(y, design, np.log(exposure), choice.robust)
+    fit = fit_count_model(counts, design, np.log(exposure.to_numpy(float)), choice.robust)
     method = fit.method()
+    base_items = counts[in_base].sum()
     rows = []
-    for window in compared:
-        part = usable[usable["window"] == window]
-        row = {"measure": measure, "window": window, "baseline": baseline,
-               "periods_window": len(part), "periods_baseline": len(base), "method": method,
-               "dispersion": fit.dispersion, "df_resid": fit.df, "note": None}
-        if part[category].sum() == 0 or base[category].sum() == 0:
-            empty_side = window if part[category].sum() == 0 else baseline
+    for name in compared:
+        in_window = window == name
+        row = {"measure": measure, "window": name, "baseline": baseline,
+               "periods_window": int(in_window.sum()), "periods_baseline": int(in_base.sum()),
+               "method": method, "dispersion": fit.dispersion, "df_resid": fit.df,
+               "note": None}
+        window_items = counts[in_window].sum()
+        if window_items == 0 or base_items == 0:
+            empty_side = name if window_items == 0 else baseline
             row.update(nan_effect(), log_se=math.nan, estimable=False,
                        note=note("no_items_window", window=empty_side))
         else:
-            effect = fit.ratio(window, alpha)
+            effect = fit.ratio(name, alpha)
             if math.isfinite(effect["p_value"]):
                 row.update(effect, estimable=True)
             else:
@@ -174,6 +187,40 @@ def _empty_row(measure, window, baseline, reason) -> dict:
             "note": reason}
 
 
+def primary_measure(series: SeriesResult, category: str) -> str:
+    """The measure a comparison's verdict rests on: the share of collected items when the
+    collection volume is known (and the category is not every item), else the count per day."""
+    return "share" if series.has_total and category != "all_items" else "count_per_day"
+
+
+def _check(series: SeriesResult, category: str, baseline: str, alpha: float) -> None:
+    if category not in series.categories:
+        raise KeyError(f"category {category!r} not in the series; have {series.categories}")
+    if baseline not in WINDOW_ORDER:
+        raise ValueError(f"baseline must be one of {WINDOW_ORDER}, got {baseline!r}")
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
+
+
+def window_ratio(
+    series: SeriesResult,
+    category: str,
+    window: str,
+    baseline: str = "before",
+    alpha: float = 0.05,
+    measure: str | None = None,
+    holidays: bool = True,
+) -> dict:
+    """The ratio row of one window against ``baseline`` - what
+    ``compare_phases(...).ratio(window)`` gives for the primary measure (or ``measure``) -
+    fitting that measure alone and building no phase table: for placebo dates, power and
+    claim checks, which need one ratio many times. Empty when the window has no row."""
+    _check(series, category, baseline, alpha)
+    measure = measure or primary_measure(series, category)
+    rows, _ = _ratio_rows(series, category, measure, baseline, alpha, holidays, only=window)
+    return {column: rows[0].get(column, math.nan) for column in RATIO_COLUMNS} if rows else {}
+
+
 def compare_phases(
     series: SeriesResult,
     category: str,
@@ -185,14 +232,10 @@ def compare_phases(
 
     Both measures are computed when collection volume is known; the verdict rests on the share
     of collected items then, and on the count per day otherwise (see ``primary_measure``).
+    One window's ratio alone is cheaper from :func:`window_ratio`.
     """
-    if category not in series.categories:
-        raise KeyError(f"category {category!r} not in the series; have {series.categories}")
-    if baseline not in WINDOW_ORDER:
-        raise ValueError(f"baseline must be one of {WINDOW_ORDER}, got {baseline!r}")
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
-    is_share_meaningful = series.has_total and category != "all_items"
+    _check(series, category, baseline, alpha)
+    is_share_meaningful = primary_measure(series, category) == "share"
     measures = ["count_per_day", *(["share"] if is_share_meaningful else [])]
     rows, fits = [], {}
     for measure in measures:

@@ -41,7 +41,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 
 from negtrend.analysis.compare import compare_periods
 from negtrend.analysis.effect import EffectResult, ratio_effect, t_quantile
@@ -302,11 +301,14 @@ def _fit(data: pd.DataFrame, design: pd.DataFrame, robust: bool):
     """Conditional binomial fit: (CountFit, fitted probability). Long daily/weekly series get
     EWC errors on the per-period scores, never below the quasi-binomial ones; short series
     quasi-binomial errors (Pearson scale, t intervals)."""
+    from statsmodels.genmod.families import Binomial
+    from statsmodels.genmod.generalized_linear_model import GLM
+
     endog = data[["y_t", "y_c"]].to_numpy(float)
     offset = np.log(data["e_t"].to_numpy(float)) - np.log(data["e_c"].to_numpy(float))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = sm.GLM(endog, design, family=sm.families.Binomial(), offset=offset).fit()
+        model = GLM(endog, design, family=Binomial(), offset=offset).fit()
     prob = np.asarray(model.mu, float)
     df_resid = int(model.df_resid)
     dispersion = float(model.pearson_chi2 / df_resid) if df_resid > 0 else math.nan

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass, field
 
 import pandas as pd
-from scipy import stats as sps
+from scipy import special
 
 from negtrend.jsonable import jsonable
 
@@ -47,15 +47,18 @@ def exp_ratio(log_value: float) -> float:
 
 
 def t_quantile(alpha: float, df) -> float:
-    """The two-sided Student-t quantile, NaN when there are no degrees of freedom."""
-    return float(sps.t.ppf(1 - alpha / 2, df)) if df and df > 0 else math.nan
+    """The two-sided Student-t quantile, NaN when there are no degrees of freedom.
+
+    Student's t comes from ``scipy.special`` (``stdtrit``, ``stdtr``: what ``scipy.stats.t``
+    calls for its quantile and tail), so the analysis does not load all of ``scipy.stats``."""
+    return float(special.stdtrit(df, 1 - alpha / 2)) if df and df > 0 else math.nan
 
 
 def ratio_effect(log_estimate: float, se: float, quantile: float, df) -> dict:
     """Rate ratio, interval and two-sided t p-value from a log coefficient and its standard
     error; no interval or p when the error or the quantile is not a usable number."""
     if math.isfinite(se) and se > 0 and math.isfinite(quantile):
-        p_value = float(2 * sps.t.sf(abs(log_estimate / se), df))
+        p_value = float(2 * special.stdtr(df, -abs(log_estimate / se)))
         low, high = exp_ratio(log_estimate - quantile * se), exp_ratio(log_estimate + quantile * se)
     else:
         p_value = low = high = math.nan

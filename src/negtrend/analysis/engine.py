@@ -16,17 +16,23 @@ Counts are overdispersed and autocorrelated, so the Poisson variance is never tr
 Daily series add day-of-week and holiday terms (:func:`seasonal_terms`). Every estimator takes
 its usable rows and exposure from :func:`usable_rows`, its choices from :func:`model_choice`,
 fits with :func:`fit_count_model` and gets back a :class:`CountFit`.
+
+Speed: placebo dates (and power and claim checks) refit the same series many times, so designs
+are built as arrays and framed once, models are fitted on arrays, holiday terms are cached per
+run of days, and statsmodels is imported from its GLM and discrete-model modules on the first
+fit (not ``statsmodels.api``, which loads much more). The numbers are those of the plain
+pandas version: the same arrays, in the same (column-major) layout, reach the same routines.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 
 from negtrend.analysis.effect import EffectResult, nan_effect, ratio_effect, t_quantile
 from negtrend.analysis.notes import NOTHING_FITTED, Method, Note, note
@@ -94,50 +100,83 @@ def window_design(frame: pd.DataFrame, baseline: str) -> pd.DataFrame:
     untouched but let the noise be measured on the whole series, not only on the handful of
     periods inside the windows.
     """
-    design = pd.DataFrame({"const": 1.0}, index=frame.index)
-    present = set(frame["window"])
-    for window in WINDOW_ORDER:
-        if window != baseline and window in present:
-            design[window] = (frame["window"] == window).astype(float)
-    in_window = frame["window"].isin(WINDOW_ORDER)
+    index = frame.index
+    window = frame["window"].to_numpy(dtype=object)
+    columns = {"const": np.ones(len(frame))}
+    present = set(window)
+    for name in WINDOW_ORDER:
+        if name != baseline and name in present:
+            columns[name] = (window == name).astype(float)
+    in_window = np.fromiter((value in _WINDOWS for value in window), bool, len(window))
     if in_window.any():
-        first, last = frame.index[in_window].min(), frame.index[in_window].max()
-        outside = frame["window"] == "outside"
-        for name, mask in (("outside_early", outside & (frame.index < first)),
-                           ("outside_late", outside & (frame.index > last))):
+        first, last = index[in_window].min(), index[in_window].max()
+        outside = window == "outside"
+        for name, mask in (("outside_early", outside & (index < first)),
+                           ("outside_late", outside & (index > last))):
             if mask.any():
-                design[name] = mask.astype(float)
-    for period in frame.index[frame["window"] == "mixed"]:
-        design[f"mixed_{period:%Y%m%d}"] = (frame.index == period).astype(float)
-    return design
+                columns[name] = mask.astype(float)
+    for period in index[window == "mixed"]:
+        columns[f"mixed_{period:%Y%m%d}"] = (index == period).astype(float)
+    return _frame(columns, index)
+
+
+_WINDOWS = frozenset(WINDOW_ORDER)
+
+
+def _frame(columns: dict, index: pd.Index) -> pd.DataFrame:
+    """Float columns as one column-major block (the layout pandas gives a design, so the fit
+    sees the same array whichever way the design was built)."""
+    values = np.empty((len(index), len(columns)), order="F")
+    for i, column in enumerate(columns.values()):
+        values[:, i] = column
+    return pd.DataFrame(values, index=index, columns=list(columns), copy=False)
 
 
 def seasonal_terms(design: pd.DataFrame, use_dow: bool, use_holidays: bool) -> pd.DataFrame:
     """Day-of-week indicators (Monday is the reference; a weekday absent from the rows gets no
     column) and holiday terms for daily data."""
+    if not (use_dow or use_holidays):
+        return design
+    columns = dict(zip(design.columns, design.to_numpy(float).T, strict=True))
     if use_dow:
-        dow = pd.Series(design.index.day_of_week, index=design.index)
+        dow = design.index.day_of_week.to_numpy()
         for day in range(1, 7):
-            if (dow == day).any():
-                design[f"dow{day}"] = (dow == day).astype(float)
+            on = dow == day
+            if on.any():
+                columns[f"dow{day}"] = on.astype(float)
     if use_holidays:
-        design = add_holidays(design, design.index)
-    return design
+        _add_holidays(columns, design.index)
+    return _frame(columns, design.index)
 
 
 def add_holidays(design: pd.DataFrame, days: pd.DatetimeIndex) -> pd.DataFrame:
     """Public holiday, Ramadan and Idul Fitri week indicators (daily data), each kept only if it
     varies and is not already spanned by the other terms (a holiday term must never stand in
     for a window)."""
-    covariates = holiday_covariates(days.min(), days.max()).reindex(days, fill_value=False)
-    for name in covariates.columns:
-        column = covariates[name].astype(float).to_numpy()
+    columns = dict(zip(design.columns, design.to_numpy(float).T, strict=True))
+    _add_holidays(columns, days)
+    return _frame(columns, design.index)
+
+
+def _add_holidays(columns: dict, days: pd.DatetimeIndex) -> None:
+    names, values = _holiday_columns(str(days.dtype), days.asi8.tobytes())
+    for name, column in zip(names, values.T, strict=True):
         if column.min() == column.max():
             continue
-        candidate = design.assign(**{name: column})
-        if np.linalg.matrix_rank(candidate.to_numpy()) == candidate.shape[1]:
-            design = candidate
-    return design
+        candidate = np.column_stack([*columns.values(), column])
+        if np.linalg.matrix_rank(candidate) == candidate.shape[1]:
+            columns[name] = column
+
+
+@functools.lru_cache(maxsize=64)
+def _holiday_columns(dtype: str, stamps: bytes) -> tuple[tuple[str, ...], np.ndarray]:
+    """The holiday covariates of these days as floats (cached: placebo dates, power and claim
+    checks fit the same days again and again)."""
+    days = pd.DatetimeIndex(np.frombuffer(stamps, dtype=np.int64).view(dtype))
+    covariates = holiday_covariates(days.min(), days.max()).reindex(days, fill_value=False)
+    values = covariates.to_numpy(float)
+    values.flags.writeable = False
+    return tuple(covariates.columns), values
 
 
 # --- overdispersion and autocorrelation-robust errors ------------------------------------------
@@ -165,14 +204,17 @@ def nb_alpha(y, design, offset) -> float:
     maximised (too few points for the parameters)."""
     if len(y) <= design.shape[1] + 1:
         return math.nan
+    from statsmodels.discrete.discrete_model import NegativeBinomial
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            fit = sm.NegativeBinomial(y, design, offset=offset, loglike_method="nb2").fit(
-                disp=0, maxiter=200)
+            fit = NegativeBinomial(np.asarray(y, float), _matrix(design),
+                                   offset=np.asarray(offset, float),
+                                   loglike_method="nb2").fit(disp=0, maxiter=200)
         except (np.linalg.LinAlgError, ValueError):
             return math.nan
-    alpha = float(fit.params.iloc[-1])
+    alpha = float(np.asarray(fit.params)[-1])
     if not math.isfinite(alpha):
         return math.nan
     return alpha if alpha > ALPHA_FLOOR else 0.0
@@ -283,25 +325,43 @@ def seasonal_notes(design: pd.DataFrame) -> tuple[Note, ...]:
     return ()
 
 
+def _matrix(design) -> np.ndarray:
+    """The design as the float array a fit takes (column-major, as pandas holds it)."""
+    return design.to_numpy(float) if isinstance(design, pd.DataFrame) else np.asarray(design,
+                                                                                      float)
+
+
+def _glm(y: np.ndarray, x: np.ndarray, offset: np.ndarray, alpha: float | None = None):
+    """statsmodels' GLM (Poisson, or NB2 with ``alpha``) fitted on arrays."""
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
+
+    family = families.Poisson() if alpha is None else families.NegativeBinomial(alpha=alpha)
+    return GLM(y, x, family=family, offset=offset).fit()
+
+
 def fit_count_model(y, design: pd.DataFrame, offset, robust: bool) -> CountFit:
     """Fit ``y`` on ``design`` with ``offset`` (log exposure): the robust fit for long
     daily/weekly series, the NB2 + Pearson fit otherwise (see the module docstring)."""
+    y_arr, x = np.asarray(y, float), _matrix(design)
+    offset = np.asarray(offset, float)
     if robust:
-        return _robust_fit(y, design, offset)
-    alpha = nb_alpha(y, design, offset)
+        return _robust_fit(y_arr, design, x, offset)
+    alpha = nb_alpha(y_arr, x, offset)
     is_nb = bool(alpha and alpha > 0)
-    family = sm.families.NegativeBinomial(alpha=alpha) if is_nb else sm.families.Poisson()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = sm.GLM(y, design, family=family, offset=offset).fit()
+        model = _glm(y_arr, x, offset, alpha if is_nb else None)
     df_resid = int(model.df_resid) - (1 if is_nb else 0)
     dispersion = float(model.pearson_chi2 / df_resid) if df_resid > 0 else math.nan
     inflate = math.sqrt(max(dispersion, 1.0)) if df_resid > 0 else math.nan
-    return CountFit(design, model.params, model.bse * inflate, df_resid, dispersion, alpha,
-                    robust=False)
+    return CountFit(design, pd.Series(model.params, index=design.columns),
+                    pd.Series(model.bse * inflate, index=design.columns), df_resid,
+                    dispersion, alpha, robust=False)
 
 
-def _robust_fit(y, design: pd.DataFrame, offset) -> CountFit:
+def _robust_fit(y_arr: np.ndarray, design: pd.DataFrame, x: np.ndarray, offset: np.ndarray
+                ) -> CountFit:
     """NB2-weighted GLM with EWC errors, for long daily or weekly series.
 
     Poisson weights (proportional to the expected count) trust busy days far more than quiet
@@ -312,19 +372,16 @@ def _robust_fit(y, design: pd.DataFrame, offset) -> CountFit:
     alpha by moments from the Poisson fit and refitted twice, fix both; the errors still come
     from the EWC sandwich, so a wrong alpha cannot make them wrong.
     """
-    y_arr = np.asarray(y, float)
-    x = design.to_numpy(float)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = sm.GLM(y, design, family=sm.families.Poisson(), offset=offset).fit()
+        model = _glm(y_arr, x, offset)
         alpha = 0.0  # always the alpha that ``model`` was fitted with
         for _ in range(2):
             estimate = moment_alpha(y_arr, np.asarray(model.mu, float))
             if estimate <= ALPHA_FLOOR:
                 break
             alpha = estimate
-            model = sm.GLM(y, design, family=sm.families.NegativeBinomial(alpha=alpha),
-                           offset=offset).fit()
+            model = _glm(y_arr, x, offset, alpha)
     mu = np.asarray(model.mu, float)
     shrink = 1.0 / (1.0 + alpha * mu)
     cov, terms = ewc_covariance(x, x * ((y_arr - mu) * shrink)[:, None], mu * shrink)
@@ -334,10 +391,11 @@ def _robust_fit(y, design: pd.DataFrame, offset) -> CountFit:
     # can. Each coefficient takes the larger of the two.
     scale = float(np.sum((y_arr - mu) ** 2 * shrink / mu) / df_resid)
     quasi = model.bse * math.sqrt(max(scale, 1.0))
-    bse = np.maximum(pd.Series(np.sqrt(np.clip(np.diag(cov), 0, None)),
-                               index=design.columns), quasi)
+    bse = np.maximum(np.sqrt(np.clip(np.diag(cov), 0, None)), quasi)
     dispersion = float(np.sum((y_arr - mu) ** 2 / mu) / df_resid)  # Poisson scale, as reported
-    return CountFit(design, model.params, bse, terms, dispersion, alpha, robust=True)
+    return CountFit(design, pd.Series(model.params, index=design.columns),
+                    pd.Series(bse, index=design.columns), terms, dispersion, alpha,
+                    robust=True)
 
 
 # --- what every result carries ---------------------------------------------------------------

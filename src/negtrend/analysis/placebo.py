@@ -15,7 +15,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from negtrend.analysis.compare import compare_phases
+from negtrend.analysis.compare import primary_measure, window_ratio
 from negtrend.analysis.effect import EffectResult
 from negtrend.analysis.engine import result_meta, windows_frame
 from negtrend.analysis.notes import Method, note
@@ -26,12 +26,14 @@ CHECKED = ("before", "campaign")
 
 def _ratio(series: SeriesResult, windows: pd.DataFrame, category: str, phase: str,
            baseline: str, min_share: float) -> tuple[float, str]:
+    """The estimate ``compare_phases`` gives for ``phase`` (primary measure), with only that
+    measure fitted (``compare.window_ratio``), and the measure."""
     flagged = flag_windows(series, windows, min_share)
-    comparison = compare_phases(flagged, category, baseline=baseline)
-    row = comparison.ratio(phase)
+    measure = primary_measure(flagged, category)
+    row = window_ratio(flagged, category, phase, baseline=baseline, measure=measure)
     if not row or not bool(row["estimable"]):
-        return math.nan, comparison.primary_measure
-    return float(row["estimate"]), comparison.primary_measure
+        return math.nan, measure
+    return float(row["estimate"]), measure
 
 
 def placebo_positions(series: SeriesResult, windows: pd.DataFrame, step: int | None = None

@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass
 
 import pandas as pd
-from scipy import stats as sps
+from scipy import special
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def corrected_share(tagged: int, total: int, precision: float, recall: float,
     var_q = (1 - q) / (q * total)
     var_p = (1 - precision) / (precision * n_precision) if n_precision else math.inf
     var_r = (1 - recall) / (recall * n_recall) if n_recall else math.inf
-    z = sps.norm.ppf(1 - alpha / 2)
+    z = special.ndtri(1 - alpha / 2)  # scipy.stats.norm.ppf, without loading scipy.stats
     spread = z * math.sqrt(var_q + var_p + var_r)
     naive = z * math.sqrt(var_q)
     return CorrectedShare(q, corrected, corrected * math.exp(-spread),
