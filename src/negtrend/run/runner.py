@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import glob
 import hashlib
 import html
@@ -29,6 +30,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from negtrend.data import paths
 from negtrend.errors import NegtrendError
@@ -36,6 +38,9 @@ from negtrend.jsonable import jsonable
 from negtrend.provenance import package_versions
 from negtrend.run import DEFAULT_KERNEL
 from negtrend.run.checks import ParameterError, check_values
+
+if TYPE_CHECKING:
+    from negtrend.run.kernels import RunKernel
 
 RUNNER_OWNED = ("output_dir",)
 PACKAGES = ("negtrend", "pandas", "numpy", "statsmodels", "scipy", "matplotlib", "pyarrow",
@@ -72,10 +77,48 @@ def template_path(template: str | Path) -> Path:
 
 
 def template_parameters(template: str | Path) -> dict[str, dict]:
-    """The names, defaults and types declared in the template's ``parameters`` cell."""
-    import papermill
+    """The names and defaults (as source text) declared in the template's ``parameters`` cell,
+    as ``papermill.inspect_notebook`` gives them, read without importing papermill (which
+    takes longer than the rest of a run's checks): the first cell tagged ``parameters``, each
+    assignment of a name in it. {} when no cell is tagged."""
+    import ast
 
-    return dict(papermill.inspect_notebook(str(template_path(template))))
+    path = template_path(template)
+    try:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        cells = notebook.get("cells", [])
+    except (ValueError, AttributeError) as exc:
+        raise ParameterError(f"{path} is not a notebook: {exc}") from None
+    cell = next((cell for cell in cells
+                 if "parameters" in (cell.get("metadata") or {}).get("tags", [])), None)
+    if cell is None:
+        return {}
+    source = cell.get("source", "")
+    source = "".join(source) if isinstance(source, list) else str(source)
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        raise ParameterError(f"the parameters cell of {path.name} is not valid Python: "
+                             f"{exc}") from None
+    lines = source.splitlines()
+    declared = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, annotation = node.targets[0], None
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, annotation = node.target, ast.unparse(node.annotation)
+        else:
+            continue
+        if not isinstance(target, ast.Name):
+            continue
+        comment = lines[node.end_lineno - 1][node.end_col_offset:].strip()
+        declared[target.id] = {
+            "name": target.id,
+            "inferred_type_name": str(annotation),
+            "default": ast.get_source_segment(source, node.value),
+            "help": comment.lstrip("#").strip(),
+        }
+    return declared
 
 
 def validate_parameters(template: str | Path, params: dict, declared: dict | None = None
@@ -214,6 +257,21 @@ _REPORT_TEMPLATE = (
 
 def export_html(notebook: Path, target: Path) -> Path:
     """HTML without code cells or scripts; outputs, markdown and any error stay visible."""
+    exporter = _html_exporter()
+    import nbformat
+
+    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+    target.write_text(body, encoding="utf-8")
+    return target
+
+
+@functools.cache
+def _html_exporter():
+    """The report's HTMLExporter, made once per process and warmed up on a small notebook, so
+    that its templates are compiled and its validators and selectors built before the report
+    needs them (most of a first export's time). An exporter renders a notebook the same way
+    however many it rendered before (a test checks it); a sweep's worker reuses it."""
+    _without_iri_checker()
     import jinja2
     import nbformat
     from nbconvert import HTMLExporter
@@ -223,9 +281,61 @@ def export_html(notebook: Path, target: Path) -> Path:
                                 {"negtrend_report.html.j2": _REPORT_TEMPLATE})],
                             exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
-    target.write_text(body, encoding="utf-8")
-    return target
+    exporter.from_notebook_node(nbformat.reads(json.dumps(_WARM_UP), as_version=4))
+    return exporter
+
+
+# what a report holds: markdown, HTML and a figure, printed text, an error
+_WARM_UP = {
+    "nbformat": 4, "nbformat_minor": 5,
+    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                "language": "python"},
+                 "language_info": {"name": "python"}},
+    "cells": [
+        {"cell_type": "markdown", "id": "warm-1", "metadata": {},
+         "source": "# *a* `b` &amp; \u00e9"},
+        {"cell_type": "code", "id": "warm-2", "metadata": {"tags": ["t"]}, "execution_count": 1,
+         "source": "x", "outputs": [
+             {"output_type": "display_data", "metadata": {},
+              "data": {"text/html": "<p>a &amp; \u2014 \u00e9</p>", "text/plain": "a"}},
+             {"output_type": "display_data", "metadata": {},
+              "data": {"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"}},
+             {"output_type": "stream", "name": "stderr", "text": "w\n"},
+             {"output_type": "error", "ename": "E", "evalue": "e", "traceback": ["E: e"]}]},
+    ],
+}
+
+
+def _papermill():
+    """papermill, imported without jsonschema's IRI checker (``_without_iri_checker``)."""
+    _without_iri_checker()
+    import papermill
+
+    return papermill
+
+
+def _without_iri_checker() -> None:
+    """Import jsonschema without its optional IRI format checker.
+
+    nbformat (so papermill and nbconvert) imports jsonschema, whose ``_format`` imports
+    ``rfc3987_syntax`` when installed (jupyter-events asks for it), and that module compiles 38
+    Earley grammars on import: about 1.1 s, most of a run's time outside the kernel. Notebook
+    schemas use no ``iri`` format, so the checker is never used here. While jsonschema is first
+    imported, ``rfc3987_syntax`` is marked missing (jsonschema skips the checker, as it does
+    when the package is absent), then unmarked: importing it later works as usual. Nothing is
+    done when jsonschema is already imported."""
+    import sys
+
+    if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
+        return
+    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
+    try:
+        import jsonschema  # noqa: F401
+    except ImportError:
+        pass  # whoever needs it says what is missing
+    finally:
+        if sys.modules.get("rfc3987_syntax", False) is None:
+            del sys.modules["rfc3987_syntax"]
 
 
 def write_json(data: dict, path: Path) -> Path:
@@ -302,12 +412,19 @@ def run_report(
     final = reports / key
     work = work_folder(reports, key)
     resolved["output_dir"] = str(work.resolve())
-    record = _start_record(key, source, resolved, kernel)
+    from negtrend.run import kernels  # jupyter_client: not for the pipeline's importers
+
+    kernel_process = kernels.launch(kernel, work)  # boots while the run is recorded
+    try:
+        record = _start_record(key, source, resolved, kernel)
+    except BaseException:
+        kernel_process.stop(finished=False)
+        raise
     write_json(record, work / "run.json")
     began = time.monotonic()
     try:
         with _signals_interrupt():
-            error = _execute(source, work, resolved, kernel)
+            error = _execute(source, work, resolved, kernel_process)
     except KeyboardInterrupt as exc:
         with _signals_deferred():
             _finish(record, work, "interrupted", f"interrupted ({exc or 'SIGINT'})", began)
@@ -339,22 +456,33 @@ def _start_record(key: str, source: Path, resolved: dict, kernel: str) -> dict:
     }
 
 
-def _execute(source: Path, work: Path, resolved: dict, kernel: str) -> str | None:
-    """Run the notebook in ``work``; the error's one-line summary, or None."""
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
+def _execute(source: Path, work: Path, resolved: dict, kernel: RunKernel) -> str | None:
+    """Run the notebook in ``work`` on the run's kernel (launched already: papermill and the
+    HTML export are made ready while it boots), then stop the kernel; the error's one-line
+    summary, or None."""
+    finished = False
     try:
-        papermill.execute_notebook(str(source), str(work / "executed.ipynb"),
-                                   parameters=resolved, kernel_name=kernel, cwd=str(work),
-                                   progress_bar=False, log_output=False)
-    except PapermillExecutionError as exc:
-        if exc.ename == "KeyboardInterrupt":  # Ctrl-C reached the kernel too
-            raise KeyboardInterrupt("the kernel was interrupted") from None
-        return f"{exc.ename}: {exc.evalue}"
-    except Exception as exc:  # noqa: BLE001 - the kernel died or the notebook was not written
-        return f"{type(exc).__name__}: {exc}"
-    return None
+        papermill = _papermill()
+        from papermill.exceptions import PapermillExecutionError
+
+        with contextlib.suppress(Exception):  # export_html tries again and reports the error
+            _html_exporter()
+        try:
+            papermill.execute_notebook(
+                str(source), str(work / "executed.ipynb"), parameters=resolved,
+                kernel_name=kernel.manager.kernel_name, cwd=str(work), progress_bar=False,
+                log_output=False, km=kernel.manager)
+        except PapermillExecutionError as exc:
+            if exc.ename == "KeyboardInterrupt":  # Ctrl-C reached the kernel too
+                raise KeyboardInterrupt("the kernel was interrupted") from None
+            finished = True
+            return f"{exc.ename}: {exc.evalue}"
+        except Exception as exc:  # noqa: BLE001 - the kernel died or the notebook was not written
+            return f"{type(exc).__name__}: {exc}"
+        finished = True
+        return None
+    finally:
+        kernel.stop(finished)
 
 
 def _finish(record: dict, work: Path, status: str, error: str | None, began: float) -> None:
