@@ -117,15 +117,16 @@ def window_design(frame: pd.DataFrame, baseline: str) -> pd.DataFrame:
                 columns[name] = mask.astype(float)
     for period in index[window == "mixed"]:
         columns[f"mixed_{period:%Y%m%d}"] = (index == period).astype(float)
-    return _frame(columns, index)
+    return design_frame(columns, index)
 
 
 _WINDOWS = frozenset(WINDOW_ORDER)
 
 
-def _frame(columns: dict, index: pd.Index) -> pd.DataFrame:
-    """Float columns as one column-major block (the layout pandas gives a design, so the fit
-    sees the same array whichever way the design was built)."""
+def design_frame(columns: dict, index: pd.Index) -> pd.DataFrame:
+    """A design from its columns (name -> array): floats in one column-major block, the
+    layout pandas gives a design built column by column, so the fit sees the same array
+    whichever way the design was built."""
     values = np.empty((len(index), len(columns)), order="F")
     for i, column in enumerate(columns.values()):
         values[:, i] = column
@@ -146,7 +147,7 @@ def seasonal_terms(design: pd.DataFrame, use_dow: bool, use_holidays: bool) -> p
                 columns[f"dow{day}"] = on.astype(float)
     if use_holidays:
         _add_holidays(columns, design.index)
-    return _frame(columns, design.index)
+    return design_frame(columns, design.index)
 
 
 def add_holidays(design: pd.DataFrame, days: pd.DatetimeIndex) -> pd.DataFrame:
@@ -155,7 +156,7 @@ def add_holidays(design: pd.DataFrame, days: pd.DatetimeIndex) -> pd.DataFrame:
     for a window)."""
     columns = dict(zip(design.columns, design.to_numpy(float).T, strict=True))
     _add_holidays(columns, days)
-    return _frame(columns, design.index)
+    return design_frame(columns, design.index)
 
 
 def _add_holidays(columns: dict, days: pd.DatetimeIndex) -> None:
@@ -296,11 +297,12 @@ class CountFit:
     def rates(self, zeroed: tuple = (), scale: float = 1.0) -> pd.Series:
         """Fitted rate per unit of exposure (times ``scale``), with the ``zeroed`` design
         columns set to 0 - the counterfactual without those effects."""
-        design = self.design.copy()
+        design = self.design.to_numpy(float, copy=True)  # column-major, as pandas holds it
+        columns = list(self.design.columns)
         for column in zeroed:
-            if column in design:
-                design[column] = 0.0
-        linear = design.to_numpy(float) @ self.params.reindex(design.columns).to_numpy()
+            if column in columns:
+                design[:, columns.index(column)] = 0.0
+        linear = design @ self.params.reindex(self.design.columns).to_numpy()
         return pd.Series(scale * np.exp(linear), index=self.design.index)
 
     def method(self, *extra: Note) -> Method:

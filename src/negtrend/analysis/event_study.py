@@ -123,9 +123,10 @@ def event_study(
     spans = _week_spans(anchor, sorted(set(reference_weeks) | set(estimated)), windows)
     headline_weeks, headline = _headline_weeks(spans, estimated)
 
-    design = pd.DataFrame({"const": 1.0}, index=frame.index)
-    for week in estimated:
-        design[week_name(week)] = (week_of == week).astype(float)
+    weeks = week_of.to_numpy()
+    design = engine.design_frame({"const": np.ones(len(frame)),
+                                  **{week_name(week): (weeks == week).astype(float)
+                                     for week in estimated}}, frame.index)
     choice = engine.model_choice(series.freq, len(frame), holidays)
     design = engine.seasonal_terms(design, choice.dow, choice.holidays)
     y = frame[category].astype(float)
@@ -170,10 +171,12 @@ def _week_table(spans, week_of, reference_weeks, headline_weeks, params, bse, qu
                 ) -> pd.DataFrame:
     """One row per week: its dates and phase, and its rate ratio (reference weeks at 1)."""
     rows = []
-    for week, span in spans.iterrows():
-        row = {"week": int(week), "start": span["start"], "end": span["end"],
-               "phase": span["phase"], "reference": week in reference_weeks,
-               "headline": week in headline_weeks, "periods": int((week_of == week).sum())}
+    periods = week_of.value_counts()
+    for week, start, end, phase in zip(spans.index, spans["start"], spans["end"],
+                                       spans["phase"], strict=True):
+        row = {"week": int(week), "start": start, "end": end,
+               "phase": phase, "reference": week in reference_weeks,
+               "headline": week in headline_weeks, "periods": int(periods.get(week, 0))}
         if week in reference_weeks:
             row.update(estimate=1.0, ci_low=math.nan, ci_high=math.nan, p_value=math.nan,
                        log_se=math.nan)
@@ -243,17 +246,18 @@ def _spec_reference(reference):
 def _week_spans(anchor: pd.Timestamp, weeks: list[int], windows: pd.DataFrame) -> pd.DataFrame:
     """Dates of each relative week and the window holding most of its days."""
     rows = []
+    spans = [(row.window, pd.Timestamp(row.start), pd.Timestamp(row.end))
+             for row in windows.itertuples()]
     for week in weeks:
         start = anchor + pd.Timedelta(weeks=week)
         end = start + pd.Timedelta(days=6)
         best, phase, full = 0, "outside", set()
-        for row in windows.itertuples():
-            overlap = (min(end, pd.Timestamp(row.end)) - max(start, pd.Timestamp(row.start))
-                       ).days + 1
+        for window, window_start, window_end in spans:
+            overlap = (min(end, window_end) - max(start, window_start)).days + 1
             if overlap >= 7:
-                full.add(row.window)
+                full.add(window)
             if overlap > best:
-                best, phase = overlap, row.window
+                best, phase = overlap, window
         rows.append({"week": week, "start": start, "end": end,
                      "phase": phase if best > 3 else ("mixed" if best else "outside"),
                      "full": phase if phase in full else None})
@@ -304,12 +308,13 @@ def _mean_fit(y, design, offset, robust, weeks, fit) -> tuple[float, float]:
     names = [week_name(w) for w in weeks]
     if len(names) == 1:
         return float(fit.params[names[0]]), float(fit.bse[names[0]])
-    other = [c for c in design.columns if c not in names]
-    mean_design = design[other].copy()
-    mean_design["mean_weeks"] = design[names].sum(axis=1)
-    for name in names[1:]:
-        mean_design[f"diff_{name}"] = design[name] - design[names[0]]
-    mean = engine.fit_count_model(y, mean_design, offset, robust)
+    columns = dict(zip(design.columns, design.to_numpy(float).T, strict=True))
+    weeks = [columns.pop(name) for name in names]
+    columns["mean_weeks"] = np.sum(weeks, axis=0)  # indicators: exact in any order
+    for name, week in zip(names[1:], weeks[1:], strict=True):
+        columns[f"diff_{name}"] = week - weeks[0]
+    mean = engine.fit_count_model(y, engine.design_frame(columns, design.index), offset,
+                                  robust)
     return float(mean.params["mean_weeks"]), float(mean.bse["mean_weeks"])
 
 
