@@ -146,17 +146,17 @@ def _phase_variance(design: np.ndarray, mu: np.ndarray, nb_alpha: float, column:
 def detection_probability(log_ratio: float, log_se: float, df: float, alpha: float) -> float:
     """Probability that the interval excludes 1 on the side of ``log_ratio``: the estimate over
     its estimated error is noncentral t with ``df`` degrees of freedom and noncentrality
-    ``log_ratio / log_se`` (normal when df is infinite)."""
-    from scipy import stats
+    ``log_ratio / log_se`` (normal when df is infinite). scipy.special, not scipy.stats, so a
+    report's kernel does not import the whole of scipy.stats for it."""
+    from scipy import special
 
     shift = log_ratio / log_se
     if not math.isfinite(df):
-        critical = stats.norm.ppf(1 - alpha / 2)
-        return float(stats.norm.sf(critical - abs(shift)))
-    critical = stats.t.ppf(1 - alpha / 2, df)
+        return float(special.ndtr(abs(shift) - special.ndtri(1 - alpha / 2)))
+    critical = float(special.stdtrit(df, 1 - alpha / 2))
     if shift >= 0:
-        return float(stats.nct.sf(critical, df, shift))
-    return float(stats.nct.cdf(-critical, df, shift))
+        return float(1.0 - special.nctdtr(df, shift, critical))
+    return float(special.nctdtr(df, shift, -critical))
 
 
 def _analytic(comparison: PhaseComparison, category: str, phase: str, baseline: str,
@@ -202,19 +202,20 @@ def _analytic(comparison: PhaseComparison, category: str, phase: str, baseline: 
     return result, None
 
 
-def _detectable(probability, target: float, up: bool, steps: int = 400) -> float:
+def _detectable(probability, target: float, up: bool, steps: int = 200) -> float:
     """The ratio nearest 1 (up to tenfold either way) detected with probability ``target``:
     the first crossing walking out from 1 on a fine log grid, then refined by bisection."""
-    from scipy.optimize import brentq
-
     limit = math.log(10.0) if up else -math.log(10.0)
-    grid = np.linspace(0.0, limit, steps + 1)[1:]
     previous = 0.0
-    for log_ratio in grid:
+    for log_ratio in np.linspace(0.0, limit, steps + 1)[1:]:
         if probability(math.exp(log_ratio)) >= target:
-            return float(math.exp(brentq(lambda x: probability(math.exp(x)) - target,
-                                         previous, log_ratio, xtol=1e-6)))
-        previous = log_ratio
+            low, high = previous, float(log_ratio)  # below and at the target
+            for _ in range(40):
+                middle = (low + high) / 2
+                low, high = (low, middle) if probability(math.exp(middle)) >= target \
+                    else (middle, high)
+            return float(math.exp(high))
+        previous = float(log_ratio)
     return math.nan
 
 
