@@ -79,6 +79,19 @@ def test_claim_command_prints_one_json_object_and_exits_zero():
     assert verdict["verdict"] in {"supported", "contradicted", "inconclusive"}
     includes_one = verdict["ci_low"] <= 1 <= verdict["ci_high"]
     assert (verdict["verdict"] == "inconclusive") or not includes_one
+    assert verdict["power_method"] == "analytic" and verdict["mde"] < 1
+
+
+def test_claim_power_method_simulate_is_used_and_a_bad_one_is_exit_2():
+    base = ["claim", "--data", "published:komdigi_ais_hoax_monthly_2024", "--election",
+            "pilkada2024", "--category", "hoax_all_categories"]
+    simulated = CliRunner().invoke(app, [*base, "--power-method", "simulate",
+                                         "--power-simulations", "10"])
+    assert simulated.exit_code == 0, simulated.output
+    record = json.loads(simulated.output)
+    assert record["power_method"] == "simulate" and record["power_simulations"] == 10
+    bad = CliRunner().invoke(app, [*base, "--power-method", "bootstrap"])
+    assert bad.exit_code == 2 and "--power-method" in bad.output
 
 
 def test_placebo_p_is_computed_and_bounded_when_few_placebo_dates_fit():

@@ -137,6 +137,8 @@ BAD_VALUES = {
     "kind": (["--kind", "tweets"], "kind: expected one of"),
     "timezone": (["--timezone", "Asia/Atlantis"], "unknown time zone"),
     "number": (["-p", "power_simulations=-5"], "power_simulations: expected a whole number"),
+    "power method": (["-p", "power_method=bootstrap"],
+                     "power_method: expected one of auto, analytic, simulate"),
 }
 
 
