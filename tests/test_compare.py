@@ -280,3 +280,124 @@ def test_moment_alpha_corrects_for_the_rates_fitted_to_few_points():
         corrected.append(engine.moment_alpha(y, mu, n_params=2))
     assert np.mean(corrected) == pytest.approx(alpha, rel=0.15)
     assert np.mean(plain) < 0.8 * alpha
+
+
+def _column_by_column_design(frame, baseline, use_dow, use_holidays):
+    """The design as the engine built it with pandas column by column (before issue 13): the
+    reference the array-built design must equal, value for value and in memory layout."""
+    from negtrend.data.calendar import WINDOW_ORDER, holiday_covariates
+
+    design = pd.DataFrame({"const": 1.0}, index=frame.index)
+    present = set(frame["window"])
+    for window in WINDOW_ORDER:
+        if window != baseline and window in present:
+            design[window] = (frame["window"] == window).astype(float)
+    in_window = frame["window"].isin(WINDOW_ORDER)
+    if in_window.any():
+        first, last = frame.index[in_window].min(), frame.index[in_window].max()
+        outside = frame["window"] == "outside"
+        for name, mask in (("outside_early", outside & (frame.index < first)),
+                           ("outside_late", outside & (frame.index > last))):
+            if mask.any():
+                design[name] = mask.astype(float)
+    for period in frame.index[frame["window"] == "mixed"]:
+        design[f"mixed_{period:%Y%m%d}"] = (frame.index == period).astype(float)
+    if use_dow:
+        dow = pd.Series(design.index.day_of_week, index=design.index)
+        for day in range(1, 7):
+            if (dow == day).any():
+                design[f"dow{day}"] = (dow == day).astype(float)
+    if use_holidays:
+        days = design.index
+        covariates = holiday_covariates(days.min(), days.max()).reindex(days, fill_value=False)
+        for name in covariates.columns:
+            column = covariates[name].astype(float).to_numpy()
+            if column.min() == column.max():
+                continue
+            candidate = design.assign(**{name: column})
+            if np.linalg.matrix_rank(candidate.to_numpy()) == candidate.shape[1]:
+                design = candidate
+    return design
+
+
+def _same(a, b):
+    return a == b or (isinstance(a, float) and isinstance(b, float) and math.isnan(a)
+                      and math.isnan(b))
+
+
+@pytest.mark.parametrize("freq", ["D", "W", "M"])
+def test_array_built_design_and_fit_equal_the_column_by_column_ones(freq):
+    """The designs are built as arrays (issue 13): same columns, same values, the same
+    column-major layout, so the fit gives the very same numbers (not merely close ones)."""
+    from negtrend.analysis import simulate
+
+    scenario = simulate.Scenario(lead_days=40, effects={"campaign": 1.3}, nb_alpha=0.2)
+    sim = simulate.simulate_series(scenario, seed=5)
+    # a 90% majority leaves weeks and months split between windows: mixed periods
+    flagged = series.flag_windows(simulate.aggregate(sim, freq), sim.windows, min_share=0.9)
+    usable, exposure = engine.usable_rows(flagged.frame, "sim", "share")
+    use = freq == "D"
+    built = engine.seasonal_terms(engine.window_design(usable, "before"), use, use)
+    reference = _column_by_column_design(usable, "before", use, use)
+    assert list(built.columns) == list(reference.columns)
+    assert {"outside_early", "campaign"} <= set(built.columns)
+    if use:
+        assert {"voting", "dow1", "holiday"} <= set(built.columns)
+    if freq != "D":
+        assert any(name.startswith("mixed_") for name in built.columns)
+    assert np.array_equal(built.to_numpy(), reference.to_numpy())
+    assert built.to_numpy().flags.f_contiguous and reference.to_numpy().flags.f_contiguous
+    y, offset = usable["sim"].astype(float), np.log(exposure)
+    for robust in (True, False):
+        ours = engine.fit_count_model(y, built, offset, robust)
+        theirs = engine.fit_count_model(y, reference, offset, robust)
+        assert ours.params.equals(theirs.params) and ours.bse.equals(theirs.bse)
+        assert (ours.df, ours.dispersion, ours.nb_alpha) == (theirs.df, theirs.dispersion,
+                                                             theirs.nb_alpha)
+
+
+def test_window_ratio_is_the_comparison_row():
+    """compare.window_ratio (one measure, one window: what placebo dates fit) gives exactly
+    the row compare_phases gives, for every window, measure and baseline."""
+    from negtrend.analysis import simulate
+
+    sim = simulate.simulate_series(simulate.Scenario(effects={"campaign": 0.8}), seed=2)
+    for flagged in (sim.series, simulate.aggregate(sim, "M")):
+        for baseline in ("before", "after"):
+            comparison = compare.compare_phases(flagged, "sim", baseline=baseline)
+            for measure in ("share", "count_per_day"):
+                rows = comparison.ratios[comparison.ratios["measure"] == measure]
+                for window in ("before", "campaign", "quiet", "voting", "after", "outside"):
+                    got = compare.window_ratio(flagged, "sim", window, baseline=baseline,
+                                               measure=measure)
+                    expected = rows[rows["window"] == window]
+                    if not len(expected):
+                        assert got == {}
+                        continue
+                    expected = expected.iloc[0].to_dict()
+                    assert list(got) == list(expected)
+                    assert all(_same(got[k], expected[k]) for k in got), (window, measure)
+            assert compare.window_ratio(flagged, "sim", "campaign", baseline=baseline) == \
+                compare.window_ratio(flagged, "sim", "campaign", baseline=baseline,
+                                     measure=comparison.primary_measure)
+    with pytest.raises(KeyError):
+        compare.window_ratio(sim.series, "nope", "campaign")
+    with pytest.raises(ValueError):
+        compare.window_ratio(sim.series, "sim", "campaign", baseline="later")
+
+
+def test_importing_the_analysis_loads_no_statistics_library():
+    """statsmodels is imported on the first fit, ruptures only for binary segmentation, and
+    Student's t comes from scipy.special: importing the estimators stays light."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "import negtrend.analysis.compare, negtrend.analysis.placebo, negtrend.analysis.its\n"
+            "import negtrend.analysis.event_study, negtrend.analysis.changepoints\n"
+            "import negtrend.analysis.did, negtrend.analysis.tagging_error\n"
+            "print(sorted(m for m in ('statsmodels', 'scipy.stats', 'ruptures') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"

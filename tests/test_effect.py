@@ -125,3 +125,18 @@ def test_its_says_why_when_it_cannot_estimate():
     assert result.notes[0].code == "its_too_few"
     assert "baseline periods" in words.note_text(result.notes[0])
     assert isinstance(pd.DataFrame(result.to_dict()["table"]), pd.DataFrame)
+
+
+def test_student_t_from_scipy_special_is_scipy_stats_t():
+    """effect.t_quantile and ratio_effect's p-value use scipy.special (stdtrit, stdtr), which
+    is what scipy.stats.t calls: the same numbers, without importing scipy.stats."""
+    from scipy import stats
+
+    rng = np.random.default_rng(3)
+    for df in [*rng.uniform(0.5, 300, 40), 1, 2, 4, 13, 17, 29, 1e6]:
+        for alpha in (0.01, 0.05, 0.1, 0.5):
+            assert effect.t_quantile(alpha, df) == float(stats.t.ppf(1 - alpha / 2, df))
+        for z in (0.0, 0.3, 1.96, 4.0, 40.0):
+            got = effect.ratio_effect(z * 0.1, 0.1, 2.0, df)["p_value"]
+            assert got == float(2 * stats.t.sf(abs(z * 0.1 / 0.1), df))
+    assert math.isnan(effect.t_quantile(0.05, 0)) and math.isnan(effect.t_quantile(0.05, None))
