@@ -163,3 +163,18 @@ def test_a_week_without_items_is_not_estimable_instead_of_an_overflow():
     assert not (math.isfinite(week["ci_low"]) and math.isfinite(week["ci_high"])
                 and week["ci_high"] < 1e3)  # no finite, confident interval from zero counts
     json.dumps(result.to_dict())
+
+
+@pytest.mark.parametrize("freq", ["D", "W"])
+def test_a_category_without_items_is_not_estimable_instead_of_a_crash(freq):
+    """A lexicon report counts every category, and some are never found in a corpus; the
+    fit's first guess was log(0) and statsmodels raised, taking the whole report down."""
+    sim = simulate.simulate_series(simulate.Scenario(), seed=4)
+    frame = simulate.aggregate(sim, freq).frame.copy()
+    frame["sim"] = 0.0
+    series = SeriesResult(frame, ["sim"], freq, "total")
+    result = event_study(series, "sim", voting_day(sim), windows=sim.windows)
+    assert math.isnan(result.estimate) and result.outcome == "not estimable"
+    assert [note.code for note in result.notes] == ["no_items_series"]
+    assert result.table.empty
+    json.dumps(result.to_dict())

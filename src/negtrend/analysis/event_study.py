@@ -120,6 +120,10 @@ def event_study(
         return _not_estimable(series, category, windows, spec, note(
             "event_too_few", reference=n_reference, estimated=len(estimated)))
     frame, exposure, week_of = frame[used], exposure[used], week_of[used]
+    if not frame[category].to_numpy(dtype=float, na_value=np.nan).any():
+        # a category the tagger never found (a lexicon report's other categories): no rate to
+        # compare, and the fit's first guess would be log(0)
+        return _not_estimable(series, category, windows, spec, note("no_items_series"))
     spans = _week_spans(anchor, sorted(set(reference_weeks) | set(estimated)), windows)
     headline_weeks, headline = _headline_weeks(spans, estimated)
 
