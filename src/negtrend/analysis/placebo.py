@@ -10,6 +10,7 @@ log scale) as the real estimate: ``(1 + k) / (1 + n)``.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -24,11 +25,42 @@ from negtrend.data.series import SeriesResult, flag_windows
 CHECKED = ("before", "campaign")
 
 
+_LABELS: dict = {}  # the periods' dates, the windows and min_share -> each period's window
+_LABELS_KEPT = 1024
+
+
+def _flagged(series: SeriesResult, windows: pd.DataFrame, min_share: float) -> SeriesResult:
+    """``series`` with the ``window`` labels ``flag_windows`` gives it for ``windows``.
+
+    The labels depend on the periods' dates alone, not on any count, and every category of a
+    report slides the same windows over the same periods: they are kept, keyed by those dates
+    (read afresh at each call, so a changed series is never given stale labels), the windows
+    and ``min_share``, and set on the series' own frame."""
+    frame = series.frame
+    key = (min_share, tuple(windows["window"]),
+           *(_stamps(values) for values in (frame.index, frame["obs_start"], frame["obs_end"],
+                                            frame["period_end"], windows["start"],
+                                            windows["end"])))
+    labels = _LABELS.get(key)
+    if labels is None:
+        labels = flag_windows(series, windows, min_share).frame["window"].to_numpy(object)
+        if len(_LABELS) >= _LABELS_KEPT:
+            _LABELS.clear()
+        _LABELS[key] = labels
+    window = pd.Series(labels, index=frame.index, dtype=object)
+    return dataclasses.replace(series, frame=frame.assign(window=window))
+
+
+def _stamps(values) -> tuple[str, bytes]:
+    stamps = pd.DatetimeIndex(values)
+    return str(stamps.dtype), stamps.asi8.tobytes()
+
+
 def _ratio(series: SeriesResult, windows: pd.DataFrame, category: str, phase: str,
            baseline: str, min_share: float) -> tuple[float, str]:
     """The estimate ``compare_phases`` gives for ``phase`` (primary measure), with only that
     measure fitted (``compare.window_ratio``), and the measure."""
-    flagged = flag_windows(series, windows, min_share)
+    flagged = _flagged(series, windows, min_share)
     measure = primary_measure(flagged, category)
     row = window_ratio(flagged, category, phase, baseline=baseline, measure=measure)
     if not row or not bool(row["estimable"]):
