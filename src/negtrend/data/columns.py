@@ -70,12 +70,18 @@ def valid_text(text: str) -> str:
 def text_array(values):
     """An Arrow string array, "" as null."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     try:
         text = pa.array(values, pa.string())
     except (UnicodeEncodeError, pa.ArrowException):
         text = pa.array([v if v is None else valid_text(v) for v in values], pa.string())
+    return _blank_as_null(text)
+
+
+def _blank_as_null(text):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
 
 
@@ -90,9 +96,24 @@ def text_frame(names: list[str], rows: list[list], numbers: list[int]) -> pd.Dat
     import pyarrow as pa
 
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
-    arrays = [pa.array(np.asarray(numbers, dtype=np.int64))]
-    arrays += [text_array(values) for values in columns]
-    frame = pa.Table.from_arrays(arrays, names=["_row", *names]).to_pandas()
+    return _frame(names, pa.array(np.asarray(numbers, dtype=np.int64)),
+                  [text_array(values) for values in columns])
+
+
+def arrays_frame(names: list[str], arrays: list, first: int) -> pd.DataFrame:
+    """:func:`text_frame`'s frame from Arrow string arrays (one per column) of records
+    numbered from ``first``: the same columns, dtypes and missing values."""
+    import pyarrow as pa
+
+    count = len(arrays[0]) if arrays else 0
+    return _frame(names, pa.array(np.arange(first, first + count, dtype=np.int64)),
+                  [_blank_as_null(array) for array in arrays])
+
+
+def _frame(names: list[str], numbers, arrays: list) -> pd.DataFrame:
+    import pyarrow as pa
+
+    frame = pa.Table.from_arrays([numbers, *arrays], names=["_row", *names]).to_pandas()
     text = text_dtype()
     for name in names:
         if frame[name].dtype != text:

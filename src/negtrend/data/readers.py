@@ -18,6 +18,7 @@ stream. :func:`open_table` hands a table out in batches (``negtrend classify`` s
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gc
 import io
@@ -29,7 +30,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from negtrend.data import arrowcsv
 from negtrend.data.columns import (
+    arrays_frame,
     clean_names,
     concat_batches,
     raw_quarantine,
@@ -207,7 +210,16 @@ class TableStream:
 
     def _delimited_batches(self, batch_size: int):
         """csv module over the decoded text: exact record numbers, multi-line quoted fields,
-        oversized fields set aside; the record text is kept for the quarantine."""
+        oversized fields set aside; the record text is kept for the quarantine. A file that
+        Arrow splits exactly as the csv module does is split by Arrow (data.arrowcsv)."""
+        header = self._arrow_header()
+        if header is not None:
+            names, self.notes = clean_names(header)
+            for first, arrays in arrowcsv.batches(
+                    lambda: open_bytes(self.path), len(header), _DELIMITERS[self.format],
+                    batch_size, str(self.path)):
+                yield arrays_frame(names, arrays, first), raw_quarantine([])
+            return
         parsing = _Parsing(self.max_field * RUNAWAY_FACTOR)
         with self._text() as handle:
             taken: list[str] = []
@@ -224,6 +236,32 @@ class TableStream:
                     parsing.pause()
             finally:
                 parsing.resume()
+
+    def _arrow_header(self) -> list[str] | None:
+        """The header, when Arrow may split this file (data.arrowcsv): valid UTF-8, the
+        header on the first line, quotes where RFC 4180 puts them, every record of the
+        header's width and no field too large. None: the csv module splits it."""
+        if self._errors != "strict" or codecs.lookup(self.encoding).name != "utf-8":
+            return None
+        delimiter = _DELIMITERS[self.format]
+        parsing = _Parsing(self.max_field * RUNAWAY_FACTOR)
+        with self._text() as handle:
+            taken: list[str] = []
+            reader = csv.reader(_tap(handle, taken), delimiter=delimiter)
+            parsing.pause()
+            try:
+                header = _header(reader, self.path)
+            finally:
+                parsing.resume()
+            if reader.line_num != 1 or len(taken) != 1:
+                return None
+        with open_bytes(self.path) as stream:
+            if not arrowcsv.plain_quoting(stream, delimiter):
+                return None
+        if not arrowcsv.fits(lambda: open_bytes(self.path), len(header), delimiter,
+                             self.max_field):
+            return None
+        return header
 
     def _split(self, reader, taken: list[str], pending: _Pending, batch_size: int):
         """Records into ``pending``; a full batch is handed out before the next record joins,
