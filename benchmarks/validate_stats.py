@@ -5,6 +5,8 @@
     .venv/bin/python benchmarks/validate_stats.py --sims 200 --workers 2 --out /tmp/v.md
     # only the calibrated-noise scenario, merged into the existing docs/validation.md
     .venv/bin/python benchmarks/validate_stats.py --only power_1.2_calibrated --workers 1
+    # analytic against simulated power (benchmarks/power_check.py), merged likewise
+    .venv/bin/python benchmarks/validate_stats.py --power --sims 200 --mde-series 10
 
 Simulated daily series (``negtrend.simulate``) have a known campaign rate ratio: a baseline of
 60-90 days, a campaign of 60-75 days (then a 3-day quiet period, voting day and 30-60 days
@@ -1019,9 +1021,18 @@ def main(argv=None) -> int:
                         help="run only these scenarios (comma-separated; now only "
                         + ", ".join(s.name for s in CALIBRATED) + ") and merge their section "
                         "into the existing --out document, leaving the rest of it as it is")
+    parser.add_argument("--power", action="store_true",
+                        help="only the analytic-versus-simulated power check "
+                        "(benchmarks/power_check.py), merged into the existing --out document")
+    parser.add_argument("--mde-series", type=int, default=10,
+                        help="with --power: series per scenario whose MDE is also simulated")
+    parser.add_argument("--power-simulations", type=int, default=100,
+                        help="with --power: simulations per ratio for the simulated MDE")
     args = parser.parse_args(argv)
     sims = 40 if args.quick and args.sims == 500 else args.sims
     started = time.time()
+    if args.power:
+        return run_power(args, sims, argv)
     if args.only:
         return run_only(args, sims, argv)
     if args.from_csv:
@@ -1066,6 +1077,34 @@ def main(argv=None) -> int:
     for row in targets(summary):
         print(f"{'ok ' if row['met'] else 'MISSED'} {row['requirement']} [{row['scenario']}]: "
               f"{100 * row['value']:.1f}% (target {row['target']})", file=sys.stderr)
+    return 0
+
+
+def run_power(args, sims: int, argv) -> int:
+    """Analytic against simulated power on the scenarios' own series (power_check.py)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import power_check
+
+    if not args.out.exists():
+        print(f"{args.out} does not exist; run the full validation first", file=sys.stderr)
+        return 2
+    started = time.time()
+    results = power_check.run(sims, args.mde_series, args.power_simulations, args.seed,
+                              args.workers)
+    summary = power_check.summarise(results)
+    elapsed = time.time() - started
+    command = "python benchmarks/validate_stats.py " + " ".join(argv or sys.argv[1:])
+    stamp = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    provenance = (
+        f"a separate run merged into this document ({stamp}; command `{command.strip()}`; "
+        f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
+        f"base seed {args.seed}; {sims} series per scenario, the MDE simulated on the first "
+        f"{args.mde_series} with {args.power_simulations} simulations per ratio; "
+        f"{args.workers} worker(s); {elapsed / 60:.1f} min)")
+    power_check.merge(args.out, power_check.section(summary, provenance))
+    if args.csv:
+        results.to_csv(args.csv, index=False)
+    print(summary.round(3).to_string(), file=sys.stderr)
     return 0
 
 

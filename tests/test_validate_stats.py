@@ -126,3 +126,30 @@ def test_real_data_section_skips_shared_data_cleanly(monkeypatch):
     untestable = [row for row in rows if row["verdict"] == "untestable"]
     assert untestable and all("pemilu2024" in row["case"] for row in untestable)
     assert all(row["mde"] is None or math.isnan(row["mde"]) for row in rows)  # quick: no MDE
+
+
+def _load_power_check():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import power_check
+
+    return power_check
+
+
+def test_the_power_check_reads_the_truth_at_the_series_frequency():
+    """Daily series carry the scenario's ratio; months holding days outside the campaign
+    dilute it towards 1; the simulated MDE is read where the curve crosses 80%."""
+    pc = _load_power_check()
+    spec = vs.SPECS["monthly_0.5"]
+    scenario = vs.draw_scenario(spec, vs.series_rng(SEED, spec, 0))
+    sim = simulate.simulate_series(scenario, seed=1)
+    assert pc.effective_ratio(sim.series, sim.windows, 0.5) == pytest.approx(0.5)
+    monthly = vs.monthly_without_volume(sim)
+    diluted = pc.effective_ratio(monthly, sim.windows, 0.5)
+    assert 0.5 < diluted < 0.8
+    curve = pd.DataFrame({"ratio": [0.6, 0.8, 0.9, 1.1, 1.2, 1.4],
+                          "power": [0.9, 0.7, 0.3, 0.2, 0.6, 1.0]})
+    up = pc.crossing(curve, up=True)
+    assert 1.2 < up < 1.4 and math.log(up) == pytest.approx(
+        math.log(1.2) + 0.5 * (math.log(1.4) - math.log(1.2)))
+    assert 0.6 < pc.crossing(curve, up=False) < 0.8
+    assert math.isnan(pc.crossing(curve.assign(power=0.1), up=True))
