@@ -106,3 +106,22 @@ def test_an_abandoned_run_kills_its_busy_kernel(tmp_path):
     kernel.stop(finished=False)
     assert process.poll() is not None
     assert time.monotonic() - began < 10
+
+
+def test_a_kernel_that_cannot_start_is_a_failed_run_with_its_page(tmp_path, monkeypatch):
+    """As before the kernel was launched early: papermill's own attempt fails, the run is
+    recorded as failed, its page says why, and no work folder is left."""
+    import json
+
+    spec = tmp_path / "jupyter" / "kernels" / "broken"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [str(tmp_path / "no-such-python"), "-m", "ipykernel_launcher", "-f",
+                 "{connection_file}"], "display_name": "broken", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    reports = tmp_path / "reports"
+    outcome = runner.run_report({}, template="cross_election", reports_dir=reports,
+                                kernel="broken")
+    assert outcome.status == "failed" and "no-such-python" in outcome.error
+    assert outcome.html.exists()
+    assert [p.name for p in reports.iterdir()] == [outcome.run_key]

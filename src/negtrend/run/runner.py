@@ -412,19 +412,18 @@ def run_report(
     final = reports / key
     work = work_folder(reports, key)
     resolved["output_dir"] = str(work.resolve())
-    from negtrend.run import kernels  # jupyter_client: not for the pipeline's importers
-
-    kernel_process = kernels.launch(kernel, work)  # boots while the run is recorded
+    kernel_process = _launch(kernel, work)  # boots while the run is recorded
     try:
         record = _start_record(key, source, resolved, kernel)
     except BaseException:
-        kernel_process.stop(finished=False)
+        if kernel_process is not None:
+            kernel_process.stop(finished=False)
         raise
     write_json(record, work / "run.json")
     began = time.monotonic()
     try:
         with _signals_interrupt():
-            error = _execute(source, work, resolved, kernel_process)
+            error = _execute(source, work, resolved, kernel, kernel_process)
     except KeyboardInterrupt as exc:
         with _signals_deferred():
             _finish(record, work, "interrupted", f"interrupted ({exc or 'SIGINT'})", began)
@@ -456,7 +455,19 @@ def _start_record(key: str, source: Path, resolved: dict, kernel: str) -> dict:
     }
 
 
-def _execute(source: Path, work: Path, resolved: dict, kernel: RunKernel) -> str | None:
+def _launch(kernel: str, work: Path) -> RunKernel | None:
+    """The run's kernel, launched in ``work``; None when it cannot be (papermill then starts
+    it, and fails, as it always did: the run is recorded as failed with the error)."""
+    from negtrend.run import kernels  # jupyter_client: not for the pipeline's importers
+
+    try:
+        return kernels.launch(kernel, work)
+    except Exception:  # noqa: BLE001 - reported by papermill's own attempt
+        return None
+
+
+def _execute(source: Path, work: Path, resolved: dict, kernel_name: str,
+             kernel: RunKernel | None) -> str | None:
     """Run the notebook in ``work`` on the run's kernel (launched already: papermill and the
     HTML export are made ready while it boots), then stop the kernel; the error's one-line
     summary, or None."""
@@ -470,8 +481,8 @@ def _execute(source: Path, work: Path, resolved: dict, kernel: RunKernel) -> str
         try:
             papermill.execute_notebook(
                 str(source), str(work / "executed.ipynb"), parameters=resolved,
-                kernel_name=kernel.manager.kernel_name, cwd=str(work), progress_bar=False,
-                log_output=False, km=kernel.manager)
+                kernel_name=kernel_name, cwd=str(work), progress_bar=False, log_output=False,
+                km=kernel.manager if kernel is not None else None)
         except PapermillExecutionError as exc:
             if exc.ename == "KeyboardInterrupt":  # Ctrl-C reached the kernel too
                 raise KeyboardInterrupt("the kernel was interrupted") from None
@@ -482,7 +493,8 @@ def _execute(source: Path, work: Path, resolved: dict, kernel: RunKernel) -> str
         finished = True
         return None
     finally:
-        kernel.stop(finished)
+        if kernel is not None:
+            kernel.stop(finished)
 
 
 def _finish(record: dict, work: Path, status: str, error: str | None, began: float) -> None:
