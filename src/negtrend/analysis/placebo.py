@@ -11,6 +11,7 @@ log scale) as the real estimate: ``(1 + k) / (1 + n)``.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import math
 
 import numpy as np
@@ -25,8 +26,8 @@ from negtrend.data.series import SeriesResult, flag_windows
 CHECKED = ("before", "campaign")
 
 
-_LABELS: dict = {}  # the periods' dates, the windows and min_share -> each period's window
-_LABELS_KEPT = 1024
+_LABELS: dict = {}  # digest of the periods' dates, the windows, min_share -> period windows
+_LABELS_KEPT = 256
 
 
 def _flagged(series: SeriesResult, windows: pd.DataFrame, min_share: float) -> SeriesResult:
@@ -37,10 +38,13 @@ def _flagged(series: SeriesResult, windows: pd.DataFrame, min_share: float) -> S
     (read afresh at each call, so a changed series is never given stale labels), the windows
     and ``min_share``, and set on the series' own frame."""
     frame = series.frame
-    key = (min_share, tuple(windows["window"]),
-           *(_stamps(values) for values in (frame.index, frame["obs_start"], frame["obs_end"],
-                                            frame["period_end"], windows["start"],
-                                            windows["end"])))
+    digest = hashlib.blake2b(repr((min_share, tuple(windows["window"]))).encode())
+    for values in (frame.index, frame["obs_start"], frame["obs_end"], frame["period_end"],
+                   windows["start"], windows["end"]):
+        stamps = pd.DatetimeIndex(values)
+        digest.update(f"{stamps.dtype} {len(stamps)};".encode())
+        digest.update(stamps.asi8.tobytes())
+    key = digest.digest()
     labels = _LABELS.get(key)
     if labels is None:
         labels = flag_windows(series, windows, min_share).frame["window"].to_numpy(object)
@@ -49,11 +53,6 @@ def _flagged(series: SeriesResult, windows: pd.DataFrame, min_share: float) -> S
         _LABELS[key] = labels
     window = pd.Series(labels, index=frame.index, dtype=object)
     return dataclasses.replace(series, frame=frame.assign(window=window))
-
-
-def _stamps(values) -> tuple[str, bytes]:
-    stamps = pd.DatetimeIndex(values)
-    return str(stamps.dtype), stamps.asi8.tobytes()
 
 
 def _ratio(series: SeriesResult, windows: pd.DataFrame, category: str, phase: str,
