@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from negtrend.analysis.compare import PhaseComparison, compare_phases
+from negtrend.analysis.compare import PhaseComparison, compare_phases, window_ratio
 from negtrend.analysis.engine import moment_alpha, usable_rows
 from negtrend.analysis.notes import Note, note
 from negtrend.data.series import SeriesResult
@@ -266,10 +266,9 @@ def _simulate(series: SeriesResult, category: str, phase: str, baseline: str, ra
             draw = mean * (rng.gamma(1 / alpha_nb, alpha_nb, len(mean)) if alpha_nb > 0 else 1)
             simulated = template.copy()
             simulated[category] = rng.poisson(draw).astype(float)
-            result = compare_phases(SeriesResult(simulated, series.categories, series.freq,
-                                                 series.exposure), category, baseline=baseline,
-                                    alpha=alpha)
-            row = result.ratio(phase)
+            row = window_ratio(SeriesResult(simulated, series.categories, series.freq,
+                                            series.exposure), category, phase,
+                               baseline=baseline, alpha=alpha)
             if not row or not bool(row["estimable"]):
                 continue
             low, high = float(row["ci_low"]), float(row["ci_high"])

@@ -321,8 +321,8 @@ def trend_report(params: ReportParams) -> TrendReport:
     comparisons = [compare_phases(series, category, baseline=params.baseline,
                                   alpha=params.alpha) for category in series.categories]
     figures.update(_thumbnail(series, windows, comparisons, out))
-    effects = {category: _effects(series, category, built, params) for category in
-               series.categories}
+    effects = {comparison.category: _effects(series, comparison, built, params)
+               for comparison in comparisons}
     figures.update(_effect_figures(effects, params.lang, out))
     claim, claim_comparisons, claim_checks = _claim(series, windows, comparisons, effects,
                                                     params)
@@ -379,9 +379,11 @@ def _thumbnail(series: SeriesResult, windows: pd.DataFrame, comparisons: list[Ph
     return {"thumbnail": plots.save_figure(fig, out / "figures", "thumbnail", formats=("png",))}
 
 
-def _effects(series: SeriesResult, category: str, built: ElectionSeries,
+def _effects(series: SeriesResult, comparison, built: ElectionSeries,
              params: ReportParams) -> dict:
-    """Every estimator of the report on one category."""
+    """Every estimator of the report on one category (``comparison``: its phase comparison
+    against the report's baseline)."""
+    category = comparison.category
     found = {"its": its.its(series, category, at_voting=params.its_at_voting,
                             alpha=params.alpha, windows=built.windows)}
     if params.freq in ("D", "W"):
@@ -394,7 +396,7 @@ def _effects(series: SeriesResult, category: str, built: ElectionSeries,
     found["changepoints"] = changepoints.changepoints(series, category, windows=built.windows)
     found["power"] = power.power(series, category, baseline=params.baseline, alpha=params.alpha,
                                  simulations=params.power_simulations, seed=params.seed,
-                                 method=params.power_method)
+                                 method=params.power_method, comparison=comparison)
     return found
 
 
