@@ -161,7 +161,9 @@ def summarise(results: pd.DataFrame) -> pd.DataFrame:
         n = len(part)
         observed = part["detected"].mean()
         observed_se = math.sqrt(observed * (1 - observed) / n)
-        both = part.dropna(subset=["mde_simulated"]) if "mde_simulated" in part else part[:0]
+        both = (part.dropna(subset=["mde_simulated"]) if "mde_simulated" in part
+                else part.iloc[:0].assign(mde_simulated=[], simulated_at_truth=[],
+                                          simulate_seconds=[]))
         gap = (both["mde_analytic"] / both["mde_simulated"] - 1).abs()
         rows.append({
             "scenario": name, "truth": part["truth"].iloc[0], "n": n,
@@ -212,18 +214,3 @@ def section(summary: pd.DataFrame, provenance: str) -> list[str]:
             f"{s['analytic_ms']:.0f} | {s['simulate_s']:.0f} |")
     lines += ["", END]
     return lines
-
-
-def merge(path, lines: list[str]) -> None:
-    """Replace the section where it is, else put it before the real-data section."""
-    text = path.read_text(encoding="utf-8")
-    block = "\n".join(lines)
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + block + rest.split(END, 1)[1]
-    elif "\n## Real data" in text:
-        head, rest = text.split("\n## Real data", 1)
-        text = head.rstrip("\n") + "\n\n" + block + "\n\n## Real data" + rest
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")

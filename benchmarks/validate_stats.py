@@ -829,16 +829,21 @@ def merge_section(path: Path, section: list[str]) -> None:
         head, rest = text.split("\n- run time: ", 1)
         line, rest = rest.split("\n", 1)
         text = f"{head}\n- run time: {line}\n{MERGED_NOTE}\n{rest}"
+    path.write_text(put_block(text, section, CAL_BEGIN, CAL_END), encoding="utf-8")
+
+
+def put_block(text: str, section: list[str], begin: str, end: str) -> str:
+    """``text`` with the block between the ``begin`` and ``end`` markers replaced by
+    ``section`` (which carries the markers), or, the first time, the section put before the
+    real-data section."""
     block = "\n".join(section).strip("\n")
-    if CAL_BEGIN in text and CAL_END in text:
-        head, rest = text.split(CAL_BEGIN, 1)
-        text = head + block + rest.split(CAL_END, 1)[1]
-    elif "\n## Real data" in text:
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        return head + block + rest.split(end, 1)[1]
+    if "\n## Real data" in text:
         head, rest = text.split("\n## Real data", 1)
-        text = head.rstrip("\n") + "\n\n" + block + "\n\n## Real data" + rest
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
+        return head.rstrip("\n") + "\n\n" + block + "\n\n## Real data" + rest
+    return text.rstrip("\n") + "\n\n" + block + "\n"
 
 
 CALIBRATED_TEXT = """\
@@ -1080,6 +1085,15 @@ def main(argv=None) -> int:
     return 0
 
 
+def separate_run(argv, details: str) -> str:
+    """Where a section merged into the document came from: date, command, machine, details."""
+    command = "python benchmarks/validate_stats.py " + " ".join(argv or sys.argv[1:])
+    stamp = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    return (f"a separate run merged into this document ({stamp}; command "
+            f"`{command.strip()}`; {platform.platform()}, {os.cpu_count()} CPUs, Python "
+            f"{platform.python_version()}; {details}")
+
+
 def run_power(args, sims: int, argv) -> int:
     """Analytic against simulated power on the scenarios' own series (power_check.py)."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -1092,16 +1106,13 @@ def run_power(args, sims: int, argv) -> int:
     results = power_check.run(sims, args.mde_series, args.power_simulations, args.seed,
                               args.workers)
     summary = power_check.summarise(results)
-    elapsed = time.time() - started
-    command = "python benchmarks/validate_stats.py " + " ".join(argv or sys.argv[1:])
-    stamp = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
-    provenance = (
-        f"a separate run merged into this document ({stamp}; command `{command.strip()}`; "
-        f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
+    provenance = separate_run(argv, (
         f"base seed {args.seed}; {sims} series per scenario, the MDE simulated on the first "
         f"{args.mde_series} with {args.power_simulations} simulations per ratio; "
-        f"{args.workers} worker(s); {elapsed / 60:.1f} min)")
-    power_check.merge(args.out, power_check.section(summary, provenance))
+        f"{args.workers} worker(s); {(time.time() - started) / 60:.1f} min)"))
+    text = args.out.read_text(encoding="utf-8")
+    args.out.write_text(put_block(text, power_check.section(summary, provenance),
+                                  power_check.BEGIN, power_check.END), encoding="utf-8")
     if args.csv:
         results.to_csv(args.csv, index=False)
     print(summary.round(3).to_string(), file=sys.stderr)
@@ -1125,15 +1136,10 @@ def run_only(args, sims: int, argv) -> int:
     results = run_simulations(sims, args.seed, args.workers, specs=specs)
     summary = summarise(results, args.seed)
     elapsed = time.time() - started
-    command = "python benchmarks/validate_stats.py " + " ".join(argv or sys.argv[1:])
-    stamp = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
-    provenance = (
-        f"a separate run merged into this document ({stamp}; command `{command.strip()}`; "
-        f"{platform.platform()}, {os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()}; base seed {args.seed}; {sims} series of "
-        f"{', '.join(names)}; {args.workers} worker(s); {elapsed / 60:.1f} min). The "
-        "`power_1.2` row is copied from the full run recorded in the header (not rerun "
-        "here; nothing else in the document was rerun)")
+    provenance = separate_run(argv, (
+        f"base seed {args.seed}; {sims} series of {', '.join(names)}; {args.workers} "
+        f"worker(s); {elapsed / 60:.1f} min). The `power_1.2` row is copied from the full run "
+        "recorded in the header (not rerun here; nothing else in the document was rerun)"))
     section = calibrated_section(summary, results, provenance)
     if "power_1.2" not in summary.index:  # the default row: read it from the document itself
         section = _default_row_from_document(section, args.out)
