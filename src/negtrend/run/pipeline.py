@@ -31,9 +31,10 @@ from negtrend.data import calendar, labels, loading, paths, readers, sources
 from negtrend.data.claims import Claim, get_claim
 from negtrend.data.daily import DailyCounts
 from negtrend.data.series import SPAN_MARGIN_DAYS, SeriesResult, analysis_span, build_series
-from negtrend.report import cross_election as across
-from negtrend.report import examples, finding, plots, records, sentences, tables
-from negtrend.report import explore as explore_views
+
+# plots (matplotlib), explore and cross_election are imported where they are used, so a
+# claim check or a data stage loads no plotting library
+from negtrend.report import examples, finding, records, sentences, tables
 from negtrend.report.words import figure_title
 from negtrend.run.runner import record_engine, record_metrics
 from negtrend.tagging import classify
@@ -363,6 +364,7 @@ def write_unused(series: SeriesResult, path: Path) -> Path:
 
 
 def _trend_figures(series, windows, election, params: ReportParams, out: Path) -> dict:
+    from negtrend.report import plots
     figures = {}
     for measure in tables.figure_measures(series):
         fig = plots.trend(series, windows, measure=measure,
@@ -374,6 +376,7 @@ def _trend_figures(series, windows, election, params: ReportParams, out: Path) -
 def _thumbnail(series: SeriesResult, windows: pd.DataFrame, comparisons: list[PhaseComparison],
                out: Path) -> dict:
     """``figures/thumbnail.png``: the primary measure at a glance, for the index page."""
+    from negtrend.report import plots
     measure = comparisons[0].primary_measure if comparisons else "count_per_day"
     fig = plots.thumbnail(series, windows, measure=measure)
     return {"thumbnail": plots.save_figure(fig, out / "figures", "thumbnail", formats=("png",))}
@@ -408,6 +411,7 @@ def effect_has_figure(name: str, result) -> bool:
 
 
 def _effect_figures(effects: dict, lang: str, out: Path) -> dict:
+    from negtrend.report import plots
     figures = {}
     for category, found in effects.items():
         for name, result in found.items():
@@ -462,6 +466,7 @@ class Exploration:
         """Example items on demand (category, window, how many), as an ipywidgets control in
         an interactive session on posts; nothing in a rendered run (no kernel behind it) or
         without ipywidgets."""
+        from negtrend.report import explore as explore_views
         widgets = explore_views.optional_widgets()
         if widgets is None or self.params.output_dir is not None \
                 or not isinstance(self.prepared.loaded, loading.LoadResult) \
@@ -476,6 +481,8 @@ class Exploration:
 def explore(params: ExploreParams) -> Exploration:
     """A corpus against one or two elections: series per category, rate ratios, examples,
     a side-by-side forest plot, an optional claim check, and an export of the numbers."""
+    from negtrend.report import explore as explore_views
+    from negtrend.report import plots
     out = _output_dir(params.output_dir, "explore")
     params = dataclasses.replace(params, data=params.data or str(paths.sample_corpus()))
     prepared = _prepare_params(params)
@@ -535,6 +542,8 @@ def cross_election(reports_dir=None, window: str = "campaign", lang: str = "en",
                    output_dir=None) -> CrossElection:
     """The ``window`` rate ratios of every earlier trend report under ``reports_dir``, from
     their metrics.json only, as a table and a forest plot."""
+    from negtrend.report import cross_election as across
+    from negtrend.report import plots
     out = _output_dir(output_dir, "cross_election")
     runs = across.trend_runs(reports_dir)
     rows = across.cross_election_rows(runs, window)
