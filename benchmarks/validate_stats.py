@@ -743,6 +743,9 @@ def render(summary: pd.DataFrame, results: pd.DataFrame, real: list[dict], real_
     lines += ["", "## Reproduce", "",
               "The full run (simulations, then the real data; about 15–20 minutes on 2 cores):",
               "", "```\n.venv/bin/python benchmarks/validate_stats.py --csv series.csv\n```", "",
+              "The sections merged later (calibrated noise; analytic against simulated power, "
+              "about 8 minutes) are rerun by `--only power_1.2_calibrated,power_1.2_quieter` "
+              "and `--power --sims 200 --mde-series 8`; each says how it was made.", "",
               "This document was written by:", "", f"```\n{header['command']}\n```", ""]
     return "\n".join(lines)
 
