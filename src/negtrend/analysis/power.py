@@ -163,8 +163,8 @@ def detection_probability(log_ratio: float, log_se: float, df: float, alpha: flo
 def inverse_error_bias(df: float) -> float:
     """E[sigma / s] for an error s estimated on ``df`` degrees of freedom (s^2 / sigma^2 ~
     chi^2_df / df): sqrt(df / 2) Gamma((df - 1) / 2) / Gamma(df / 2), above 1 (1.11 at 8 df,
-    1.06 at 13). Plugging the estimated error into the noncentrality overstates it by this
-    factor on average, so the power a series predicts for itself is divided by it."""
+    1.06 at 13). Plugging the estimated error into the noncentrality overstates the
+    noncentrality by this factor on average, so the error is multiplied by it first."""
     from scipy import special
 
     if not math.isfinite(df) or df <= 1:
