@@ -525,5 +525,65 @@ def sweep_command(
         raise typer.Exit(1)
 
 
+fetch_app = typer.Typer(cls=_Commands, no_args_is_help=True,
+                        help="Fetch daily counts with their exposure from a news API into a "
+                             "counts file for --data.")
+app.add_typer(fetch_app, name="fetch")
+
+FetchStart = Annotated[str, typer.Option(help="first day, YYYY-MM-DD")]
+FetchEnd = Annotated[str, typer.Option(help="last day, YYYY-MM-DD (inclusive)")]
+FetchOut = Annotated[Path, typer.Option(help="counts CSV to write (date, category, count, "
+                                             "total, source)")]
+FetchCategory = Annotated[str | None, typer.Option(
+    help="category name in the file (default: the query, lower case, with underscores)")]
+FetchCacheDir = Annotated[Path | None, typer.Option(
+    help="where finished chunks are kept (default: NEGTREND_CACHE/fetch or data/cache/fetch)")]
+FetchRefresh = Annotated[bool, typer.Option(
+    "--refresh", help="fetch every chunk again, ignoring the cache")]
+
+
+@fetch_app.command("mediacloud")
+def fetch_mediacloud(
+    query: Annotated[str, typer.Option(help="Media Cloud query, e.g. '\"hoaks\" OR hoax'")],
+    collection: Annotated[list[int], typer.Option(help="collection id (repeat)")],
+    start: FetchStart,
+    end: FetchEnd,
+    out: FetchOut,
+    category: FetchCategory = None,
+    cache_dir: FetchCacheDir = None,
+    refresh: FetchRefresh = False,
+) -> None:
+    """Daily story counts (search/count-over-time) with each day's total stories in the
+    collections as the exposure. The API key is read from MEDIACLOUD_API_KEY."""
+    from negtrend.data import fetch
+
+    typer.echo(fetch.fetch_mediacloud(query, list(collection), start, end, out,
+                                      category=category, cache_dir=cache_dir,
+                                      refresh=refresh).line())
+
+
+@fetch_app.command("gdelt")
+def fetch_gdelt(
+    query: Annotated[str, typer.Option(help="GDELT DOC query, e.g. 'hoaks'")],
+    start: FetchStart,
+    end: FetchEnd,
+    out: FetchOut,
+    theme: Annotated[str | None, typer.Option(help="GKG theme code, e.g. ELECTION")] = None,
+    country: Annotated[str | None, typer.Option(
+        help="source country (FIPS code or name), e.g. ID")] = None,
+    category: FetchCategory = None,
+    cache_dir: FetchCacheDir = None,
+    refresh: FetchRefresh = False,
+) -> None:
+    """Daily article counts (DOC 2.0 API, timelinevolraw) with all articles GDELT monitored
+    each day as the exposure. The API covers about the last 3 months only; for older dates
+    use the bulk GKG files with --preset gdelt-gkg. One request every 5 s at most."""
+    from negtrend.data import fetch
+
+    typer.echo(fetch.fetch_gdelt(query, start, end, out, theme=theme, country=country,
+                                 category=category, cache_dir=cache_dir,
+                                 refresh=refresh).line())
+
+
 if __name__ == "__main__":
     app()
