@@ -242,6 +242,13 @@ def test_an_interrupted_fetch_resumes_with_the_missing_chunks_only(server, tmp_p
     assert (summary.fetched, summary.cached, summary.days) == (1, 1, 4)
 
 
+def test_days_without_data_in_the_answer_are_counted_in_the_summary(server, tmp_path):
+    stub = server(lambda params: {} if params["startdatetime"] < "202611" else gdelt_route(params))
+    summary = run_gdelt(stub, tmp_path, FakeClock())
+    assert (summary.days, summary.missing_days) == (2, 2)
+    assert "2 day(s) asked for had no data" in summary.line()
+
+
 def test_an_answer_that_is_not_json_or_a_refused_key_is_one_clear_error(server, tmp_path):
     stub = server(lambda params: b"The specified phrase is too short.")
     with pytest.raises(fetch.FetchError, match="not JSON: The specified phrase is too short"):

@@ -157,8 +157,11 @@ def _retry_after(value: str | None, default: float) -> float:
         return default
     if value.strip().isdigit():
         return float(value)
-    when = email.utils.parsedate_to_datetime(value)
-    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds()) if when else default
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+        return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+    except (TypeError, ValueError):
+        return default
 
 
 def _refused(host: str, code: int, body: str) -> str:
@@ -237,10 +240,13 @@ class FetchSummary:
     fetched: int
     cached: int
     requests: int
+    missing_days: int = 0  # days asked for that the answers did not hold
 
     def line(self) -> str:
+        missing = (f"; {self.missing_days} day(s) asked for had no data in the answers and "
+                   "are not in the file" if self.missing_days else "")
         return (f"wrote {self.days} days to {self.out} ({self.chunks} chunks: {self.fetched} "
-                f"fetched, {self.cached} from the cache; {self.requests} requests)")
+                f"fetched, {self.cached} from the cache; {self.requests} requests{missing})")
 
 
 def _fetch_chunks(service: str, client: Client, cache: ChunkCache, url: str, headers: dict,
@@ -304,7 +310,10 @@ def mediacloud_counts(payload, host: str = "search.mediacloud.org"
                          ) from None
     rows = {}
     for point in points:
-        day = dt.date.fromisoformat(str(point["date"])[:10])
+        try:
+            day = dt.date.fromisoformat(str(point.get("date"))[:10])
+        except (AttributeError, ValueError):
+            raise FetchError(f"{host}: count {point!r} has no date YYYY-MM-DD") from None
         rows[day] = (_number(point.get("count"), "count", host),
                      _number(point.get("total_count"), "total_count", host))
     return rows
@@ -346,7 +355,7 @@ def fetch_mediacloud(query: str, collections: list[int], start: str, end: str, o
     source = f"mediacloud:count-over-time q={query} cs={cs}"
     path = write_counts(rows, out, category or slug(query), source)
     return FetchSummary(path, len(rows), len(chunk_params), fetched, cached,
-                        client.requests - before)
+                        client.requests - before, (last - first).days + 1 - len(rows))
 
 
 # ---- GDELT DOC 2.0 ---------------------------------------------------------------------------
@@ -423,4 +432,4 @@ def fetch_gdelt(query: str, start: str, end: str, out, *, theme: str | None = No
     source = f"gdelt-doc:timelinevolraw query={full_query}"
     path = write_counts(rows, out, category or slug(query or full_query), source)
     return FetchSummary(path, len(rows), len(chunk_params), fetched, cached,
-                        client.requests - before)
+                        client.requests - before, (last - first).days + 1 - len(rows))
