@@ -1,0 +1,139 @@
+"""Telegram Desktop chat exports (``result.json``), streamed: a 2 GB export is never held whole.
+
+An export is one chat, ``{"name", "type", "id", "messages": [...]}``, or a whole account with
+its chats under ``chats.list`` (and ``left_chats.list``). Each message has ``date`` (local time
+of the exporting machine, without an offset: not usable) and ``date_unixtime`` (epoch seconds
+as a string: the one to use), and ``text``, either a string or a list of strings and
+``{"type": "bold", "text": "..."}`` pieces, flattened here. Service messages (joins, pins)
+carry no text of their own and are skipped, and counted.
+
+The file is parsed as a stream of JSON events (ijson, its C backend): memory stays at one
+message plus one batch, whatever the size of the export (docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+MESSAGE = "messages.item"
+COLUMNS = ("text", "timestamp", "chat", "chat_type", "message_id", "author", "_row", "problem")
+
+
+def flatten_text(value) -> str:
+    """A message's text as one string: a string as it is; a list joins its strings and the
+    ``text`` of its pieces. Anything else is not a Telegram text (ValueError)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        parts = []
+        for piece in value:
+            if isinstance(piece, str):
+                parts.append(piece)
+            elif isinstance(piece, dict) and isinstance(piece.get("text", ""), str):
+                parts.append(piece.get("text", ""))
+            else:
+                raise ValueError(f"a text piece of type {type(piece).__name__}")
+        return "".join(parts)
+    raise ValueError(f"text of type {type(value).__name__}, expected a string or a list")
+
+
+@dataclass
+class Counts:
+    """What a read went through: messages kept, service messages skipped, chats seen."""
+
+    messages: int = 0
+    service: int = 0
+    chats: list = field(default_factory=list)
+
+
+def _chat_prefix(prefix: str) -> str:
+    """The chat a message prefix belongs to: "" for a one-chat export, else e.g.
+    "chats.list.item"."""
+    return prefix[: -len(MESSAGE)].rstrip(".")
+
+
+def messages(path: str | Path, counts: Counts | None = None) -> Iterator[dict]:
+    """Every message of the export, in file order, with its chat's name and type: ``_row``
+    is its ordinal among messages (1-based), ``problem`` says why it cannot be used (a
+    date_unixtime that is not a number, a text of another type), else None."""
+    import ijson
+
+    counts = counts if counts is not None else Counts()
+    chats: dict[str, dict] = {}
+    row = 0
+    with open(path, "rb") as handle:
+        events = ijson.parse(handle, use_float=True)
+        for prefix, event, value in events:
+            if event == "start_map" and prefix.endswith(MESSAGE):
+                item = _one_object(ijson.ObjectBuilder(), events, event, value)
+                if item.get("type", "message") != "message":
+                    counts.service += 1
+                    continue
+                row += 1
+                counts.messages += 1
+                chat = chats.get(_chat_prefix(prefix), {})
+                yield _record(item, chat, row)
+            elif event in ("string", "number") and prefix.rsplit(".", 1)[-1] in (
+                    "name", "type", "id"):
+                owner, _, key = prefix.rpartition(".")
+                if owner == "" or owner.endswith("list.item"):
+                    chat = chats.setdefault(owner, {})
+                    chat[key] = value
+                    if key == "name":
+                        counts.chats.append(value)
+
+
+def _one_object(builder, events, event, value) -> dict:
+    """The object that ``event`` opens, built from the stream up to its closing event (the
+    stream is left just after it)."""
+    builder.event(event, value)
+    depth = 1
+    for _, event, value in events:
+        builder.event(event, value)
+        depth += event in ("start_map", "start_array")
+        depth -= event in ("end_map", "end_array")
+        if depth == 0:
+            break
+    return builder.value
+
+
+def _record(item: dict, chat: dict, row: int) -> dict:
+    problem = None
+    try:
+        text = flatten_text(item.get("text", ""))
+    except ValueError as error:
+        text, problem = None, f"text: {error}"
+    stamp = item.get("date_unixtime")
+    try:
+        timestamp = pd.Timestamp(int(str(stamp)), unit="s", tz="UTC")
+    except (TypeError, ValueError):
+        timestamp = None
+        problem = problem or f"date_unixtime: {stamp!r} is not epoch seconds"
+    return {"text": text, "timestamp": timestamp, "chat": chat.get("name"),
+            "chat_type": chat.get("type"), "message_id": item.get("id"),
+            "author": item.get("from"), "_row": row, "problem": problem}
+
+
+def batches(path: str | Path, batch_size: int = 100_000,
+            counts: Counts | None = None) -> Iterator[pd.DataFrame]:
+    """The messages as frames of at most ``batch_size`` rows (columns :data:`COLUMNS`)."""
+    pending: list[dict] = []
+    for record in messages(path, counts):
+        pending.append(record)
+        if len(pending) >= batch_size:
+            yield pd.DataFrame(pending, columns=list(COLUMNS))
+            pending = []
+    if pending:
+        yield pd.DataFrame(pending, columns=list(COLUMNS))
+
+
+def is_export(path: str | Path, peek: int = 65536) -> bool:
+    """Whether a .json file looks like a Telegram export (its opening keys), read cheaply."""
+    with open(path, "rb") as handle:
+        head = handle.read(peek).decode("utf-8", errors="replace")
+    return ('"messages"' in head and '"date_unixtime"' in head) or (
+        '"chats"' in head and '"list"' in head)

@@ -1,0 +1,73 @@
+"""Telegram Desktop exports, streamed message by message (data.telegram)."""
+
+from __future__ import annotations
+
+import json
+import tracemalloc
+
+import pandas as pd
+import pytest
+
+from negtrend.data import telegram
+from negtrend.data.paths import project_root
+
+DATA = project_root() / "tests" / "data" / "telegram"
+
+
+def test_one_chat_export_flattens_text_uses_unixtime_and_skips_service_messages():
+    counts = telegram.Counts()
+    rows = list(telegram.messages(DATA / "one_chat.json", counts))
+    assert counts.service == 1 and counts.messages == 4 == len(rows)
+    assert counts.chats == ["Relawan Kawal Pemilu"]
+    first, second, bad_date, bad_text = rows
+    assert first["text"] == "Info TPS sudah keluar, cek di situs resmi ya"
+    # date_unixtime, not the exporting machine's local "date"
+    assert first["timestamp"] == pd.Timestamp("2024-01-03T10:05:12Z")
+    assert second["text"] == ("Awas HOAKS surat suara tercoblos, sudah dibantah "
+                              "https://example.org/cek")
+    assert (first["chat"], first["chat_type"]) == ("Relawan Kawal Pemilu", "public_supergroup")
+    assert [r["_row"] for r in rows] == [1, 2, 3, 4] and first["problem"] is None
+    assert bad_date["timestamp"] is None and "date_unixtime" in bad_date["problem"]
+    assert bad_text["text"] is None and "text of type int" in bad_text["problem"]
+
+
+def test_account_export_keeps_each_chat_name_with_its_messages():
+    rows = list(telegram.messages(DATA / "account.json"))
+    assert [(r["chat"], r["text"]) for r in rows] == [
+        ("Grup Keluarga", "Jangan lupa nyoblos tanggal 14"),
+        ("Kanal Berita", "Hitung cepat: partisipasi tinggi")]
+    assert rows[1]["chat_type"] == "public_channel"
+    frames = list(telegram.batches(DATA / "account.json", batch_size=1))
+    assert [len(f) for f in frames] == [1, 1] and list(frames[0].columns) == list(
+        telegram.COLUMNS)
+    assert telegram.is_export(DATA / "account.json") and telegram.is_export(
+        DATA / "one_chat.json")
+
+
+def test_flatten_text_refuses_what_telegram_never_writes():
+    assert telegram.flatten_text(["a", {"type": "bold", "text": "b"}, "c"]) == "abc"
+    with pytest.raises(ValueError, match="piece of type int"):
+        telegram.flatten_text(["a", 3])
+    with pytest.raises(ValueError, match="expected a string or a list"):
+        telegram.flatten_text({"text": "x"})
+
+
+def test_a_large_export_is_streamed_not_loaded(tmp_path):
+    """20,000 messages of ~1 KB (about 20 MB): Python's peak allocation while reading stays
+    a small fraction of the file (json.load would hold several times the file)."""
+    path = tmp_path / "result.json"
+    body = "kata " * 200
+    with open(path, "w", encoding="utf-8") as out:
+        out.write('{"name": "Besar", "type": "public_channel", "id": 1, "messages": [')
+        for i in range(20_000):
+            out.write(("," if i else "") + json.dumps({
+                "id": i, "type": "message", "date": "2024-01-01T00:00:00",
+                "date_unixtime": str(1704067200 + i), "from": "x", "text": body}))
+        out.write("]}")
+    size = path.stat().st_size
+    tracemalloc.start()
+    counted = sum(len(frame) for frame in telegram.batches(path, batch_size=1000))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert counted == 20_000
+    assert peak < size / 4, (peak, size)
