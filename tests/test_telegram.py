@@ -22,12 +22,15 @@ def test_one_chat_export_flattens_text_uses_unixtime_and_skips_service_messages(
     first, second, bad_date, bad_text = rows
     assert first["text"] == "Info TPS sudah keluar, cek di situs resmi ya"
     # date_unixtime, not the exporting machine's local "date"
-    assert first["timestamp"] == pd.Timestamp("2024-01-03T10:05:12Z")
+    assert first["date_unixtime"] == "1704276312"
+    [frame] = telegram.batches(DATA / "one_chat.json")
+    assert frame["timestamp"].iloc[0] == pd.Timestamp("2024-01-03T10:05:12Z")
+    assert frame["timestamp"].isna().tolist() == [False, False, True, False]
     assert second["text"] == ("Awas HOAKS surat suara tercoblos, sudah dibantah "
                               "https://example.org/cek")
     assert (first["chat"], first["chat_type"]) == ("Relawan Kawal Pemilu", "public_supergroup")
     assert [r["_row"] for r in rows] == [1, 2, 3, 4] and first["problem"] is None
-    assert bad_date["timestamp"] is None and "date_unixtime" in bad_date["problem"]
+    assert bad_date["date_unixtime"] is None and "date_unixtime" in bad_date["problem"]
     assert bad_text["text"] is None and "text of type int" in bad_text["problem"]
 
 

@@ -58,33 +58,63 @@ def _chat_prefix(prefix: str) -> str:
 
 def messages(path: str | Path, counts: Counts | None = None) -> Iterator[dict]:
     """Every message of the export, in file order, with its chat's name and type: ``_row``
-    is its ordinal among messages (1-based), ``problem`` says why it cannot be used (a
-    date_unixtime that is not a number, a text of another type), else None."""
+    is its ordinal among messages (1-based), ``date_unixtime`` as written, ``problem`` says
+    why it cannot be used (a date that is not epoch seconds, a text of another type), else
+    None. A one-chat export (the usual case) is read by ijson's C item builder; an account
+    export event by event, to keep each message with its chat."""
     import ijson
 
     counts = counts if counts is not None else Counts()
-    chats: dict[str, dict] = {}
-    row = 0
+    chat = _single_chat(path)
     with open(path, "rb") as handle:
-        events = ijson.parse(handle, use_float=True)
-        for prefix, event, value in events:
-            if event == "start_map" and prefix.endswith(MESSAGE):
-                item = _one_object(ijson.ObjectBuilder(), events, event, value)
-                if item.get("type", "message") != "message":
-                    counts.service += 1
-                    continue
-                row += 1
-                counts.messages += 1
-                chat = chats.get(_chat_prefix(prefix), {})
-                yield _record(item, chat, row)
-            elif event in ("string", "number") and prefix.rsplit(".", 1)[-1] in (
-                    "name", "type", "id"):
-                owner, _, key = prefix.rpartition(".")
-                if owner == "" or owner.endswith("list.item"):
-                    chat = chats.setdefault(owner, {})
-                    chat[key] = value
-                    if key == "name":
-                        counts.chats.append(value)
+        if chat is not None:
+            counts.chats.append(chat.get("name"))
+            rows = ((chat, item) for item in ijson.items(handle, MESSAGE, use_float=True))
+        else:
+            rows = _account_messages(ijson, handle, counts)
+        row = 0
+        for owner, item in rows:
+            if item.get("type", "message") != "message":
+                counts.service += 1
+                continue
+            row += 1
+            counts.messages += 1
+            yield _record(item, owner, row)
+
+
+def _single_chat(path: str | Path) -> dict | None:
+    """The name, type and id of a one-chat export (written before its messages), or None
+    for an account export (chats under ``chats.list``)."""
+    import ijson
+
+    chat = {}
+    with open(path, "rb") as handle:
+        for prefix, event, value in ijson.parse(handle):
+            if prefix == "" and event == "map_key":
+                if value == "messages":
+                    return chat
+                if value == "chats":
+                    return None
+            elif prefix in ("name", "type", "id") and event in ("string", "number"):
+                chat[prefix] = value
+    return chat
+
+
+def _account_messages(ijson, handle, counts: Counts) -> Iterator[tuple[dict, dict]]:
+    """(chat, message) for every message of every chat of an account export."""
+    chats: dict[str, dict] = {}
+    events = ijson.parse(handle, use_float=True)
+    for prefix, event, value in events:
+        if event == "start_map" and prefix.endswith(MESSAGE):
+            item = _one_object(ijson.ObjectBuilder(), events, event, value)
+            yield chats.get(_chat_prefix(prefix), {}), item
+        elif event in ("string", "number") and prefix.rsplit(".", 1)[-1] in (
+                "name", "type", "id"):
+            owner, _, key = prefix.rpartition(".")
+            if owner.endswith("list.item"):
+                chats.setdefault(owner, {})[key] = value
+                if key == "name":
+                    counts.chats.append(value)
 
 
 def _one_object(builder, events, event, value) -> dict:
@@ -108,27 +138,33 @@ def _record(item: dict, chat: dict, row: int) -> dict:
     except ValueError as error:
         text, problem = None, f"text: {error}"
     stamp = item.get("date_unixtime")
-    try:
-        timestamp = pd.Timestamp(int(str(stamp)), unit="s", tz="UTC")
-    except (TypeError, ValueError):
-        timestamp = None
+    if not (isinstance(stamp, int) or (isinstance(stamp, str) and stamp.isdigit())):
         problem = problem or f"date_unixtime: {stamp!r} is not epoch seconds"
-    return {"text": text, "timestamp": timestamp, "chat": chat.get("name"),
+        stamp = None
+    return {"text": text, "date_unixtime": stamp, "chat": chat.get("name"),
             "chat_type": chat.get("type"), "message_id": item.get("id"),
             "author": item.get("from"), "_row": row, "problem": problem}
 
 
 def batches(path: str | Path, batch_size: int = 100_000,
             counts: Counts | None = None) -> Iterator[pd.DataFrame]:
-    """The messages as frames of at most ``batch_size`` rows (columns :data:`COLUMNS`)."""
+    """The messages as frames of at most ``batch_size`` rows (columns :data:`COLUMNS`; the
+    timestamp in UTC, NaT where the message has a problem)."""
     pending: list[dict] = []
     for record in messages(path, counts):
         pending.append(record)
         if len(pending) >= batch_size:
-            yield pd.DataFrame(pending, columns=list(COLUMNS))
+            yield _frame(pending)
             pending = []
     if pending:
-        yield pd.DataFrame(pending, columns=list(COLUMNS))
+        yield _frame(pending)
+
+
+def _frame(records: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(records)
+    seconds = pd.to_numeric(frame.pop("date_unixtime"), errors="coerce")
+    frame["timestamp"] = pd.to_datetime(seconds, unit="s", utc=True)
+    return frame[list(COLUMNS)]
 
 
 def is_export(path: str | Path, peek: int = 65536) -> bool:
