@@ -23,6 +23,7 @@ data = None  # a file path, or published:SERIES; None: the bundled sample corpus
 kind = "auto"  # auto | posts | counts
 sheet = None  # XLSX: the sheet to read (name or index), or "*" for all
 column_map = {"text": "title", "timestamp": "published"}
+preset = None  # a collection tool's format (config/formats/), e.g. "tweet-harvest"; None: detected
 labels = {}  # pre-assigned labels, e.g. {"hoaks": "tag:SALAH|HOAKS"}
 classifier = "lexicon"  # tag posts' text: "lexicon", a trained model folder, or None
 variant = None

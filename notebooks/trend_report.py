@@ -19,6 +19,7 @@ data = "published:kominfo_ais_hoax_monthly"  # a file path, or published:SERIES
 kind = "auto"  # auto | posts | counts
 sheet = None  # XLSX: the sheet to read (name or index), or "*" for all
 column_map = {}  # canonical -> source column, e.g. {"text": "title", "timestamp": "date"}
+preset = None  # a collection tool's format (config/formats/), e.g. "tweet-harvest"; None: detected
 labels = {}  # pre-assigned labels, e.g. {"hoaks": "tag:SALAH|HOAX"}
 classifier = None  # tag posts' text: "lexicon", or the folder of a trained model
 variant = None  # for published series with conflicting releases

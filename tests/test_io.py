@@ -166,8 +166,9 @@ def test_non_iso_timestamp_is_quarantined_with_a_hint(tmp_path):
     row = result.quarantine.iloc[0]
     assert row["column"] == "timestamp"
     assert row["value"] == "11/12/25 5:44"
-    assert row["reason"] == ("timestamp '11/12/25 5:44' is not ISO 8601 (e.g. 2024-02-14 or "
-                             "2024-02-14T10:00:00+07:00); pass timestamp_format")
+    assert row["reason"] == ("timestamp (column 'timestamp') '11/12/25 5:44' is not ISO 8601 "
+                             "(e.g. 2024-02-14 or 2024-02-14T10:00:00+07:00); pass "
+                             "timestamp_format")
 
 
 def test_timestamp_format(tmp_path):

@@ -29,6 +29,8 @@ _ISO = (r"\d{4}-\d{2}-\d{2}"
         r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)? ?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?")
 _OFFSET = r"\d:\d{2}(?::\d{2}(?:\.\d{1,9})?)? ?(?:Z|[+-]\d{2}(?::?\d{2})?)$"
 _ISO_HINT = "is not ISO 8601 (e.g. 2024-02-14 or 2024-02-14T10:00:00+07:00)"
+# timestamp_format for numbers: seconds or milliseconds since 1970-01-01 UTC
+EPOCH_UNITS = {"epoch": "s", "epoch_ms": "ms"}
 # datetime64[ns] covers 1677-09-21..2262-04-11; whole years inside that range are safe.
 _YEAR_MIN, _YEAR_MAX = 1678, 2261
 
@@ -46,6 +48,7 @@ class LoadResult:
     encoding_note: str
     sheets: tuple[str, ...] | None = None  # the XLSX sheets read; None for other formats
     read_notes: tuple[str, ...] = ()  # how the file was read: columns renamed, ...
+    counts: str | None = None  # what the items are, when a format says (e.g. fact_checks)
 
     @property
     def n_kept(self) -> int:
@@ -73,6 +76,7 @@ class LoadResult:
             "date_min": _iso_date(self.data[start].min()) if start in self.data else None,
             "date_max": _iso_date(self.data[end].max()) if end in self.data else None,
             "accounting_ok": self.n_kept + self.n_quarantined == self.n_read,
+            **({"counts": self.counts} if self.counts else {}),
         }
 
 
@@ -275,6 +279,14 @@ def parse_timestamps(values: pd.Series, tz: str = DEFAULT_TZ,
     return timestamps_with_offsets(values, tz, timestamp_format)[0]
 
 
+def _epoch(values: pd.Series, tz: str, unit: str) -> pd.Series:
+    """Seconds (or milliseconds) since 1970-01-01 UTC, in ``tz``; anything else NaT."""
+    numbers = pd.to_numeric(values, errors="coerce").astype("float64")
+    limit = {"s": 9.2e9, "ms": 9.2e12}[unit]  # inside datetime64[ns]
+    numbers = numbers.where(np.isfinite(numbers) & (numbers.abs() < limit))
+    return _convert(pd.to_datetime(numbers, unit=unit, utc=True), tz)
+
+
 def timestamps_with_offsets(values: pd.Series, tz: str = DEFAULT_TZ,
                             timestamp_format: str | None = None) -> tuple[pd.Series, pd.Series]:
     """:func:`parse_timestamps`, and which values carried their own offset (the rest were read
@@ -285,6 +297,9 @@ def timestamps_with_offsets(values: pd.Series, tz: str = DEFAULT_TZ,
         aware = getattr(values.dtype, "tz", None) is not None
         with_offset[:] = aware
         return (_convert(values, tz) if aware else _localize(values, tz)), with_offset
+    if timestamp_format in EPOCH_UNITS:
+        with_offset[:] = True  # seconds since 1970 UTC: an instant, like a time with offset
+        return _epoch(values, tz, EPOCH_UNITS[timestamp_format]), with_offset
     text = values.str.strip()
     present = text.notna() & (text != "")
     if timestamp_format:
@@ -393,11 +408,15 @@ def check_posts(frame: pd.DataFrame, raw_q: pd.DataFrame, mapping: dict[str, str
     far = years.notna()
     hint = (f"does not match timestamp_format '{timestamp_format}'" if timestamp_format
             else f"{_ISO_HINT}; pass timestamp_format")
+    if timestamp_format in EPOCH_UNITS:
+        unit = "seconds" if EPOCH_UNITS[timestamp_format] == "s" else "milliseconds"
+        hint = f"is not a number of {unit} since 1970 (timestamp_format '{timestamp_format}')"
     parts = [
         _failure(frame, missing_ts, "timestamp", frame[ts_src], "missing_timestamp",
                  f"timestamp (column '{ts_src}') is empty"),
         _failure(frame, bad_ts & ~far, "timestamp", frame[ts_src], "bad_timestamp",
-                 "timestamp '" + _quote(frame.loc[bad_ts & ~far, ts_src]) + "' " + hint),
+                 f"timestamp (column '{ts_src}') '"
+                 + _quote(frame.loc[bad_ts & ~far, ts_src]) + "' " + hint),
         _failure(frame, far, "timestamp", frame[ts_src], "timestamp_out_of_range",
                  "timestamp '" + _quote(frame.loc[far, ts_src]) + "': " + _outside(years[far])),
     ]
@@ -462,13 +481,21 @@ def _empty_column(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(None, index=frame.index, dtype=object)
 
 
-def read_counts(path, *, column_map=None, encoding=None, fmt=None, sheet=None) -> LoadResult:
+def read_counts(path, *, column_map=None, encoding=None, fmt=None, sheet=None,
+                constants: dict | None = None) -> LoadResult:
     """Published or pre-aggregated counts per period and category; bad rows quarantined
     (missing_period, bad_date, date_out_of_range, period_reversed, missing_category,
-    missing_count, bad_count, bad_total, and the reader's codes as for posts)."""
+    missing_count, bad_count, bad_total, and the reader's codes as for posts).
+    ``constants``: canonical -> value for a column the file lacks (e.g. the category of a
+    file holding one series); a column the file has or the map names wins."""
     raw, mapping, available = _read_mapped(path, column_map, COUNTS_COLUMNS,
                                            {"count": "value"}, fmt, encoding, sheet)
     frame, raw_q = raw.frame, raw.quarantine
+    for canon, value in (constants or {}).items():
+        if canon in COUNTS_COLUMNS and canon not in mapping:
+            name = f"_{canon}_constant"
+            frame = frame.assign(**{name: str(value)})
+            mapping[canon] = name
     n_read = len(frame) + len(raw_q)
     for needed, example in (("category", "category=type"), ("count", "count=n")):
         if needed not in mapping:

@@ -32,6 +32,7 @@ def load_source(
     variant: str | None = None,
     require_text: bool = True,
     sheet: str | int | None = None,
+    constants: dict | None = None,
 ) -> loading.LoadResult:
     """Load posts or counts from a path, or a bundled published series. ``sheet``: the XLSX
     sheet to read, or ``"*"`` for all (a workbook of several needs one)."""
@@ -47,7 +48,8 @@ def load_source(
     if kind == "auto":
         kind = detect_kind(path, mapping, encoding=encoding, sheet=sheet)
     if kind == "counts":
-        return loading.read_counts(path, column_map=mapping, encoding=encoding, sheet=sheet)
+        return loading.read_counts(path, column_map=mapping, encoding=encoding, sheet=sheet,
+                                   constants=constants)
     if kind == "posts":
         return loading.read_posts(path, column_map=mapping, tz=tz, encoding=encoding,
                                   timestamp_format=timestamp_format, require_text=require_text,

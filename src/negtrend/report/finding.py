@@ -65,18 +65,22 @@ def power_line(category: str, result, lang: str = "en") -> str:
                       result.mde_decrease, result.target, lang, result.computed)
 
 
-def counted_kind(source: str, kind: str, tagging: str) -> str:
-    """What the data count, as a key of ``FINDING["counted"]``: a published series' catalog
+def counted_kind(source: str, kind: str, tagging: str, counts: str | None = None) -> str:
+    """What the data count, as a key of ``FINDING["counted"]``: what the data's format says
+    (``counts``, e.g. fact_checks for a fact-checker's archive), a published series' catalog
     entry (takedowns, fact_checks, monitoring, complaints, share), "counts" for other count
     tables, else how posts were tagged (lexicon, model, labels, none)."""
+    if counts:
+        return counts
     if kind == "counts":
         return published.series_counts(source) or "counts"
     return tagging if tagging in ("lexicon", "model", "labels") else "none"
 
 
-def counted_line(source: str, kind: str, tagging: str, lang: str = "en") -> str:
-    return languages.get(lang).FINDING["counted"][counted_kind(source, kind, tagging)].format(
-        source=source_label(source))
+def counted_line(source: str, kind: str, tagging: str, lang: str = "en",
+                 counts: str | None = None) -> str:
+    return languages.get(lang).FINDING["counted"][
+        counted_kind(source, kind, tagging, counts)].format(source=source_label(source))
 
 
 def claim_line(claim, comparisons: list[PhaseComparison], checks: dict | None,
@@ -114,5 +118,5 @@ def finding(summary: dict, comparisons: list[PhaseComparison], effects: dict, ta
         if result is not None:
             lines.append(power_line(comparison.category, result, lang))
     lines.append(counted_line(str(summary.get("source", "")), str(summary.get("kind", "")),
-                              tagging, lang))
+                              tagging, lang, summary.get("counts")))
     return lines

@@ -239,14 +239,57 @@ def _check_data(params: dict) -> None:
             raise ParameterError(f"field 'variant': '{variant}' not in {data}; "
                                  f"available: {known or 'none (no conflicts)'}")
     mapping = loading.parse_column_map(params.get("column_map"))
-    shape = data_shape(data, params.get("kind") or "auto", tuple(sorted(mapping.items())),
-                       variant, params.get("sheet"))
-    rules = labels.parse_rules(params.get("labels"))
+    how = _format_plan(data, params, mapping)
+    if how is not None:
+        shape, rules = _preset_shape(data, how, params.get("sheet")), how.labels
+    else:
+        shape = data_shape(data, params.get("kind") or "auto", tuple(sorted(mapping.items())),
+                           variant, params.get("sheet"))
+        rules = labels.parse_rules(params.get("labels"))
     available = sorted(set(shape.columns) | set(mapping) | {"date", "timestamp"})
     if rules:
         labels.check_columns(rules, available, data)
     _check_categories(list(params.get("categories") or []), shape, rules,
                       params.get("classifier"), data)
+
+
+def _format_plan(data: str, params: dict, mapping: dict):
+    """A single file in a collection tool's format (``preset``, or detected from its header):
+    how it will be read; an unknown preset, or a header no preset and no map can read, is
+    named here."""
+    from negtrend.corpus import inputs as corpus_inputs
+    from negtrend.data import formats, published, readers
+    from negtrend.data.loading import LoadError
+
+    preset = params.get("preset")
+    single = (not data.startswith(published.PREFIX) and not corpus_inputs.is_corpus(data)
+              and Path(data).is_file())
+    try:
+        if preset:
+            formats.get_preset(str(preset))
+        if not single:
+            if preset:
+                raise ParameterError(f"{data}: preset applies to one file, not a published "
+                                     f"series, a glob or a folder")
+            return None
+        columns = readers.peek_columns(data, sheet=params.get("sheet"))
+        return formats.plan(data, columns, preset=preset, column_map=mapping,
+                            timestamp_format=params.get("timestamp_format"),
+                            labels_spec=params.get("labels"), kind=params.get("kind") or "auto")
+    except LoadError as exc:
+        raise ParameterError(str(exc)) from None
+
+
+def _preset_shape(data: str, how, sheet) -> DataShape:
+    from negtrend.data import readers, sources
+
+    columns = tuple(readers.peek_columns(data, sheet=sheet))
+    if how.kind != "counts":
+        return DataShape("posts", columns)
+    loaded = sources.load_source(data, kind="counts", column_map=how.column_map, sheet=sheet,
+                                 constants=how.preset.constants)
+    found = loaded.data["category"].astype(str) if len(loaded.data) else []
+    return DataShape("counts", columns, tuple(dict.fromkeys(found)))
 
 
 def _check_categories(categories: list[str], shape: DataShape, rules: dict, classifier,

@@ -27,7 +27,7 @@ from negtrend.analysis.compare import (
 from negtrend.analysis.tagging_error import corrected_shares
 from negtrend.corpus import engines
 from negtrend.corpus import inputs as corpus_inputs
-from negtrend.data import calendar, labels, loading, paths, readers, sources
+from negtrend.data import calendar, formats, labels, loading, paths, published, readers, sources
 from negtrend.data.claims import Claim, get_claim
 from negtrend.data.daily import DailyCounts
 from negtrend.data.series import SPAN_MARGIN_DAYS, SeriesResult, analysis_span, build_series
@@ -52,6 +52,7 @@ class DataParams:
     kind: str = "auto"  # auto | posts | counts
     sheet: str | int | None = None  # XLSX: the sheet to read, or "*" for all
     column_map: dict = field(default_factory=dict)  # canonical -> source column
+    preset: str | None = None  # a format of config/formats/ (None: detected from the header)
     labels: dict = field(default_factory=dict)  # pre-assigned labels, category -> rule
     classifier: str | None = None  # "lexicon", or the folder of a trained model
     variant: str | None = None  # for published series with conflicting releases
@@ -133,13 +134,27 @@ def prepare(data, *, kind: str = "auto", column_map=None, labels_spec=None,
             variant: str | None = None, timezone: str = loading.DEFAULT_TZ,
             timestamp_format: str | None = None, sheet: str | int | None = None,
             engine: str = "auto", scale: engines.ScaleOptions | None = None, seed: int = 0,
-            examples_per_window: int = 3) -> Prepared:
+            examples_per_window: int = 3, preset: str | None = None) -> Prepared:
     """Load a source, apply label rules and tag posts' text: everything before counting.
     Posts (one file, a glob or a folder) go through ``engine`` (:mod:`negtrend.corpus`);
-    published series, count tables and workbooks are read whole."""
+    published series, count tables and workbooks are read whole, and so is a file in a
+    collection tool's format (``preset``, or detected from its header: :mod:`data.formats`)."""
     engines.check_engine(engine)
     if kind not in ("auto", "posts", "counts"):
         raise loading.LoadError(f"kind must be auto, posts or counts, got {kind!r}")
+    how = format_plan(data, preset=preset, column_map=column_map, labels_spec=labels_spec,
+                      timestamp_format=timestamp_format, kind=kind, sheet=sheet)
+    if how is not None:
+        loaded = sources.load_source(data, kind=how.kind, column_map=how.column_map,
+                                     tz=timezone, timestamp_format=how.timestamp_format,
+                                     sheet=sheet, constants=how.preset.constants)
+        loaded = formats.finish(loaded, how)
+        if how.labels:
+            loaded = labels.apply_to_result(loaded, how.labels)
+        if classifier and loaded.kind == "posts":
+            loaded = classify.tag_posts(loaded, classifier, categories or None)
+        return Prepared(loaded, choose_categories(categories, how.labels, classifier),
+                        tagging_kind(loaded.kind, how.labels, classifier))
     if _read_whole(data, kind, column_map, sheet):
         loaded = sources.load_source(data, kind=kind, column_map=column_map, tz=timezone,
                                      timestamp_format=timestamp_format, variant=variant,
@@ -160,6 +175,24 @@ def prepare(data, *, kind: str = "auto", column_map=None, labels_spec=None,
                                         options=scale)
     return Prepared(loaded, list(settings.categories) or None,
                     tagging_kind("posts", labels_spec, classifier), used)
+
+
+def format_plan(data, *, preset: str | None = None, column_map=None, labels_spec=None,
+                timestamp_format: str | None = None, kind: str = "auto", sheet=None
+                ) -> formats.Plan | None:
+    """How a single file in a collection tool's format is read (None: not such a file, or a
+    column map says how to read it)."""
+    spec = "" if data is None else str(data)
+    single = (bool(spec) and not spec.startswith(published.PREFIX)
+              and not corpus_inputs.is_corpus(spec) and Path(spec).is_file())
+    if not single:
+        if preset:
+            raise loading.LoadError(f"{spec}: preset applies to one file, not a published "
+                                    f"series, a glob or a folder")
+        return None
+    columns = readers.peek_columns(spec, sheet=sheet)
+    return formats.plan(spec, columns, preset=preset, column_map=column_map,
+                        timestamp_format=timestamp_format, labels_spec=labels_spec, kind=kind)
 
 
 def _read_whole(data, kind: str, column_map, sheet) -> bool:
@@ -229,7 +262,7 @@ def election_series(prepared: Prepared, election: str, *, freq: str = "M",
 
 def _prepare_params(params: ReportParams) -> Prepared:
     return prepare(params.data, kind=params.kind, column_map=params.column_map,
-                   labels_spec=params.labels, classifier=params.classifier,
+                   preset=params.preset, labels_spec=params.labels, classifier=params.classifier,
                    categories=params.categories, variant=params.variant,
                    timezone=params.timezone, timestamp_format=params.timestamp_format,
                    sheet=params.sheet, engine=params.engine, scale=scale_options(params),
@@ -564,7 +597,7 @@ def claim_check(data, election: str, category: str, *, direction: str = "decreas
                 timestamp_format: str | None = None, before_days: int | None = None,
                 alpha: float = 0.05, power_simulations: int = 100,
                 power_method: str = "auto", sheet: str | int | None = None, engine: str = "auto",
-                scale: engines.ScaleOptions | None = None) -> dict:
+                scale: engines.ScaleOptions | None = None, preset: str | None = None) -> dict:
     """Whether ``data`` supports a claim about ``category``: the check's JSON record with the
     data accounting (rows read, quarantined, and set aside as unused at this frequency).
 
@@ -575,7 +608,7 @@ def claim_check(data, election: str, category: str, *, direction: str = "decreas
     prepared = prepare(data, kind=kind, column_map=column_map, labels_spec=labels_spec,
                        classifier=classifier, categories=[category], variant=variant,
                        timestamp_format=timestamp_format, sheet=sheet, engine=engine,
-                       scale=scale)
+                       scale=scale, preset=preset)
     built = election_series(prepared, election, freq=freq, before_days=before_days)
     check = claims.check_claim(built.series, category, built.windows, direction=direction,
                                phase=phase, baseline=baseline, alpha=alpha,

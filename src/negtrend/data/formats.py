@@ -1,0 +1,238 @@
+"""Collection-tool export formats read as they are: presets in ``config/formats/<name>.yaml``.
+
+A preset is declarative; this module is the one code path for all of them. It says which
+columns identify the format (``identify``: every one must be in the header or JSON keys),
+the column map to canonical names (``columns``), how timestamps are written
+(``timestamp_format``), the column that identifies an item twice listed (``dedupe``), label
+rules (``labels``, as in :mod:`negtrend.data.labels`), columns a file lacks but the loader
+needs (``constants``, e.g. a category for a single count series), for counts in long form the
+category whose rows hold every period's total (``exposure_category``), the kind (``posts`` or
+``counts``) and, where it is not what posts or counts usually are, what the data count
+(``counts``: a key of the report's ``FINDING.counted``, e.g. ``fact_checks``), and a caveat
+for the data table (``note``).
+
+:func:`plan` turns a preset, forced or detected from the header, into the options the loader
+already has (column map, timestamp format, label rules, kind); :func:`finish` sets aside
+duplicate items (quarantined with the reason ``duplicate_id``) and says in the reading notes
+which format was read. Adding a format is one YAML file and one fixture.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from negtrend.data import loading, paths
+from negtrend.data.errors import LoadError
+
+FIELDS = ("description", "kind", "identify", "columns", "timestamp_format", "dedupe", "labels",
+          "constants", "exposure_category", "counts", "note")
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    description: str
+    kind: str  # posts | counts
+    identify: tuple[str, ...]
+    columns: dict = field(default_factory=dict)  # canonical -> source column
+    timestamp_format: str | None = None
+    dedupe: str | None = None  # a source column
+    labels: dict = field(default_factory=dict)  # category -> rule
+    constants: dict = field(default_factory=dict)  # canonical -> value for every row
+    exposure_category: str | None = None  # counts: the category whose rows are the others' total
+    counts: str | None = None  # what the data count, for the report's finding
+    note: str | None = None  # a caveat the data table shows (e.g. coarse timestamps)
+
+
+def formats_dir() -> Path:
+    return paths.config_dir() / "formats"
+
+
+def _preset(path: Path) -> Preset:
+    spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    unknown = sorted(set(spec) - set(FIELDS))
+    if unknown:
+        raise LoadError(f"{path}: unknown preset fields {unknown}; known: {list(FIELDS)}")
+    kind = spec.get("kind", "posts")
+    if kind not in ("posts", "counts"):
+        raise LoadError(f"{path}: kind must be posts or counts, got {kind!r}")
+    if not spec.get("identify"):
+        raise LoadError(f"{path}: a preset needs 'identify', the columns that identify it")
+    return Preset(name=path.stem, description=str(spec.get("description", path.stem)),
+                  kind=kind, identify=tuple(str(c) for c in spec["identify"]),
+                  columns={str(k): str(v) for k, v in (spec.get("columns") or {}).items()},
+                  timestamp_format=spec.get("timestamp_format"), dedupe=spec.get("dedupe"),
+                  labels=dict(spec.get("labels") or {}),
+                  constants={str(k): str(v) for k, v in (spec.get("constants") or {}).items()},
+                  exposure_category=spec.get("exposure_category"), counts=spec.get("counts"),
+                  note=spec.get("note"))
+
+
+def presets() -> dict[str, Preset]:
+    """Every preset under ``config/formats/``, by name."""
+    return {path.stem: _preset(path) for path in sorted(formats_dir().glob("*.yaml"))}
+
+
+def get_preset(name: str) -> Preset:
+    known = presets()
+    if name not in known:
+        raise LoadError(f"unknown preset '{name}'; known presets: {', '.join(known)}")
+    return known[name]
+
+
+def _matched(preset: Preset, columns: list[str]) -> list[str]:
+    have = set(columns)
+    return [c for c in preset.identify if c in have]
+
+
+def detect(columns: list[str]) -> Preset | None:
+    """The preset all of whose identifying columns are in ``columns`` (the one naming most
+    of them when several do), else None."""
+    found = [p for p in presets().values() if len(_matched(p, columns)) == len(p.identify)]
+    return max(found, key=lambda p: len(p.identify)) if found else None
+
+
+def closest(columns: list[str], n: int = 3) -> list[tuple[Preset, list[str]]]:
+    """Up to ``n`` presets sharing most identifying columns with ``columns``, each with the
+    identifying columns missing (presets sharing none are left out)."""
+    scored = [(len(_matched(p, columns)) / len(p.identify), p) for p in presets().values()]
+    ranked = sorted((s for s in scored if s[0] > 0), key=lambda s: -s[0])[:n]
+    return [(p, [c for c in p.identify if c not in set(columns)]) for _, p in ranked]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How a preset has the loader read a file: the options it already has."""
+
+    preset: Preset
+    detected: bool  # True: from the header; False: asked for (--preset)
+    column_map: dict
+    timestamp_format: str | None
+    labels: dict
+    kind: str
+
+    def note(self) -> str:
+        how = "detected from its columns" if self.detected else "as asked (preset)"
+        return f"read as the {self.preset.name} format ({self.preset.description}; {how})"
+
+
+def _standard(columns: list[str]) -> bool:
+    """The header already has what the loader reads without a map (a timestamp or date, or
+    count periods)."""
+    return bool({"timestamp", "date", "period_start"} & set(columns))
+
+
+def unmatched_message(path, columns: list[str]) -> str:
+    lines = [f"{path}: no timestamp or date column, no column map, and no preset matches; "
+             f"columns found: {columns}"]
+    near = closest(columns)
+    if near:
+        lines.append("closest presets: " + "; ".join(
+            f"{p.name} (missing {', '.join(missing) or 'nothing'})" for p, missing in near))
+    lines.append("pass --preset NAME, or --map (e.g. timestamp=published_at,text=title)")
+    return "; ".join(lines)
+
+
+def plan(path, columns: list[str], *, preset: str | None = None, column_map=None,
+         timestamp_format: str | None = None, labels_spec=None, kind: str = "auto"
+         ) -> Plan | None:
+    """The preset to read ``path`` with: the one asked for, else (with no column map) the one
+    its header matches, else None. A header that matches none and that the loader cannot read
+    without a map is an error naming the columns found and the closest presets. The caller's
+    column map, timestamp format and label rules win over the preset's."""
+    user_map = loading.parse_column_map(column_map)
+    if preset:
+        chosen, detected = get_preset(preset), False
+        needed = [c for c in chosen.columns.values() if c not in user_map.values()]
+        missing = [c for c in needed if c not in columns]
+        if missing:
+            raise LoadError(f"{path}: preset '{preset}' reads columns {missing}, which are not "
+                            f"in the file; columns found: {columns}")
+    elif user_map:
+        return None
+    else:
+        chosen, detected = detect(columns), True
+        if chosen is None:
+            if _standard(columns):
+                return None
+            raise LoadError(unmatched_message(path, columns))
+    mapping = {c: s for c, s in chosen.columns.items()
+               if c not in user_map and s not in user_map.values()}
+    from negtrend.data import labels as label_rules
+
+    rules = {**chosen.labels, **label_rules.parse_rules(labels_spec)}
+    return Plan(chosen, detected, {**mapping, **user_map},
+                timestamp_format or chosen.timestamp_format, rules,
+                chosen.kind if kind == "auto" else kind)
+
+
+def finish(loaded: loading.LoadResult, how: Plan, column_map: dict | None = None
+           ) -> loading.LoadResult:
+    """Duplicates of the preset's ``dedupe`` column set aside (the first kept, the others
+    quarantined as ``duplicate_id``), the reading note added, what the data count recorded."""
+    data, quarantine = loaded.data, loaded.quarantine
+    notes = [how.note()] + ([how.preset.note] if how.preset.note else [])
+    key = how.preset.dedupe
+    if key:
+        mapping = column_map if column_map is not None else how.column_map
+        canon = {s: c for c, s in mapping.items()}.get(key, key)
+        if canon in data.columns:
+            values = data[canon].astype("string").str.strip()
+            twice = values.notna() & (values != "") & values.duplicated(keep="first")
+            if twice.any():
+                first = data.loc[~values.duplicated(keep="first"), ["_row"]].assign(
+                    key=values[~values.duplicated(keep="first")])
+                where = values[twice].map(dict(zip(first["key"], first["_row"], strict=True)))
+                extra = pd.DataFrame({
+                    "_row": data.loc[twice, "_row"].astype("int64").to_numpy(),
+                    "column": canon, "value": values[twice].astype(str).to_numpy(),
+                    "reason_code": "duplicate_id",
+                    "reason": (f"{key} '" + values[twice].astype(str) + "' already read in "
+                               "record " + where.astype(str)).to_numpy()})
+                quarantine = pd.concat([quarantine, extra], ignore_index=True)
+                quarantine = quarantine.sort_values("_row", kind="stable").reset_index(drop=True)
+                data = data.loc[~twice].reset_index(drop=True)
+                notes.append(f"{int(twice.sum()):,} repeated listings of an item (same {key}) set "
+                             "aside: each item counted once")
+    if how.preset.exposure_category and loaded.kind == "counts":
+        data, quarantine, note = _exposure_rows(data, quarantine, how.preset.exposure_category)
+        notes.append(note)
+    result = dataclasses.replace(loaded, data=data, quarantine=quarantine,
+                                 read_notes=tuple(loaded.read_notes) + tuple(notes),
+                                 counts=how.preset.counts)
+    assert result.n_kept + result.n_quarantined == result.n_read
+    return result
+
+
+def _set_aside(rows: pd.DataFrame, column: str, values, code: str, reasons) -> pd.DataFrame:
+    return pd.DataFrame({"_row": rows["_row"].astype("int64").to_numpy(), "column": column,
+                         "value": values, "reason_code": code, "reason": reasons})
+
+
+def _exposure_rows(data: pd.DataFrame, quarantine: pd.DataFrame, category: str):
+    """Counts in long form: the rows of ``category`` become the ``total`` of the other rows of
+    the same period and are set aside (``exposure_row``); a row whose period has none is set
+    aside too (``missing_total``): a count without its exposure cannot be a share."""
+    is_total = data["category"] == category
+    totals = data[is_total].set_index(["period_start", "period_end"])["count"]
+    totals = totals[~totals.index.duplicated(keep="first")]
+    rest = data[~is_total].copy()
+    keys = pd.MultiIndex.from_frame(rest[["period_start", "period_end"]])
+    rest["total"] = totals.reindex(keys).to_numpy()
+    missing = rest["total"].isna()
+    days = rest.loc[missing, "period_start"].dt.strftime("%Y-%m-%d")
+    extra = [
+        _set_aside(data[is_total], "category", category, "exposure_row",
+                   f"the total of every period ('{category}'): the exposure of the other rows"),
+        _set_aside(rest[missing], "total", "", "missing_total",
+                   (f"no '{category}' row for " + days + ": no exposure").to_numpy()),
+    ]
+    quarantine = pd.concat([quarantine, *[e for e in extra if len(e)]], ignore_index=True)
+    quarantine = quarantine.sort_values("_row", kind="stable").reset_index(drop=True)
+    note = f"'{category}' rows used as the exposure (total) of the other rows of their date"
+    return rest[~missing].reset_index(drop=True), quarantine, note

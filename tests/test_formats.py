@@ -1,0 +1,229 @@
+"""Collection-tool export formats read as they are (issue 14): every preset of config/formats/
+detected from its fixture's header, read with the right rows, zone, labels and duplicates set
+aside; --preset forcing one; a header no preset matches named with the closest presets."""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from negtrend.data import formats, paths
+from negtrend.data.errors import LoadError
+from negtrend.report import finding
+from negtrend.run import checks, pipeline
+
+FIXTURES = paths.project_root() / "tests" / "data" / "formats"
+
+
+def fixture(name: str) -> str:
+    return str(FIXTURES / name)
+
+
+def reasons(loaded) -> list[tuple[int, str]]:
+    return list(zip(loaded.quarantine["_row"], loaded.quarantine["reason_code"], strict=True))
+
+
+def test_every_preset_has_a_fixture_and_loads():
+    known = formats.presets()
+    assert {"tweet-harvest", "turnbackhoax", "mediacloud-stories", "mediacloud-counts",
+            "gdelt-timeline"} <= set(known)
+    for name, preset in known.items():
+        assert list(FIXTURES.glob(f"{name}.*")), name
+        assert preset.kind in ("posts", "counts")
+
+
+@pytest.mark.parametrize("name", ["tweet-harvest.csv", "turnbackhoax.csv",
+                                  "mediacloud-stories.csv", "mediacloud-counts.csv",
+                                  "gdelt-timeline.csv", "youtube-comments.jsonl"])
+def test_each_fixture_is_detected_and_the_note_says_so(name):
+    loaded = pipeline.prepare(fixture(name)).loaded
+    assert f"read as the {name.split('.')[0]} format" in " ".join(loaded.read_notes)
+    assert "detected from its columns" in " ".join(loaded.read_notes)
+    assert loaded.n_kept + loaded.n_quarantined == loaded.n_read
+    assert loaded.summary()["read_notes"] == list(loaded.read_notes)
+
+
+def test_tweet_harvest_times_in_wib_duplicates_once_bad_dates_named():
+    loaded = pipeline.prepare(fixture("tweet-harvest.csv")).loaded
+    assert loaded.kind == "posts" and loaded.n_read == 8 and loaded.n_kept == 6
+    assert reasons(loaded) == [(3, "duplicate_id"), (6, "bad_timestamp")]
+    first = loaded.data.iloc[0]
+    # Wed Jan 03 10:00:00 +0000 2024 is 17:00 in Jakarta
+    assert first["timestamp"] == pd.Timestamp("2024-01-03 17:00", tz="Asia/Jakarta")
+    assert first["text"] == "Debat capres malam ini seru sekali"
+    assert first["id"] == "1742000000000000001" and first["author"] == "warga_a"
+    # 20:30 UTC on 3 January is already 4 January in Jakarta
+    assert loaded.data.iloc[1]["date"] == pd.Timestamp("2024-01-04")
+    bad = loaded.quarantine.set_index("_row").loc[6, "reason"]
+    assert "column 'created_at'" in bad and "2024-01-18 kemarin" in bad
+    duplicate = loaded.quarantine.set_index("_row").loc[3, "reason"]
+    assert "id_str '1742000000000000001' already read in record 1" in duplicate
+    assert loaded.data["id"].is_unique
+
+
+def test_turnbackhoax_labels_from_the_verdict_tag_and_says_it_counts_fact_checks():
+    prepared = pipeline.prepare(fixture("turnbackhoax.csv"))
+    loaded = prepared.loaded
+    assert prepared.categories == ["hoaks"] and prepared.tagging == "labels"
+    assert reasons(loaded) == [(4, "duplicate_id"), (8, "bad_timestamp")]
+    by_id = loaded.data.set_index("id")
+    assert by_id["hoaks"].to_dict() == {"101": True, "102": True, "103": False, "104": True,
+                                        "105": True, "106": False}
+    assert by_id.loc["101", "timestamp"] == pd.Timestamp("2024-01-02", tz="Asia/Jakarta")
+    assert loaded.summary()["counts"] == "fact_checks"
+    line = finding.counted_line(loaded.source, "posts", "labels", "en", "fact_checks")
+    assert "checking effort, not how much such content circulated" in line
+
+
+def test_youtube_comments_epoch_seconds_replies_and_a_coarse_time_note():
+    loaded = pipeline.prepare(fixture("youtube-comments.jsonl")).loaded
+    assert loaded.n_kept == 4
+    assert reasons(loaded) == [(4, "duplicate_id"), (5, "bad_timestamp")]
+    by_id = loaded.data.set_index("id")
+    # 1704276000 s is 2024-01-03 10:00 UTC, 17:00 in Jakarta; a reply's cid holds a dot
+    assert by_id.loc["UgxA1", "timestamp"] == pd.Timestamp("2024-01-03 17:00",
+                                                           tz="Asia/Jakarta")
+    assert by_id.loc["UgxA1.9bR2", "author"] == "@warga_b"
+    bad = loaded.quarantine.set_index("_row").loc[5, "reason"]
+    assert "column 'time_parsed'" in bad and "not a number of seconds since 1970" in bad
+    assert any("relative time" in note for note in loaded.read_notes)
+
+
+def test_mediacloud_stories_titles_as_text_and_a_blank_date_quarantined():
+    loaded = pipeline.prepare(fixture("mediacloud-stories.csv")).loaded
+    assert loaded.n_kept == 4
+    assert reasons(loaded) == [(4, "duplicate_id"), (6, "missing_timestamp")]
+    assert list(loaded.data["platform"]) == ["kompas.com", "detik.com", "tempo.co",
+                                             "antaranews.com"]
+    assert loaded.data.iloc[0]["text"] == "KPU tetapkan jadwal debat capres"
+
+
+@pytest.mark.parametrize("name,category,first_total", [
+    ("mediacloud-counts", "stories", 38100.0),
+    ("gdelt-timeline", "Article Count", 86500.0),
+])
+def test_count_presets_keep_the_exposure(name, category, first_total):
+    prepared = pipeline.prepare(fixture(f"{name}.csv"))
+    loaded = prepared.loaded
+    assert loaded.kind == "counts" and prepared.tagging == "counts"
+    assert set(loaded.data["category"]) == {category}
+    assert loaded.data.iloc[0]["total"] == first_total
+    assert loaded.data["total"].notna().all()
+    assert loaded.summary()["counts"] == "news"
+    built = pipeline.election_series(prepared, "pemilu2024", freq="W")
+    assert built.series.exposure  # the share measure: matching items out of all collected
+
+
+def test_gdelt_total_rows_become_the_exposure_of_their_date():
+    loaded = pipeline.prepare(fixture("gdelt-timeline.csv")).loaded
+    assert loaded.n_read == 599 and loaded.n_kept == 299
+    codes = loaded.quarantine["reason_code"].value_counts().to_dict()
+    assert codes == {"exposure_row": 299, "missing_total": 1}
+    missing = loaded.quarantine.set_index("reason_code").loc["missing_total"]
+    assert missing["_row"] == 81
+    assert "no 'Total Monitored Articles' row for 2023-10-11" in missing["reason"]
+
+
+def test_mediacloud_counts_bad_count_is_quarantined():
+    loaded = pipeline.prepare(fixture("mediacloud-counts.csv")).loaded
+    assert reasons(loaded) == [(301, "bad_count")]
+
+
+def test_preset_forces_a_format_and_a_map_wins_over_it(tmp_path):
+    # a tweet-harvest file with the identifying columns renamed is not detected ...
+    frame = pd.read_csv(fixture("tweet-harvest.csv"), dtype=str)
+    path = tmp_path / "tweets.csv"
+    frame.rename(columns={"tweet_url": "url"}).to_csv(path, index=False)
+    with pytest.raises(LoadError, match="closest presets: tweet-harvest \\(missing tweet_url\\)"):
+        pipeline.prepare(str(path))
+    # ... but --preset reads it
+    loaded = pipeline.prepare(str(path), preset="tweet-harvest").loaded
+    assert "as asked (preset)" in " ".join(loaded.read_notes)
+    assert loaded.n_kept == 6
+    # the caller's map and format win: the author from another column
+    loaded = pipeline.prepare(str(path), preset="tweet-harvest",
+                              column_map={"author": "location"}).loaded
+    assert loaded.data.iloc[0]["author"] == "Jakarta"
+
+
+def test_a_preset_that_does_not_fit_names_the_missing_columns():
+    with pytest.raises(LoadError, match="preset 'turnbackhoax' reads columns .*CONTENT"):
+        pipeline.prepare(fixture("tweet-harvest.csv"), preset="turnbackhoax")
+    with pytest.raises(LoadError, match="unknown preset 'tiktok'; known presets: .*tweet-harvest"):
+        pipeline.prepare(fixture("tweet-harvest.csv"), preset="tiktok")
+
+
+def test_a_near_miss_lists_the_columns_found_and_the_closest_presets(tmp_path):
+    path = tmp_path / "stories.csv"
+    path.write_text("id,media_name,title,url\n1,kompas.com,Judul,https://x\n", encoding="utf-8")
+    with pytest.raises(LoadError) as caught:
+        pipeline.prepare(str(path))
+    message = str(caught.value)
+    assert "columns found: ['id', 'media_name', 'title', 'url']" in message
+    assert "closest presets: mediacloud-stories (missing media_url, publish_date, " in message
+    assert "pass --preset NAME, or --map" in message
+
+
+def test_a_standard_file_is_not_taken_for_a_preset(tmp_path):
+    path = tmp_path / "posts.csv"
+    path.write_text("timestamp,text\n2024-01-03,halo\n", encoding="utf-8")
+    assert pipeline.format_plan(str(path)) is None
+    assert pipeline.format_plan(str(path), column_map={"text": "text"}) is None
+
+
+def test_the_checks_name_a_bad_preset_before_a_kernel_starts():
+    base = {"data": fixture("tweet-harvest.csv"), "election": "pemilu2024", "freq": "W"}
+    checks.check_values({**base, "preset": "tweet-harvest"})
+    with pytest.raises(checks.ParameterError, match="unknown preset 'nope'"):
+        checks.check_values({**base, "preset": "nope"})
+    with pytest.raises(checks.ParameterError, match="preset 'turnbackhoax' reads columns"):
+        checks.check_values({**base, "preset": "turnbackhoax"})
+    # a count preset's categories are checked as counts' categories
+    counts = {**base, "data": fixture("mediacloud-counts.csv"), "categories": ["stories"]}
+    checks.check_values(counts)
+    with pytest.raises(checks.ParameterError, match="category \\['hoaks'\\]"):
+        checks.check_values({**counts, "categories": ["hoaks"]})
+
+
+def test_claim_check_reads_a_preset():
+    record = pipeline.claim_check(fixture("mediacloud-counts.csv"), "pemilu2024", "stories",
+                                  direction="increase", freq="W", power_simulations=0)
+    assert record["kind"] == "counts"
+    assert json.dumps(record)
+
+
+def _report(data: str, reports, *extra) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-m", "negtrend.cli", "report", "--data", data,
+         "--election", "pemilu2024", "--freq", "W", "--reports-dir", str(reports),
+         "-p", "power_simulations=0", *extra],
+        capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    folder = next(p for p in reports.iterdir() if (p / "metrics.json").exists())
+    return json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.slow
+def test_report_from_media_cloud_counts_uses_the_exposure(tmp_path):
+    metrics = _report(fixture("mediacloud-counts.csv"), tmp_path)
+    text = json.dumps(metrics)
+    assert "read as the mediacloud-counts format" in text
+    assert "out of all stories the platform" in text
+
+
+@pytest.mark.slow
+def test_report_from_turnbackhoax_says_it_counts_fact_checks(tmp_path):
+    metrics = _report(fixture("turnbackhoax.csv"), tmp_path, "-p", "preset=turnbackhoax")
+    text = json.dumps(metrics)
+    assert "read as the turnbackhoax format" in text
+    assert "checking effort, not how much such content circulated" in text
+
+
+@pytest.mark.slow
+def test_report_from_tweet_harvest_posts(tmp_path):
+    metrics = _report(fixture("tweet-harvest.csv"), tmp_path)
+    text = json.dumps(metrics)
+    assert "read as the tweet-harvest format" in text
+    assert "repeated listings of an item (same id_str)" in text
