@@ -8,7 +8,9 @@ import sys
 
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
+from negtrend.cli import app
 from negtrend.data import formats, paths
 from negtrend.data.errors import LoadError
 from negtrend.report import finding
@@ -215,7 +217,7 @@ def test_report_from_media_cloud_counts_uses_the_exposure(tmp_path):
 
 @pytest.mark.slow
 def test_report_from_turnbackhoax_says_it_counts_fact_checks(tmp_path):
-    metrics = _report(fixture("turnbackhoax.csv"), tmp_path, "-p", "preset=turnbackhoax")
+    metrics = _report(fixture("turnbackhoax.csv"), tmp_path, "--preset", "turnbackhoax")
     text = json.dumps(metrics)
     assert "read as the turnbackhoax format" in text
     assert "checking effort, not how much such content circulated" in text
@@ -227,3 +229,26 @@ def test_report_from_tweet_harvest_posts(tmp_path):
     text = json.dumps(metrics)
     assert "read as the tweet-harvest format" in text
     assert "repeated listings of an item (same id_str)" in text
+
+
+def test_claim_and_classify_take_a_preset(tmp_path):
+    done = CliRunner().invoke(app, [
+        "claim", "--data", fixture("mediacloud-counts.csv"), "--election", "pemilu2024",
+        "--category", "stories", "--direction", "increase", "--freq", "W",
+        "--preset", "mediacloud-counts", "--power-simulations", "0"])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.output)["kind"] == "counts"
+    out = tmp_path / "tagged.parquet"
+    done = CliRunner().invoke(app, ["classify", "--data", fixture("tweet-harvest.csv"),
+                                    "--out", str(out), "--preset", "tweet-harvest",
+                                    "--processes", "1", "--no-progress"])
+    assert done.exit_code == 0, done.output
+    assert len(pd.read_parquet(out)) == 8
+
+
+def test_an_unknown_preset_is_one_line_and_exit_2():
+    done = CliRunner().invoke(app, [
+        "claim", "--data", fixture("tweet-harvest.csv"), "--election", "pemilu2024",
+        "--category", "hoaks", "--preset", "tiktok"])
+    assert done.exit_code == 2
+    assert "unknown preset 'tiktok'; known presets:" in done.output

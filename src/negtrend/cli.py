@@ -50,6 +50,9 @@ SpillDir = Annotated[str | None, typer.Option(
     help="duckdb: folder to spill to; dask --scheduler local: the workers' local folder")]
 KeepGoing = Annotated[bool, typer.Option(
     "--keep-going", help="a corpus file that cannot be read is named and skipped")]
+Preset = Annotated[str | None, typer.Option(
+    help="a collection tool's export format (config/formats/), e.g. tweet-harvest, "
+         "turnbackhoax, mediacloud-counts; default: detected from the file's columns")]
 
 
 @app.command()
@@ -98,6 +101,7 @@ def report(
     freq: Annotated[str, typer.Option(help="D, W or M")] = "M",
     map: Annotated[str | None, typer.Option(
         "--map", help="column mapping, e.g. text=title,timestamp=date")] = None,
+    preset: Preset = None,
     kind: Annotated[str, typer.Option(help="auto, posts or counts")] = "auto",
     sheet: Annotated[str | None, typer.Option(help=SHEET_HELP)] = None,
     label: Annotated[list[str] | None, typer.Option(
@@ -152,6 +156,7 @@ def report(
         "memory_limit": memory_limit,
         "spill_dir": spill_dir,
         "keep_going": keep_going,
+        **({"preset": preset} if preset else {}),
     }
     params.update(_parse_param(param or []))
     outcome = runner.run_report(params, template=template, reports_dir=reports_dir,
@@ -188,6 +193,8 @@ def classify_command(
     backend: Annotated[str, typer.Option(help="lexicon, or the folder of a trained model")
                        ] = "lexicon",
     map: Annotated[str | None, typer.Option("--map", help="e.g. text=comment_text")] = None,
+    preset: Annotated[str | None, typer.Option(
+        help="a collection tool's export format (config/formats/): its text column")] = None,
     category: Annotated[list[str] | None, typer.Option(help="limit to these (repeat)")] = None,
     processes: Annotated[int | None, typer.Option(help="default: one per core")] = None,
     batch_size: Annotated[int, typer.Option(help="rows per batch")] = 100_000,
@@ -197,13 +204,12 @@ def classify_command(
     progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
 ) -> None:
     """Tag every post; stream batches over all cores; print a JSON summary."""
-    from negtrend.data import loading
+    from negtrend.data import formats
     from negtrend.tagging import classify
 
-    mapping = loading.parse_column_map(map)
     result = classify.classify_file(
         data, out, backend, categories=list(category or []) or None,
-        text_column=mapping.get("text", "text"), encoding=encoding,
+        text_column=formats.text_column(preset, map), encoding=encoding,
         batch_size=batch_size, processes=processes, progress=progress, sheet=sheet)
     _echo_json(result.summary())
 
@@ -333,6 +339,7 @@ def claim(
     baseline: Annotated[str, typer.Option(help="what it is compared with")] = "before",
     freq: Annotated[str, typer.Option(help="D, W or M")] = "M",
     map: Annotated[str | None, typer.Option("--map", help="column mapping")] = None,
+    preset: Preset = None,
     kind: Annotated[str, typer.Option(help="auto, posts or counts")] = "auto",
     sheet: Annotated[str | None, typer.Option(help=SHEET_HELP)] = None,
     label: Annotated[list[str] | None, typer.Option(help="label rule CAT=RULE (repeat)")
@@ -375,7 +382,7 @@ def claim(
         freq=freq, kind=kind, column_map=map, labels_spec=label, classifier=classifier,
         variant=variant, timestamp_format=timestamp_format, before_days=before_days,
         alpha=alpha, power_method=power_method, power_simulations=power_simulations,
-        sheet=sheet, engine=engine, scale=scale))
+        sheet=sheet, engine=engine, scale=scale, preset=preset))
 
 
 @app.command()

@@ -105,6 +105,14 @@ def closest(columns: list[str], n: int = 3) -> list[tuple[Preset, list[str]]]:
     return [(p, [c for c in p.identify if c not in set(columns)]) for _, p in ranked]
 
 
+def text_column(preset: str | None, column_map=None) -> str:
+    """The column holding the text: the map's, else the preset's, else ``text``."""
+    mapping = loading.parse_column_map(column_map)
+    if "text" in mapping:
+        return mapping["text"]
+    return get_preset(preset).columns.get("text", "text") if preset else "text"
+
+
 @dataclass(frozen=True)
 class Plan:
     """How a preset has the loader read a file: the options it already has."""
