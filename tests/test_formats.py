@@ -252,3 +252,20 @@ def test_an_unknown_preset_is_one_line_and_exit_2():
         "--category", "hoaks", "--preset", "tiktok"])
     assert done.exit_code == 2
     assert "unknown preset 'tiktok'; known presets:" in done.output
+
+
+def test_count_reads_a_preset_whole_with_its_labels_and_duplicates(tmp_path):
+    out = tmp_path / "tbh.csv"
+    done = CliRunner().invoke(app, ["count", "--data", fixture("turnbackhoax.csv"),
+                                    "--out", str(out), "--no-progress"])
+    assert done.exit_code == 0, done.output
+    summary = json.loads(done.output)
+    assert summary["n_kept"] == 6 and summary["quarantine_reasons"] == {
+        "bad_timestamp": 1, "duplicate_id": 1}
+    daily = pd.read_csv(out)
+    assert list(daily.columns) == ["date", "hoaks", "total"]
+    assert daily["hoaks"].sum() == 4 and daily["total"].sum() == 6
+    done = CliRunner().invoke(app, ["count", "--data", fixture("mediacloud-counts.csv"),
+                                    "--out", str(tmp_path / "mc.csv"), "--no-progress"])
+    assert done.exit_code == 2
+    assert "already holds counts per period" in done.output

@@ -392,6 +392,7 @@ def count(
                                            "beside it)")],
     category: Annotated[list[str] | None, typer.Option(help="category (repeat)")] = None,
     map: Annotated[str | None, typer.Option("--map", help="column mapping")] = None,
+    preset: Preset = None,
     label: Annotated[list[str] | None, typer.Option(help="label rule CAT=RULE (repeat)")
                      ] = None,
     classifier: Annotated[str | None, typer.Option(help="lexicon or a model folder")] = None,
@@ -417,7 +418,7 @@ def count(
                                     labels_spec=label, classifier=classifier,
                                     categories=list(category or []) or None)
     _echo_json(engines.count_daily(data, out, settings, engine=engine,
-                                   column_map=loading_map(map), options=scale))
+                                   column_map=loading_map(map), options=scale, preset=preset))
 
 
 cache_app = typer.Typer(cls=_Commands, no_args_is_help=True,

@@ -244,3 +244,15 @@ def _exposure_rows(data: pd.DataFrame, quarantine: pd.DataFrame, category: str):
     quarantine = quarantine.sort_values("_row", kind="stable").reset_index(drop=True)
     note = f"'{category}' rows used as the exposure (total) of the other rows of their date"
     return rest[~missing].reset_index(drop=True), quarantine, note
+
+
+def read(path, how: Plan, *, tz: str = loading.DEFAULT_TZ, sheet=None) -> loading.LoadResult:
+    """A file read whole as ``how`` says: loaded, duplicates and total rows set aside, the
+    preset's and the caller's label rules applied."""
+    from negtrend.data import labels, sources
+
+    loaded = sources.load_source(path, kind=how.kind, column_map=how.column_map, tz=tz,
+                                 timestamp_format=how.timestamp_format, sheet=sheet,
+                                 constants=how.preset.constants)
+    loaded = finish(loaded, how)
+    return labels.apply_to_result(loaded, how.labels) if how.labels else loaded

@@ -27,7 +27,7 @@ from negtrend.analysis.compare import (
 from negtrend.analysis.tagging_error import corrected_shares
 from negtrend.corpus import engines
 from negtrend.corpus import inputs as corpus_inputs
-from negtrend.data import calendar, formats, labels, loading, paths, published, readers, sources
+from negtrend.data import calendar, formats, labels, loading, paths, readers, sources
 from negtrend.data.claims import Claim, get_claim
 from negtrend.data.daily import DailyCounts
 from negtrend.data.series import SPAN_MARGIN_DAYS, SeriesResult, analysis_span, build_series
@@ -145,12 +145,7 @@ def prepare(data, *, kind: str = "auto", column_map=None, labels_spec=None,
     how = format_plan(data, preset=preset, column_map=column_map, labels_spec=labels_spec,
                       timestamp_format=timestamp_format, kind=kind, sheet=sheet)
     if how is not None:
-        loaded = sources.load_source(data, kind=how.kind, column_map=how.column_map,
-                                     tz=timezone, timestamp_format=how.timestamp_format,
-                                     sheet=sheet, constants=how.preset.constants)
-        loaded = formats.finish(loaded, how)
-        if how.labels:
-            loaded = labels.apply_to_result(loaded, how.labels)
+        loaded = formats.read(data, how, tz=timezone, sheet=sheet)
         if classifier and loaded.kind == "posts":
             loaded = classify.tag_posts(loaded, classifier, categories or None)
         return Prepared(loaded, choose_categories(categories, how.labels, classifier),
@@ -177,22 +172,7 @@ def prepare(data, *, kind: str = "auto", column_map=None, labels_spec=None,
                     tagging_kind("posts", labels_spec, classifier), used)
 
 
-def format_plan(data, *, preset: str | None = None, column_map=None, labels_spec=None,
-                timestamp_format: str | None = None, kind: str = "auto", sheet=None
-                ) -> formats.Plan | None:
-    """How a single file in a collection tool's format is read (None: not such a file, or a
-    column map says how to read it)."""
-    spec = "" if data is None else str(data)
-    single = (bool(spec) and not spec.startswith(published.PREFIX)
-              and not corpus_inputs.is_corpus(spec) and Path(spec).is_file())
-    if not single:
-        if preset:
-            raise loading.LoadError(f"{spec}: preset applies to one file, not a published "
-                                    f"series, a glob or a folder")
-        return None
-    columns = readers.peek_columns(spec, sheet=sheet)
-    return formats.plan(spec, columns, preset=preset, column_map=column_map,
-                        timestamp_format=timestamp_format, labels_spec=labels_spec, kind=kind)
+format_plan = engines.format_plan  # a single file in a collection tool's format
 
 
 def _read_whole(data, kind: str, column_map, sheet) -> bool:
