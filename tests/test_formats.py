@@ -269,3 +269,15 @@ def test_count_reads_a_preset_whole_with_its_labels_and_duplicates(tmp_path):
                                     "--out", str(tmp_path / "mc.csv"), "--no-progress"])
     assert done.exit_code == 2
     assert "already holds counts per period" in done.output
+
+
+def test_an_older_tweet_harvest_with_semicolons_and_fewer_columns():
+    path = fixture("tweet-harvest-semicolon.csv")
+    loaded = pipeline.prepare(path).loaded
+    assert "fields separated by semicolons" in loaded.read_notes
+    assert "read as the tweet-harvest format" in " ".join(loaded.read_notes)
+    assert loaded.n_kept == 6 and reasons(loaded) == [(3, "duplicate_id"), (6, "bad_timestamp")]
+    assert loaded.data.iloc[1]["timestamp"] == pd.Timestamp("2024-01-04 03:30",
+                                                            tz="Asia/Jakarta")
+    checks.check_values({"data": path, "election": "pemilu2024", "freq": "W",
+                         "preset": "tweet-harvest"})

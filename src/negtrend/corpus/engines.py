@@ -26,7 +26,7 @@ from negtrend.corpus import cache, inputs, parts, scan, sqlscan, store
 from negtrend.corpus.inputs import InputFile
 from negtrend.corpus.options import ENGINES
 from negtrend.corpus.scan import ScanSettings
-from negtrend.data import formats, labels, loading, published, readers, sample, sources
+from negtrend.data import formats, labels, loading, published, sample, sources
 from negtrend.data.daily import DailyCounts
 from negtrend.data.errors import LoadError
 from negtrend.data.series import ALL_ITEMS, daily_counts
@@ -423,9 +423,10 @@ def format_plan(data, *, preset: str | None = None, column_map=None, labels_spec
             raise LoadError(f"{spec}: preset applies to one file, not a published series, a "
                             f"glob or a folder")
         return None
-    columns = readers.peek_columns(spec, sheet=sheet)
+    columns, fmt = formats.header(spec, sheet)
     return formats.plan(spec, columns, preset=preset, column_map=column_map,
-                        timestamp_format=timestamp_format, labels_spec=labels_spec, kind=kind)
+                        timestamp_format=timestamp_format, labels_spec=labels_spec, kind=kind,
+                        fmt=fmt)
 
 
 def count_daily(data, out, settings: ScanSettings, *, engine: str = "auto", column_map=None,

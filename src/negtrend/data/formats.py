@@ -123,6 +123,7 @@ class Plan:
     timestamp_format: str | None
     labels: dict
     kind: str
+    fmt: str | None = None  # the reader's format when the header asked for another (ssv)
 
     def note(self) -> str:
         how = "detected from its columns" if self.detected else "as asked (preset)"
@@ -146,9 +147,22 @@ def unmatched_message(path, columns: list[str]) -> str:
     return "; ".join(lines)
 
 
+def header(path, sheet=None) -> tuple[list[str], str | None]:
+    """The file's columns, and the reader's format when it is not the one its name says: a
+    ``.csv`` whose only column holds semicolons is read as semicolon-separated (``ssv``), as
+    a spreadsheet in an Indonesian locale, or an older tweet-harvest, writes it."""
+    from negtrend.data import readers
+
+    columns = readers.peek_columns(path, sheet=sheet)
+    if (len(columns) == 1 and ";" in columns[0]
+            and readers.infer_format(path) == "csv"):
+        return readers.peek_columns(path, fmt="ssv"), "ssv"
+    return columns, None
+
+
 def plan(path, columns: list[str], *, preset: str | None = None, column_map=None,
-         timestamp_format: str | None = None, labels_spec=None, kind: str = "auto"
-         ) -> Plan | None:
+         timestamp_format: str | None = None, labels_spec=None, kind: str = "auto",
+         fmt: str | None = None) -> Plan | None:
     """The preset to read ``path`` with: the one asked for, else (with no column map) the one
     its header matches, else None. A header that matches none and that the loader cannot read
     without a map is an error naming the columns found and the closest presets. The caller's
@@ -176,7 +190,7 @@ def plan(path, columns: list[str], *, preset: str | None = None, column_map=None
     rules = {**chosen.labels, **label_rules.parse_rules(labels_spec)}
     return Plan(chosen, detected, {**mapping, **user_map},
                 timestamp_format or chosen.timestamp_format, rules,
-                chosen.kind if kind == "auto" else kind)
+                chosen.kind if kind == "auto" else kind, fmt)
 
 
 def finish(loaded: loading.LoadResult, how: Plan, column_map: dict | None = None
@@ -185,6 +199,8 @@ def finish(loaded: loading.LoadResult, how: Plan, column_map: dict | None = None
     quarantined as ``duplicate_id``), the reading note added, what the data count recorded."""
     data, quarantine = loaded.data, loaded.quarantine
     notes = [how.note()] + ([how.preset.note] if how.preset.note else [])
+    if how.fmt == "ssv":
+        notes.append("fields separated by semicolons")
     key = how.preset.dedupe
     if key:
         mapping = column_map if column_map is not None else how.column_map
@@ -253,6 +269,6 @@ def read(path, how: Plan, *, tz: str = loading.DEFAULT_TZ, sheet=None) -> loadin
 
     loaded = sources.load_source(path, kind=how.kind, column_map=how.column_map, tz=tz,
                                  timestamp_format=how.timestamp_format, sheet=sheet,
-                                 constants=how.preset.constants)
+                                 constants=how.preset.constants, fmt=how.fmt)
     loaded = finish(loaded, how)
     return labels.apply_to_result(loaded, how.labels) if how.labels else loaded

@@ -47,8 +47,9 @@ _FORMATS = {
     "csv": "csv", "txt": "csv", "tsv": "tsv", "tab": "tsv",
     "jsonl": "jsonl", "ndjson": "jsonl", "json": "jsonl",
     "parquet": "parquet", "pq": "parquet", "xlsx": "xlsx", "xls": "xlsx",
+    "ssv": "ssv",  # semicolon-separated (what a spreadsheet in an Indonesian locale writes)
 }
-_DELIMITERS = {"csv": ",", "tsv": "\t"}
+_DELIMITERS = {"csv": ",", "tsv": "\t", "ssv": ";"}
 _MAGIC = {b"\x1f\x8b": "gzip", b"\x28\xb5\x2f\xfd": "zstd"}
 
 MAX_FIELD_CHARS = 1 << 20

@@ -33,6 +33,7 @@ def load_source(
     require_text: bool = True,
     sheet: str | int | None = None,
     constants: dict | None = None,
+    fmt: str | None = None,
 ) -> loading.LoadResult:
     """Load posts or counts from a path, or a bundled published series. ``sheet``: the XLSX
     sheet to read, or ``"*"`` for all (a workbook of several needs one)."""
@@ -49,9 +50,9 @@ def load_source(
         kind = detect_kind(path, mapping, encoding=encoding, sheet=sheet)
     if kind == "counts":
         return loading.read_counts(path, column_map=mapping, encoding=encoding, sheet=sheet,
-                                   constants=constants)
+                                   constants=constants, fmt=fmt)
     if kind == "posts":
         return loading.read_posts(path, column_map=mapping, tz=tz, encoding=encoding,
                                   timestamp_format=timestamp_format, require_text=require_text,
-                                  sheet=sheet)
+                                  sheet=sheet, fmt=fmt)
     raise loading.LoadError(f"kind must be auto, posts or counts, got {kind!r}")

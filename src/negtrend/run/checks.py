@@ -258,7 +258,7 @@ def _format_plan(data: str, params: dict, mapping: dict):
     how it will be read; an unknown preset, or a header no preset and no map can read, is
     named here."""
     from negtrend.corpus import inputs as corpus_inputs
-    from negtrend.data import formats, published, readers
+    from negtrend.data import formats, published
     from negtrend.data.loading import LoadError
 
     preset = params.get("preset")
@@ -272,10 +272,11 @@ def _format_plan(data: str, params: dict, mapping: dict):
                 raise ParameterError(f"{data}: preset applies to one file, not a published "
                                      f"series, a glob or a folder")
             return None
-        columns = readers.peek_columns(data, sheet=params.get("sheet"))
+        columns, fmt = formats.header(data, params.get("sheet"))
         return formats.plan(data, columns, preset=preset, column_map=mapping,
                             timestamp_format=params.get("timestamp_format"),
-                            labels_spec=params.get("labels"), kind=params.get("kind") or "auto")
+                            labels_spec=params.get("labels"), kind=params.get("kind") or "auto",
+                            fmt=fmt)
     except LoadError as exc:
         raise ParameterError(str(exc)) from None
 
@@ -283,11 +284,11 @@ def _format_plan(data: str, params: dict, mapping: dict):
 def _preset_shape(data: str, how, sheet) -> DataShape:
     from negtrend.data import readers, sources
 
-    columns = tuple(readers.peek_columns(data, sheet=sheet))
+    columns = tuple(readers.peek_columns(data, sheet=sheet, fmt=how.fmt))
     if how.kind != "counts":
         return DataShape("posts", columns)
     loaded = sources.load_source(data, kind="counts", column_map=how.column_map, sheet=sheet,
-                                 constants=how.preset.constants)
+                                 constants=how.preset.constants, fmt=how.fmt)
     found = loaded.data["category"].astype(str) if len(loaded.data) else []
     return DataShape("counts", columns, tuple(dict.fromkeys(found)))
 
