@@ -131,6 +131,7 @@ def test_gdelt_total_rows_become_the_exposure_of_their_date():
 def test_mediacloud_counts_bad_count_is_quarantined():
     loaded = pipeline.prepare(fixture("mediacloud-counts.csv")).loaded
     assert reasons(loaded) == [(301, "bad_count")]
+    assert loaded.quarantine.iloc[0]["reason"] == "count 'abc' is not a non-negative number"
 
 
 def test_preset_forces_a_format_and_a_map_wins_over_it(tmp_path):
@@ -281,3 +282,14 @@ def test_an_older_tweet_harvest_with_semicolons_and_fewer_columns():
                                                             tz="Asia/Jakarta")
     checks.check_values({"data": path, "election": "pemilu2024", "freq": "W",
                          "preset": "tweet-harvest"})
+
+
+def test_a_bad_count_in_a_preset_names_the_file_column(tmp_path):
+    path = tmp_path / "timeline.csv"
+    path.write_text("Date,Series,Value\n2024-01-01,Article Count,12\n"
+                    "2024-01-01,Total Monitored Articles,9000\n2024-01-02,Article Count,n/a\n"
+                    "2024-01-02,Total Monitored Articles,9100\n", encoding="utf-8")
+    loaded = pipeline.prepare(str(path)).loaded
+    bad = loaded.quarantine.set_index("reason_code").loc["bad_count"]
+    assert bad["reason"] == "count (column 'Value') 'n/a' is not a non-negative number"
+    assert loaded.n_kept == 1 and loaded.data.iloc[0]["total"] == 9000

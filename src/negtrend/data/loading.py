@@ -540,7 +540,8 @@ def read_counts(path, *, column_map=None, encoding=None, fmt=None, sheet=None,
     failed = failed | bad_total
 
     def bad_number(raw: pd.Series, canon: str) -> pd.Series:
-        return f"{canon} '" + _quote(raw) + "' is not a non-negative number"
+        named = f" (column '{mapping[canon]}')" if mapping.get(canon, canon) != canon else ""
+        return f"{canon}{named} '" + _quote(raw) + "' is not a non-negative number"
 
     period_cols = [c for c in ("period_start", "period_end", "date") if c in mapping]
     got = pd.Series("", index=frame.index)
