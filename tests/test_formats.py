@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from negtrend.cli import app
-from negtrend.data import formats, paths
+from negtrend.data import formats, loading, paths
 from negtrend.data.errors import LoadError
 from negtrend.report import finding
 from negtrend.run import checks, pipeline
@@ -293,3 +293,22 @@ def test_a_bad_count_in_a_preset_names_the_file_column(tmp_path):
     bad = loaded.quarantine.set_index("reason_code").loc["bad_count"]
     assert bad["reason"] == "count (column 'Value') 'n/a' is not a non-negative number"
     assert loaded.n_kept == 1 and loaded.data.iloc[0]["total"] == 9000
+
+
+def test_indonesian_month_names_are_read_with_a_month_name_format(tmp_path):
+    """TurnBackHoax writes dates like '2 Mei 2024' and '17 Agu 2024': strptime knows only
+    English month names, so without the translation these rows would be quarantined."""
+    lines = (FIXTURES / "turnbackhoax.csv").read_text(encoding="utf-8").splitlines()
+    header, first = lines[0], lines[1]
+    rows = [first.replace("2 Jan 2024", date).replace(",101", f",{200 + i}")
+            for i, date in enumerate(["2 Mei 2024", "17 Agu 2024", "3 Okt 2024",
+                                      "1 Des 2024", "9 Agt. 2024"])]
+    path = tmp_path / "turnbackhoax.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    loaded = pipeline.prepare(str(path)).loaded
+    assert loaded.n_quarantined == 0 and loaded.n_kept == 5
+    assert sorted(loaded.data["timestamp"].dt.strftime("%Y-%m-%d")) == [
+        "2024-05-02", "2024-08-09", "2024-08-17", "2024-10-03", "2024-12-01"]
+    full = loading.parse_timestamps(pd.Series(["17 Agustus 2024", "1 Desember 2023"]),
+                                    timestamp_format="%d %B %Y")
+    assert full.dt.strftime("%Y-%m-%d").tolist() == ["2024-08-17", "2023-12-01"]

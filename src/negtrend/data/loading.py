@@ -8,6 +8,7 @@ n_read`` always holds.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -287,6 +288,31 @@ def _epoch(values: pd.Series, tz: str, unit: str) -> pd.Series:
     return _convert(pd.to_datetime(numbers, unit=unit, utc=True), tz)
 
 
+# Month names as Indonesian and English sources write them, full and short -> month number:
+# a format with %b or %B reads "2 Mei 2024", "17 Agustus 2023" or "1 Des 2024" as it reads
+# "2 May 2024" (strptime knows only the English names).
+MONTH_NAMES = {
+    "januari": 1, "january": 1, "jan": 1, "februari": 2, "pebruari": 2, "february": 2,
+    "feb": 2, "peb": 2, "maret": 3, "march": 3, "mar": 3, "april": 4, "apr": 4, "mei": 5,
+    "may": 5, "juni": 6, "june": 6, "jun": 6, "juli": 7, "july": 7, "jul": 7, "agustus": 8,
+    "august": 8, "agu": 8, "agt": 8, "ags": 8, "aug": 8, "september": 9, "sept": 9, "sep": 9,
+    "oktober": 10, "october": 10, "okt": 10, "oct": 10, "november": 11, "nopember": 11,
+    "nov": 11, "nop": 11, "desember": 12, "december": 12, "des": 12, "dec": 12,
+}
+_MONTH_WORD = re.compile(r"\b(" + "|".join(sorted(MONTH_NAMES, key=len, reverse=True))
+                         + r")\b\.?", re.IGNORECASE)
+
+
+def english_month_names(text: pd.Series, full: bool) -> pd.Series:
+    """Every month name in ``text`` (Indonesian or English, full or short) written as
+    strptime's English one: the full name for %B (``full``), the short one for %b."""
+    import calendar
+
+    names = calendar.month_name if full else calendar.month_abbr
+    return text.str.replace(_MONTH_WORD, lambda m: names[MONTH_NAMES[m.group(1).lower()]],
+                            regex=True)
+
+
 def timestamps_with_offsets(values: pd.Series, tz: str = DEFAULT_TZ,
                             timestamp_format: str | None = None) -> tuple[pd.Series, pd.Series]:
     """:func:`parse_timestamps`, and which values carried their own offset (the rest were read
@@ -304,6 +330,8 @@ def timestamps_with_offsets(values: pd.Series, tz: str = DEFAULT_TZ,
     present = text.notna() & (text != "")
     if timestamp_format:
         with_zone = "%z" in timestamp_format or "%Z" in timestamp_format
+        if "%b" in timestamp_format or "%B" in timestamp_format:
+            text = english_month_names(text, full="%B" in timestamp_format)
         parsed = pd.to_datetime(text[present], format=timestamp_format, errors="coerce",
                                 utc=with_zone)
         if len(parsed):
