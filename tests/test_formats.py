@@ -38,7 +38,8 @@ def test_every_preset_has_a_fixture_and_loads():
 
 @pytest.mark.parametrize("name", ["tweet-harvest.csv", "turnbackhoax.csv",
                                   "mediacloud-stories.csv", "mediacloud-counts.csv",
-                                  "gdelt-timeline.csv", "youtube-comments.jsonl"])
+                                  "gdelt-timeline.csv", "youtube-comments.jsonl",
+                                  "telegram.json"])
 def test_each_fixture_is_detected_and_the_note_says_so(name):
     loaded = pipeline.prepare(fixture(name)).loaded
     assert f"read as the {name.split('.')[0]} format" in " ".join(loaded.read_notes)

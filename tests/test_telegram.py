@@ -12,18 +12,19 @@ from negtrend.data import telegram
 from negtrend.data.paths import project_root
 
 DATA = project_root() / "tests" / "data" / "telegram"
+ONE_CHAT = project_root() / "tests" / "data" / "formats" / "telegram.json"
 
 
 def test_one_chat_export_flattens_text_uses_unixtime_and_skips_service_messages():
     counts = telegram.Counts()
-    rows = list(telegram.messages(DATA / "one_chat.json", counts))
+    rows = list(telegram.messages(ONE_CHAT, counts))
     assert counts.service == 1 and counts.messages == 4 == len(rows)
     assert counts.chats == ["Relawan Kawal Pemilu"]
     first, second, bad_date, bad_text = rows
     assert first["text"] == "Info TPS sudah keluar, cek di situs resmi ya"
     # date_unixtime, not the exporting machine's local "date"
     assert first["date_unixtime"] == "1704276312"
-    [frame] = telegram.batches(DATA / "one_chat.json")
+    [frame] = telegram.batches(ONE_CHAT)
     assert frame["timestamp"].iloc[0] == pd.Timestamp("2024-01-03T10:05:12Z")
     assert frame["timestamp"].isna().tolist() == [False, False, True, False]
     assert second["text"] == ("Awas HOAKS surat suara tercoblos, sudah dibantah "
@@ -44,7 +45,7 @@ def test_account_export_keeps_each_chat_name_with_its_messages():
     assert [len(f) for f in frames] == [1, 1] and list(frames[0].columns) == list(
         telegram.COLUMNS)
     assert telegram.is_export(DATA / "account.json") and telegram.is_export(
-        DATA / "one_chat.json")
+        ONE_CHAT)
 
 
 def test_flatten_text_refuses_what_telegram_never_writes():
@@ -74,3 +75,45 @@ def test_a_large_export_is_streamed_not_loaded(tmp_path):
     tracemalloc.stop()
     assert counted == 20_000
     assert peak < size / 4, (peak, size)
+
+
+def test_an_export_is_detected_and_read_as_posts_with_bad_messages_quarantined():
+    from negtrend.run import pipeline
+
+    loaded = pipeline.prepare(str(ONE_CHAT)).loaded
+    assert "read as the telegram format" in " ".join(loaded.read_notes)
+    assert (loaded.n_read, loaded.n_kept, loaded.n_quarantined) == (4, 2, 2)
+    assert loaded.data["platform"].tolist() == ["Relawan Kawal Pemilu"] * 2
+    assert loaded.data["timestamp"].iloc[0] == pd.Timestamp("2024-01-03 17:05:12",
+                                                            tz="Asia/Jakarta")
+    reasons = loaded.quarantine.set_index("_row")["reason"].to_dict()
+    assert "date_unixtime: 'kemarin'" in reasons[3] and "text of type int" in reasons[4]
+    forced = pipeline.prepare(str(DATA / "account.json"), preset="telegram").loaded
+    assert forced.data["platform"].tolist() == ["Grup Keluarga", "Kanal Berita"]
+
+
+@pytest.mark.slow
+def test_a_report_renders_from_a_telegram_export(tmp_path):
+    """Three months of a channel around the pemilu2024 campaign, a report end to end."""
+    import subprocess
+    import sys
+
+    start = int(pd.Timestamp("2023-10-01", tz="UTC").timestamp())
+    messages = [{"id": i, "type": "message", "date": "2023-10-01T00:00:00",
+                 "date_unixtime": str(start + i * 9000), "from": "Kanal",
+                 "text": "awas hoaks surat suara" if i % 5 == 0 else ["info ",
+                                                                      {"type": "bold",
+                                                                       "text": "debat"}]}
+                for i in range(1500)]
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps({"name": "Kanal", "type": "public_channel", "id": 1,
+                                "messages": messages}), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "negtrend.cli", "report", "--data", str(path),
+                           "--election", "pemilu2024", "--freq", "W", "--classifier", "lexicon",
+                           "--category", "hoaks", "--reports-dir", str(tmp_path / "reports"),
+                           "-p", "examples_per_window=1"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    [metrics_path] = (tmp_path / "reports").glob("*/metrics.json")
+    metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
+    assert metrics["data"]["n_kept"] == 1500
+    assert "read as the telegram format" in " ".join(metrics["data"]["read_notes"])

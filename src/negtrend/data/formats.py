@@ -153,6 +153,11 @@ def header(path, sheet=None) -> tuple[list[str], str | None]:
     a spreadsheet in an Indonesian locale, or an older tweet-harvest, writes it."""
     from negtrend.data import readers
 
+    if Path(path).suffix.lower() == ".json" and readers.infer_format(path) == "jsonl":
+        from negtrend.data import telegram
+
+        if telegram.is_export(path):  # one JSON document, not lines: streamed by its reader
+            return list(telegram.RAW_COLUMNS), "telegram"
     columns = readers.peek_columns(path, sheet=sheet)
     if (len(columns) == 1 and ";" in columns[0]
             and readers.infer_format(path) == "csv"):

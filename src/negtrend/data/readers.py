@@ -48,6 +48,7 @@ _FORMATS = {
     "jsonl": "jsonl", "ndjson": "jsonl", "json": "jsonl",
     "parquet": "parquet", "pq": "parquet", "xlsx": "xlsx", "xls": "xlsx",
     "ssv": "ssv",  # semicolon-separated (what a spreadsheet in an Indonesian locale writes)
+    "telegram": "telegram",  # a Telegram Desktop result.json (data.telegram), streamed
 }
 _DELIMITERS = {"csv": ",", "tsv": "\t", "ssv": ";"}
 _MAGIC = {b"\x1f\x8b": "gzip", b"\x28\xb5\x2f\xfd": "zstd"}
@@ -166,6 +167,10 @@ class TableStream:
             self._columns, self.notes = clean_names(self._parquet.schema_arrow.names)
         elif self.format == "xlsx":
             self._whole, self.sheets, self.notes = read_xlsx(self.path, sheet)
+        elif self.format == "telegram":
+            from negtrend.data import telegram
+
+            self._columns, self.encoding = list(telegram.RAW_COLUMNS), "utf-8"
         else:
             _refuse_hidden_compression(self.path)
             self.encoding, self._errors, self.encoding_note = choose_encoding(self.path,
@@ -194,6 +199,10 @@ class TableStream:
             return _slices(self._whole, batch_size)
         if self._parquet is not None:
             return parquet_batches(self._parquet, self.path, batch_size)
+        if self.format == "telegram":
+            from negtrend.data import telegram
+
+            return telegram.raw_batches(self.path, batch_size)
         if self.format == "jsonl":
             return self._jsonl_batches(batch_size, self._all_keys() if fixed_columns else None)
         return self._delimited_batches(batch_size)
@@ -617,6 +626,10 @@ def peek_columns(path: str | Path, *, fmt: str | None = None, encoding: str | No
         return clean_names(parquet_file(path).schema_arrow.names)[0]
     if kind == "xlsx":
         return sheet_columns(path, sheet)
+    if kind == "telegram":
+        from negtrend.data import telegram
+
+        return list(telegram.RAW_COLUMNS)
     _refuse_hidden_compression(path)
     with open_bytes(path) as handle:
         head = handle.read(_PEEK_BYTES)

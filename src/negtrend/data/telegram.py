@@ -21,6 +21,8 @@ import pandas as pd
 
 MESSAGE = "messages.item"
 COLUMNS = ("text", "timestamp", "chat", "chat_type", "message_id", "author", "_row", "problem")
+RAW_COLUMNS = ("text", "date_unixtime", "chat", "chat_type", "message_id", "author")
+"""What the table reader sees (``readers`` format ``telegram``): text columns and ``_row``."""
 
 
 def flatten_text(value) -> str:
@@ -165,6 +167,41 @@ def _frame(records: list[dict]) -> pd.DataFrame:
     seconds = pd.to_numeric(frame.pop("date_unixtime"), errors="coerce")
     frame["timestamp"] = pd.to_datetime(seconds, unit="s", utc=True)
     return frame[list(COLUMNS)]
+
+
+def raw_batches(path: str | Path, batch_size: int = 100_000
+                ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+    """The messages as the table reader's ``(frame, raw_quarantine)`` pairs: every column as
+    text plus ``_row`` (the message's ordinal), and the messages that cannot be used (a date
+    that is not epoch seconds, a text of another type) set aside as ``bad_message`` with the
+    reason. The last pair is yielded even when empty, as every reader does."""
+    import json
+
+    from negtrend.data.columns import raw_quarantine
+
+    kept: list[dict] = []
+    bad: list[tuple] = []
+    for record in messages(path):
+        if record["problem"]:
+            bad.append((record["_row"], "bad_message", f"message {record['_row']}: "
+                        f"{record['problem']}", json.dumps(
+                            {k: record[k] for k in RAW_COLUMNS}, ensure_ascii=False,
+                            default=str)))
+        else:
+            kept.append(record)
+        if len(kept) + len(bad) >= batch_size:
+            yield _raw_frame(kept), raw_quarantine(bad)
+            kept, bad = [], []
+    yield _raw_frame(kept), raw_quarantine(bad)
+
+
+def _raw_frame(records: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(records, columns=[*RAW_COLUMNS, "_row"])
+    for column in RAW_COLUMNS:
+        frame[column] = frame[column].map(lambda v: None if v is None else str(v)).astype(
+            object)
+    frame["_row"] = frame["_row"].astype("int64")
+    return frame
 
 
 def is_export(path: str | Path, peek: int = 65536) -> bool:
