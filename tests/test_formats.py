@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from negtrend.cli import app
+from negtrend.corpus import inputs as corpus_inputs
 from negtrend.data import formats, loading, paths
 from negtrend.data.errors import LoadError
 from negtrend.report import finding
@@ -173,8 +174,8 @@ def test_a_near_miss_lists_the_columns_found_and_the_closest_presets(tmp_path):
 def test_a_standard_file_is_not_taken_for_a_preset(tmp_path):
     path = tmp_path / "posts.csv"
     path.write_text("timestamp,text\n2024-01-03,halo\n", encoding="utf-8")
-    assert pipeline.format_plan(str(path)) is None
-    assert pipeline.format_plan(str(path), column_map={"text": "text"}) is None
+    assert corpus_inputs.format_plan(str(path)) is None
+    assert corpus_inputs.format_plan(str(path), column_map={"text": "text"}) is None
 
 
 def test_the_checks_name_a_bad_preset_before_a_kernel_starts():

@@ -26,7 +26,7 @@ from negtrend.corpus import cache, inputs, parts, scan, sqlscan, store
 from negtrend.corpus.inputs import InputFile
 from negtrend.corpus.options import ENGINES
 from negtrend.corpus.scan import ScanSettings
-from negtrend.data import formats, labels, loading, published, sample, sources
+from negtrend.data import formats, labels, loading, sample, sources
 from negtrend.data.daily import DailyCounts
 from negtrend.data.errors import LoadError
 from negtrend.data.series import ALL_ITEMS, daily_counts
@@ -410,34 +410,16 @@ def write_quarantine(loaded, path: Path) -> Path:
     return loading.write_quarantine(loaded, path)
 
 
-def format_plan(data, *, preset: str | None = None, column_map=None, labels_spec=None,
-                timestamp_format: str | None = None, kind: str = "auto", sheet=None
-                ) -> formats.Plan | None:
-    """How a single file in a collection tool's format is read (:mod:`negtrend.data.formats`;
-    None: not one file, or a column map says how to read it). A preset applies to one file."""
-    spec = "" if data is None else str(data)
-    single = (bool(spec) and not spec.startswith(published.PREFIX)
-              and not inputs.is_corpus(spec) and Path(spec).is_file())
-    if not single:
-        if preset:
-            raise LoadError(f"{spec}: preset applies to one file, not a published series, a "
-                            f"glob or a folder")
-        return None
-    columns, fmt = formats.header(spec, sheet)
-    return formats.plan(spec, columns, preset=preset, column_map=column_map,
-                        timestamp_format=timestamp_format, labels_spec=labels_spec, kind=kind,
-                        fmt=fmt)
-
-
 def count_daily(data, out, settings: ScanSettings, *, engine: str = "auto", column_map=None,
                 options: ScaleOptions | None = None, preset: str | None = None) -> dict:
     """Read, quarantine, tag and count a posts corpus per day; write the counts (CSV) and the
     quarantine beside them; return the accounting and the engine (what ``negtrend count``
     prints). The whole data stage of a report, without the statistics (or their imports).
     A file in a collection tool's format (``preset``, or detected) is read whole, as
-    :func:`format_plan` says."""
-    how = format_plan(data, preset=preset, column_map=column_map, labels_spec=settings.labels,
-                      timestamp_format=settings.timestamp_format)
+    :func:`inputs.format_plan` says."""
+    how = inputs.format_plan(data, preset=preset, column_map=column_map,
+                             labels_spec=settings.labels,
+                             timestamp_format=settings.timestamp_format)
     if how is not None and how.kind != "posts":
         raise LoadError(f"{data}: a {how.preset.name} file already holds counts per period; "
                         f"count reads posts (give the file to report or claim)")

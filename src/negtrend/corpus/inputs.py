@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from negtrend.data import loading, readers
+from negtrend.data import formats, loading, published, readers
 from negtrend.data.errors import LoadError
 
 SUFFIXES = {".csv", ".tsv", ".tab", ".txt", ".jsonl", ".ndjson", ".json", ".parquet", ".pq"}
@@ -152,3 +152,22 @@ def save_stat_cache(path: Path, cache: dict) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}")
     temporary.write_text(json.dumps(cache), encoding="utf-8")
     os.replace(temporary, path)
+
+
+def format_plan(data, *, preset: str | None = None, column_map=None, labels_spec=None,
+                timestamp_format: str | None = None, kind: str = "auto", sheet=None
+                ) -> formats.Plan | None:
+    """How a single file in a collection tool's format is read (:mod:`negtrend.data.formats`;
+    None: not one file, or a column map says how to read it). A preset applies to one file."""
+    spec = "" if data is None else str(data)
+    single = (bool(spec) and not spec.startswith(published.PREFIX)
+              and not is_corpus(spec) and Path(spec).is_file())
+    if not single:
+        if preset:
+            raise LoadError(f"{spec}: preset applies to one file, not a published series, a "
+                            f"glob or a folder")
+        return None
+    columns, fmt = formats.header(spec, sheet)
+    return formats.plan(spec, columns, preset=preset, column_map=column_map,
+                        timestamp_format=timestamp_format, labels_spec=labels_spec, kind=kind,
+                        fmt=fmt)

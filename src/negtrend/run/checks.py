@@ -255,28 +255,20 @@ def _check_data(params: dict) -> None:
 
 def _format_plan(data: str, params: dict, mapping: dict):
     """A single file in a collection tool's format (``preset``, or detected from its header):
-    how it will be read; an unknown preset, or a header no preset and no map can read, is
-    named here."""
+    how it will be read (``corpus.inputs.format_plan``, as the report will); an unknown
+    preset, or a header no preset and no map can read, is named here."""
     from negtrend.corpus import inputs as corpus_inputs
-    from negtrend.data import formats, published
+    from negtrend.data import formats
     from negtrend.data.loading import LoadError
 
     preset = params.get("preset")
-    single = (not data.startswith(published.PREFIX) and not corpus_inputs.is_corpus(data)
-              and Path(data).is_file())
     try:
         if preset:
             formats.get_preset(str(preset))
-        if not single:
-            if preset:
-                raise ParameterError(f"{data}: preset applies to one file, not a published "
-                                     f"series, a glob or a folder")
-            return None
-        columns, fmt = formats.header(data, params.get("sheet"))
-        return formats.plan(data, columns, preset=preset, column_map=mapping,
-                            timestamp_format=params.get("timestamp_format"),
-                            labels_spec=params.get("labels"), kind=params.get("kind") or "auto",
-                            fmt=fmt)
+        return corpus_inputs.format_plan(
+            data, preset=preset, column_map=mapping,
+            timestamp_format=params.get("timestamp_format"), labels_spec=params.get("labels"),
+            kind=params.get("kind") or "auto", sheet=params.get("sheet"))
     except LoadError as exc:
         raise ParameterError(str(exc)) from None
 

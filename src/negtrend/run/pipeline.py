@@ -142,8 +142,9 @@ def prepare(data, *, kind: str = "auto", column_map=None, labels_spec=None,
     engines.check_engine(engine)
     if kind not in ("auto", "posts", "counts"):
         raise loading.LoadError(f"kind must be auto, posts or counts, got {kind!r}")
-    how = format_plan(data, preset=preset, column_map=column_map, labels_spec=labels_spec,
-                      timestamp_format=timestamp_format, kind=kind, sheet=sheet)
+    how = corpus_inputs.format_plan(data, preset=preset, column_map=column_map,
+                                    labels_spec=labels_spec, timestamp_format=timestamp_format,
+                                    kind=kind, sheet=sheet)
     if how is not None:
         loaded = formats.read(data, how, tz=timezone, sheet=sheet)
         if classifier and loaded.kind == "posts":
@@ -170,9 +171,6 @@ def prepare(data, *, kind: str = "auto", column_map=None, labels_spec=None,
                                         options=scale)
     return Prepared(loaded, list(settings.categories) or None,
                     tagging_kind("posts", labels_spec, classifier), used)
-
-
-format_plan = engines.format_plan  # a single file in a collection tool's format
 
 
 def _read_whole(data, kind: str, column_map, sheet) -> bool:
