@@ -121,8 +121,7 @@ def power(
         return _not_computed(target)  # nothing to scale: no change in zeros can be detected
     fallback = None
     if method != "simulate":
-        analytic, fallback = _analytic(comparison, category, phase, baseline, ratios, target,
-                                       alpha)
+        analytic, fallback = _analytic(comparison, phase, baseline, ratios, target, alpha)
         if analytic is not None and (method == "analytic" or fallback is None):
             return analytic if fallback is None else dataclasses.replace(
                 analytic, notes=(*analytic.notes, fallback))
@@ -173,8 +172,8 @@ def inverse_error_bias(df: float) -> float:
                     - special.gammaln(df / 2))
 
 
-def _analytic(comparison: PhaseComparison, category: str, phase: str, baseline: str,
-              ratios, target: float, alpha: float) -> tuple[PowerResult | None, Note | None]:
+def _analytic(comparison: PhaseComparison, phase: str, baseline: str, ratios, target: float,
+              alpha: float) -> tuple[PowerResult | None, Note | None]:
     """(the analytic result, or None when it cannot be computed; the note saying why it should
     be simulated instead, or None when the approximation holds)."""
     row = comparison.ratio(phase)
