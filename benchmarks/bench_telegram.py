@@ -8,7 +8,8 @@ everyday Indonesian register, a fifth of them as lists of text pieces, one in fi
 message), then reads it in a fresh process per measurement and reports the peak resident
 memory of that process (``ru_maxrss``):
 
-- ``data.telegram.batches`` (batches of 100,000 messages, as a loader would take them);
+- ``data.telegram.raw_batches`` (batches of 100,000 messages: what the table reader hands the
+  loader for the ``telegram`` format);
 - anchor, the floor of any streaming reader: ijson's events alone, no message built;
 - anchor, what a plain reader does: ``json.load`` of a ``--anchor-mb`` file (the whole
   export in memory), to show the memory a 2 GB export would need without streaming.
@@ -56,10 +57,10 @@ def generate(path: Path, megabytes: int, seed: int = 0) -> dict:
 
 
 READERS = {
-    "telegram.batches": """
+    "telegram.raw_batches": """
 from negtrend.data import telegram
 counts = telegram.Counts()
-rows = sum(len(f) for f in telegram.batches(PATH, batch_size=100_000, counts=counts))
+rows = sum(len(f) + len(q) for f, q in telegram.raw_batches(PATH, 100_000, counts))
 result = {"rows": rows, "service": counts.service}
 """,
     "ijson events only": """
@@ -104,8 +105,8 @@ def main(argv=None) -> int:
                   f"{made['bytes'] / 2**20:,.0f} MB")
     print("| reader | file | messages | seconds | messages/s | MB/s | peak RSS (MB) |")
     print("|---|---|---:|---:|---:|---:|---:|")
-    for name, path in (("telegram.batches", big), ("ijson events only", big),
-                       ("telegram.batches", small), ("json.load", small)):
+    for name, path in (("telegram.raw_batches", big), ("ijson events only", big),
+                       ("telegram.raw_batches", small), ("json.load", small)):
         got = measure(name, path)
         megabytes = path.stat().st_size / 2**20
         rows = got.get("rows")

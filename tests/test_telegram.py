@@ -24,9 +24,10 @@ def test_one_chat_export_flattens_text_uses_unixtime_and_skips_service_messages(
     assert first["text"] == "Info TPS sudah keluar, cek di situs resmi ya"
     # date_unixtime, not the exporting machine's local "date"
     assert first["date_unixtime"] == "1704276312"
-    [frame] = telegram.batches(ONE_CHAT)
-    assert frame["timestamp"].iloc[0] == pd.Timestamp("2024-01-03T10:05:12Z")
-    assert frame["timestamp"].isna().tolist() == [False, False, True, False]
+    [(frame, set_aside)] = telegram.raw_batches(ONE_CHAT)
+    assert frame["date_unixtime"].tolist() == ["1704276312", "1704330000"]
+    assert frame["_row"].tolist() == [1, 2] and set_aside["_row"].tolist() == [3, 4]
+    assert set(set_aside["reason_code"]) == {"bad_message"}
     assert second["text"] == ("Awas HOAKS surat suara tercoblos, sudah dibantah "
                               "https://example.org/cek")
     assert (first["chat"], first["chat_type"]) == ("Relawan Kawal Pemilu", "public_supergroup")
@@ -41,9 +42,9 @@ def test_account_export_keeps_each_chat_name_with_its_messages():
         ("Grup Keluarga", "Jangan lupa nyoblos tanggal 14"),
         ("Kanal Berita", "Hitung cepat: partisipasi tinggi")]
     assert rows[1]["chat_type"] == "public_channel"
-    frames = list(telegram.batches(DATA / "account.json", batch_size=1))
-    assert [len(f) for f in frames] == [1, 1] and list(frames[0].columns) == list(
-        telegram.COLUMNS)
+    frames = [frame for frame, _ in telegram.raw_batches(DATA / "account.json", batch_size=1)]
+    assert [len(f) for f in frames] == [1, 1, 0] and list(frames[0].columns) == [
+        *telegram.RAW_COLUMNS, "_row"]
     assert telegram.is_export(DATA / "account.json") and telegram.is_export(
         ONE_CHAT)
 
@@ -70,7 +71,7 @@ def test_a_large_export_is_streamed_not_loaded(tmp_path):
         out.write("]}")
     size = path.stat().st_size
     tracemalloc.start()
-    counted = sum(len(frame) for frame in telegram.batches(path, batch_size=1000))
+    counted = sum(len(frame) for frame, _ in telegram.raw_batches(path, batch_size=1000))
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert counted == 20_000

@@ -20,7 +20,6 @@ from pathlib import Path
 import pandas as pd
 
 MESSAGE = "messages.item"
-COLUMNS = ("text", "timestamp", "chat", "chat_type", "message_id", "author", "_row", "problem")
 RAW_COLUMNS = ("text", "date_unixtime", "chat", "chat_type", "message_id", "author")
 """What the table reader sees (``readers`` format ``telegram``): text columns and ``_row``."""
 
@@ -148,28 +147,7 @@ def _record(item: dict, chat: dict, row: int) -> dict:
             "author": item.get("from"), "_row": row, "problem": problem}
 
 
-def batches(path: str | Path, batch_size: int = 100_000,
-            counts: Counts | None = None) -> Iterator[pd.DataFrame]:
-    """The messages as frames of at most ``batch_size`` rows (columns :data:`COLUMNS`; the
-    timestamp in UTC, NaT where the message has a problem)."""
-    pending: list[dict] = []
-    for record in messages(path, counts):
-        pending.append(record)
-        if len(pending) >= batch_size:
-            yield _frame(pending)
-            pending = []
-    if pending:
-        yield _frame(pending)
-
-
-def _frame(records: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(records)
-    seconds = pd.to_numeric(frame.pop("date_unixtime"), errors="coerce")
-    frame["timestamp"] = pd.to_datetime(seconds, unit="s", utc=True)
-    return frame[list(COLUMNS)]
-
-
-def raw_batches(path: str | Path, batch_size: int = 100_000
+def raw_batches(path: str | Path, batch_size: int = 100_000, counts: Counts | None = None
                 ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
     """The messages as the table reader's ``(frame, raw_quarantine)`` pairs: every column as
     text plus ``_row`` (the message's ordinal), and the messages that cannot be used (a date
@@ -181,7 +159,7 @@ def raw_batches(path: str | Path, batch_size: int = 100_000
 
     kept: list[dict] = []
     bad: list[tuple] = []
-    for record in messages(path):
+    for record in messages(path, counts):
         if record["problem"]:
             bad.append((record["_row"], "bad_message", f"message {record['_row']}: "
                         f"{record['problem']}", json.dumps(
