@@ -228,10 +228,13 @@ def finish(loaded: loading.LoadResult, how: Plan, column_map: dict | None = None
                 data = data.loc[~twice].reset_index(drop=True)
                 notes.append(f"{int(twice.sum()):,} repeated listings of an item (same {key}) set "
                              "aside: each item counted once")
+    n_read = loaded.n_read
     if how.preset.exposure_category and loaded.kind == "counts":
-        data, quarantine, note = _exposure_rows(data, quarantine, how.preset.exposure_category)
+        data, quarantine, n_totals, note = _exposure_rows(data, quarantine,
+                                                          how.preset.exposure_category)
+        n_read -= n_totals  # a total is the exposure of other rows, not a row of its own
         notes.append(note)
-    result = dataclasses.replace(loaded, data=data, quarantine=quarantine,
+    result = dataclasses.replace(loaded, data=data, quarantine=quarantine, n_read=n_read,
                                  read_notes=tuple(loaded.read_notes) + tuple(notes),
                                  counts=how.preset.counts)
     assert result.n_kept + result.n_quarantined == result.n_read
@@ -245,8 +248,9 @@ def _set_aside(rows: pd.DataFrame, column: str, values, code: str, reasons) -> p
 
 def _exposure_rows(data: pd.DataFrame, quarantine: pd.DataFrame, category: str):
     """Counts in long form: the rows of ``category`` become the ``total`` of the other rows of
-    the same period and are set aside (``exposure_row``); a row whose period has none is set
-    aside too (``missing_total``): a count without its exposure cannot be a share."""
+    the same period. They are not rows of their own (the caller takes them off the rows read,
+    and a note says how many); a row whose period has none is set aside (``missing_total``):
+    a count without its exposure cannot be a share."""
     is_total = data["category"] == category
     totals = data[is_total].set_index(["period_start", "period_end"])["count"]
     totals = totals[~totals.index.duplicated(keep="first")]
@@ -254,17 +258,16 @@ def _exposure_rows(data: pd.DataFrame, quarantine: pd.DataFrame, category: str):
     keys = pd.MultiIndex.from_frame(rest[["period_start", "period_end"]])
     rest["total"] = totals.reindex(keys).to_numpy()
     missing = rest["total"].isna()
-    days = rest.loc[missing, "period_start"].dt.strftime("%Y-%m-%d")
-    extra = [
-        _set_aside(data[is_total], "category", category, "exposure_row",
-                   f"the total of every period ('{category}'): the exposure of the other rows"),
-        _set_aside(rest[missing], "total", "", "missing_total",
-                   (f"no '{category}' row for " + days + ": no exposure").to_numpy()),
-    ]
-    quarantine = pd.concat([quarantine, *[e for e in extra if len(e)]], ignore_index=True)
-    quarantine = quarantine.sort_values("_row", kind="stable").reset_index(drop=True)
-    note = f"'{category}' rows used as the exposure (total) of the other rows of their date"
-    return rest[~missing].reset_index(drop=True), quarantine, note
+    if missing.any():
+        days = rest.loc[missing, "period_start"].dt.strftime("%Y-%m-%d")
+        extra = _set_aside(rest[missing], "total", "", "missing_total",
+                           (f"no '{category}' row for " + days + ": no exposure").to_numpy())
+        quarantine = pd.concat([quarantine, extra], ignore_index=True)
+        quarantine = quarantine.sort_values("_row", kind="stable").reset_index(drop=True)
+    n_totals = int(is_total.sum())
+    note = (f"{n_totals:,} '{category}' rows read as the exposure (total) of the other rows of "
+            "their date, not counted as rows")
+    return rest[~missing].reset_index(drop=True), quarantine, n_totals, note
 
 
 def read(path, how: Plan, *, tz: str = loading.DEFAULT_TZ, sheet=None) -> loading.LoadResult:
