@@ -83,16 +83,39 @@ def test_turnbackhoax_labels_from_the_verdict_tag_and_says_it_counts_fact_checks
 
 def test_youtube_comments_epoch_seconds_replies_and_a_coarse_time_note():
     loaded = pipeline.prepare(fixture("youtube-comments.jsonl")).loaded
-    assert loaded.n_kept == 4
+    assert loaded.n_kept == 7
     assert reasons(loaded) == [(4, "duplicate_id"), (5, "bad_timestamp")]
     by_id = loaded.data.set_index("id")
-    # 1704276000 s is 2024-01-03 10:00 UTC, 17:00 in Jakarta; a reply's cid holds a dot
-    assert by_id.loc["UgxA1", "timestamp"] == pd.Timestamp("2024-01-03 17:00",
+    # 1705752000 s is 2024-01-20 12:00 UTC, 19:00 in Jakarta; a reply's cid holds a dot
+    assert by_id.loc["UgxA1", "timestamp"] == pd.Timestamp("2024-01-20 19:00",
                                                            tz="Asia/Jakarta")
     assert by_id.loc["UgxA1.9bR2", "author"] == "@warga_b"
     bad = loaded.quarantine.set_index("_row").loc[5, "reason"]
     assert "column 'time_parsed'" in bad and "not a number of seconds since 1970" in bad
     assert any("relative time" in note for note in loaded.read_notes)
+    # each comment is as precise as its phrase: English, Indonesian (edited), or unreadable
+    assert by_id["timestamp_precision"].to_dict() == {
+        "UgxA1": "month", "UgxA1.9bR2": "week", "UgxC3": "week", "UgxE5": "day",
+        "UgxF6": "hour", "UgxG7": "day", "UgxH8": "unknown"}
+
+
+@pytest.mark.parametrize("freq,counted,coarse", [
+    ("D", {"UgxF6"}, 6),  # only the comment dated to the hour can be placed in a day
+    ("W", {"UgxF6", "UgxE5", "UgxG7"}, 4),  # day-precise comments fit a week
+    ("M", {"UgxF6", "UgxE5", "UgxG7", "UgxA1.9bR2", "UgxC3"}, 2),  # a month's is too coarse
+])
+def test_youtube_comments_coarser_than_the_frequency_are_set_aside(freq, counted, coarse):
+    prepared = pipeline.prepare(fixture("youtube-comments.jsonl"))
+    series = pipeline.election_series(prepared, "pemilu2024", freq=freq).series
+    unused = series.unused
+    assert (unused["reason_code"] == "coarse_timestamp").sum() == coarse
+    assert int(series.frame["total"].sum()) == len(counted)
+    kept = set(prepared.loaded.data["id"]) - set(unused["id"])
+    assert kept == counted
+    reason = unused.set_index("id").loc["UgxA1", "reason"]
+    assert reason.startswith("timestamp precise only to a month, too coarse to place in one")
+    unknown = unused.set_index("id").loc["UgxH8", "reason"]
+    assert unknown.startswith("timestamp of unknown precision")
 
 
 def test_mediacloud_stories_titles_as_text_and_a_blank_date_quarantined():
@@ -237,6 +260,26 @@ def test_report_from_tweet_harvest_posts(tmp_path):
     assert "repeated listings of an item (same id_str)" in text
 
 
+@pytest.mark.slow
+def test_report_from_youtube_comments_counts_only_the_comments_a_week_can_place(tmp_path):
+    metrics = _report(fixture("youtube-comments.jsonl"), tmp_path)
+    data = metrics["data"]
+    assert data["not_usable_reasons"] == {"coarse_timestamp": 4}
+    assert data["rows_used"] == 3  # hour- and day-precise comments
+    page = next(tmp_path.glob("*/report.html")).read_text(encoding="utf-8")
+    assert "coarse_timestamp: 4" in page
+
+
+@pytest.mark.slow
+def test_report_from_media_cloud_stories_and_a_gdelt_timeline(tmp_path):
+    stories = _report(fixture("mediacloud-stories.csv"), tmp_path / "stories")
+    assert "read as the mediacloud-stories format" in json.dumps(stories)
+    timeline = _report(fixture("gdelt-timeline.csv"), tmp_path / "gdelt")
+    assert timeline["data"]["n_read"] == 300  # the 299 totals are exposure, not rows
+    assert timeline["data"]["quarantine_reasons"] == {"missing_total": 1}
+    assert "out of all" in json.dumps(timeline)  # the share measure
+
+
 def test_claim_and_classify_take_a_preset(tmp_path):
     done = CliRunner().invoke(app, [
         "claim", "--data", fixture("mediacloud-counts.csv"), "--election", "pemilu2024",
@@ -275,6 +318,22 @@ def test_count_reads_a_preset_whole_with_its_labels_and_duplicates(tmp_path):
                                     "--out", str(tmp_path / "mc.csv"), "--no-progress"])
     assert done.exit_code == 2
     assert "already holds counts per period" in done.output
+
+
+def test_count_per_day_quarantines_comments_a_day_cannot_place(tmp_path):
+    out = tmp_path / "yt.csv"
+    done = CliRunner().invoke(app, ["count", "--data", fixture("youtube-comments.jsonl"),
+                                    "--out", str(out), "--no-progress"])
+    assert done.exit_code == 0, done.output
+    summary = json.loads(done.output)
+    assert summary["quarantine_reasons"] == {"bad_timestamp": 1, "coarse_timestamp": 6,
+                                             "duplicate_id": 1}
+    assert summary["n_kept"] == 1 and summary["accounting_ok"]
+    assert pd.read_csv(out)["total"].sum() == 1
+    quarantine = pd.read_csv(out.with_suffix(".quarantine.csv"))
+    row = quarantine.set_index("_row").loc[8]  # '2 hari yang lalu (diedit)'
+    assert row["reason"] == ("timestamp precise only to a day, too coarse to place in one "
+                             "day (countable at freq W)")
 
 
 def test_an_older_tweet_harvest_with_semicolons_and_fewer_columns():

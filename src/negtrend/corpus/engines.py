@@ -26,7 +26,7 @@ from negtrend.corpus import cache, inputs, parts, scan, sqlscan, store
 from negtrend.corpus.inputs import InputFile
 from negtrend.corpus.options import ENGINES
 from negtrend.corpus.scan import ScanSettings
-from negtrend.data import formats, labels, loading, sample, sources
+from negtrend.data import formats, labels, loading, precision, sample, sources
 from negtrend.data.daily import DailyCounts
 from negtrend.data.errors import LoadError
 from negtrend.data.series import ALL_ITEMS, daily_counts
@@ -424,7 +424,8 @@ def count_daily(data, out, settings: ScanSettings, *, engine: str = "auto", colu
         raise LoadError(f"{data}: a {how.preset.name} file already holds counts per period; "
                         f"count reads posts (give the file to report or claim)")
     if how is not None:
-        loaded = formats.read(data, how, tz=settings.tz)
+        # counts per day: a post not placeable in one day is not counted in one
+        loaded = precision.set_aside(formats.read(data, how, tz=settings.tz), "D")
         if settings.classifier:
             loaded = classify.tag_posts(loaded, settings.classifier,
                                         list(settings.tag_categories or []) or None)

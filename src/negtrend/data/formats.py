@@ -9,7 +9,8 @@ needs (``constants``, e.g. a category for a single count series), for counts in 
 category whose rows hold every period's total (``exposure_category``), the kind (``posts`` or
 ``counts``) and, where it is not what posts or counts usually are, what the data count
 (``counts``: a key of the report's ``FINDING.counted``, e.g. ``fact_checks``), and a caveat
-for the data table (``note``).
+for the data table (``note``), and the column of a relative time the timestamp was computed
+from (``relative_time``: its unit is the item's precision, :mod:`negtrend.data.precision`).
 
 :func:`plan` turns a preset, forced or detected from the header, into the options the loader
 already has (column map, timestamp format, label rules, kind); :func:`finish` sets aside
@@ -26,11 +27,11 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from negtrend.data import loading, paths
+from negtrend.data import loading, paths, precision
 from negtrend.data.errors import LoadError
 
 FIELDS = ("description", "kind", "identify", "columns", "timestamp_format", "dedupe", "labels",
-          "constants", "exposure_category", "counts", "note")
+          "constants", "exposure_category", "counts", "note", "relative_time")
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class Preset:
     exposure_category: str | None = None  # counts: the category whose rows are the others' total
     counts: str | None = None  # what the data count, for the report's finding
     note: str | None = None  # a caveat the data table shows (e.g. coarse timestamps)
+    relative_time: str | None = None  # the column of the phrase ('3 weeks ago') the timestamp
+    # was computed from: its unit is each item's precision (data.precision)
 
 
 def formats_dir() -> Path:
@@ -70,7 +73,7 @@ def _preset(path: Path) -> Preset:
                   labels=dict(spec.get("labels") or {}),
                   constants={str(k): str(v) for k, v in (spec.get("constants") or {}).items()},
                   exposure_category=spec.get("exposure_category"), counts=spec.get("counts"),
-                  note=spec.get("note"))
+                  note=spec.get("note"), relative_time=spec.get("relative_time"))
 
 
 def presets() -> dict[str, Preset]:
@@ -228,6 +231,9 @@ def finish(loaded: loading.LoadResult, how: Plan, column_map: dict | None = None
                 data = data.loc[~twice].reset_index(drop=True)
                 notes.append(f"{int(twice.sum()):,} repeated listings of an item (same {key}) set "
                              "aside: each item counted once")
+    phrase = how.preset.relative_time
+    if phrase and loaded.kind == "posts" and phrase in data.columns:
+        data = data.assign(**{precision.COLUMN: precision.relative_units(data[phrase])})
     n_read = loaded.n_read
     if how.preset.exposure_category and loaded.kind == "counts":
         data, quarantine, n_totals, note = _exposure_rows(data, quarantine,

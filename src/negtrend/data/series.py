@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from negtrend.data import precision
 from negtrend.data.daily import DailyCounts
 from negtrend.data.errors import SeriesError, UnknownCategoryError
 from negtrend.data.labels import column_flags
@@ -198,13 +199,33 @@ def from_posts(
     dates = pd.to_datetime(posts["date"]).dt.normalize()
     if dates.isna().all():
         raise SeriesError(NO_DATED_POSTS)
-    unused = pd.DataFrame()
+    parts = []
+    if precision.COLUMN in posts.columns:
+        coarse = pd.Series(precision.too_coarse(posts[precision.COLUMN], freq),
+                           index=posts.index)
+        if coarse.any():
+            parts.append(_coarse(posts[coarse].drop(columns=categories), freq))
+            posts, dates = posts[~coarse], dates[~coarse]
     if span is not None:
         outside = ~dates.between(span[0], span[1])
         if outside.any():
-            unused = _out_of_span(posts.drop(columns=categories), outside, dates, dates, span)
+            parts.append(_out_of_span(posts.drop(columns=categories), outside, dates, dates,
+                                      span))
+    unused = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    if not len(posts):
+        raise SeriesError(f"every post's timestamp is coarser than a {FREQS[freq]} (set aside "
+                          "as coarse_timestamp); count them at a coarser frequency")
     return from_daily(daily_counts(posts, categories), freq, categories, complete_feed,
                       start, end, span, unused)
+
+
+def _coarse(rows: pd.DataFrame, freq: str) -> pd.DataFrame:
+    """Posts whose timestamps are too coarse for ``freq``, for ``SeriesResult.unused``."""
+    part = rows.copy()
+    part["reason_code"] = precision.REASON_CODE
+    part["reason"] = part[precision.COLUMN].map(
+        {unit: precision.reason(unit, freq) for unit in part[precision.COLUMN].unique()})
+    return part
 
 
 NO_DATED_POSTS = ("no dated posts to build a series from (every row was quarantined, or the "
