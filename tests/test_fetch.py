@@ -260,7 +260,7 @@ def test_an_answer_that_is_not_json_or_a_refused_key_is_one_clear_error(server, 
 
 
 def test_gdelt_refuses_a_start_older_than_three_months_and_names_the_gkg(tmp_path):
-    with pytest.raises(fetch.FetchError, match=r"3 months.*GKG.*not read them yet"):
+    with pytest.raises(fetch.FetchError, match=r"3 months.*GKG.*--preset gdelt-gkg"):
         fetch.fetch_gdelt("hoaks", "2026-08-01", "2026-11-02", tmp_path / "gd.csv",
                           base_url="http://127.0.0.1:9/doc", client=client(FakeClock()),
                           today=TODAY)

@@ -585,7 +585,8 @@ def fetch_gdelt(
 ) -> None:
     """Daily article counts (DOC 2.0 API, timelinevolraw) with all articles GDELT monitored
     each day as the exposure. The API covers about the last 3 months only; for older dates
-    use the bulk GKG files (not read by negtrend yet). One request every 5 s at most."""
+    use the bulk GKG files (read as they are: --preset gdelt-gkg). One request every 5 s at
+    most."""
     from negtrend.data import fetch
 
     typer.echo(fetch.fetch_gdelt(query, start, end, out, theme=theme, country=country,

@@ -167,7 +167,7 @@ def format_plan(data, *, preset: str | None = None, column_map=None, labels_spec
             raise LoadError(f"{spec}: preset applies to one file, not a published series, a "
                             f"glob or a folder")
         return None
-    columns, fmt = formats.header(spec, sheet)
+    columns, fmt = formats.header(spec, sheet, preset)
     return formats.plan(spec, columns, preset=preset, column_map=column_map,
                         timestamp_format=timestamp_format, labels_spec=labels_spec, kind=kind,
                         fmt=fmt)

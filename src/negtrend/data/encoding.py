@@ -19,13 +19,15 @@ from negtrend.data.errors import LoadError
 
 _CHUNK = 1 << 20
 _SAMPLE = 1 << 19
-COMPRESSIONS = {".gz": "gzip", ".gzip": "gzip", ".bz2": "bz2", ".zst": "zstd", ".zstd": "zstd"}
+COMPRESSIONS = {".gz": "gzip", ".gzip": "gzip", ".bz2": "bz2", ".zst": "zstd", ".zstd": "zstd",
+                ".zip": "zip"}  # zip: an archive of one file, as GDELT publishes its files
 _BOM_CODECS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
                (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
 def compression_of(path: str | Path) -> str | None:
-    """The codec a file's last suffix names (gzip, bz2, zstd), or None for a plain file."""
+    """The codec a file's last suffix names (gzip, bz2, zstd, zip), or None for a plain
+    file."""
     return COMPRESSIONS.get(Path(path).suffix.lower())
 
 
@@ -69,7 +71,48 @@ def open_bytes(path: str | Path):
         return open(path, "rb")
     if not path.is_file():
         return open(path, "rb")  # the usual FileNotFoundError / IsADirectoryError
+    if codec == "zip":
+        return _zip_member(path)
     return io.BufferedReader(_Decompressing(path, codec), buffer_size=_CHUNK)
+
+
+def _zip_member(path: Path):
+    """The one file of a zip archive, streamed; an archive of several (or none) is an error
+    naming what it holds."""
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as err:
+        raise LoadError(f"{path}: not a readable zip archive ({err})") from None
+    members = [m for m in archive.infolist() if not m.is_dir()]
+    if len(members) != 1:
+        archive.close()
+        names = ", ".join(m.filename for m in members[:5]) or "nothing"
+        raise LoadError(f"{path}: a zip archive must hold exactly one file; it holds "
+                        f"{len(members)} ({names}); unpack it and pass the files")
+    return io.BufferedReader(_ZipStream(archive, members[0]), buffer_size=_CHUNK)
+
+
+class _ZipStream(io.RawIOBase):
+    """A zip member's bytes; closing it closes the archive too."""
+
+    def __init__(self, archive, member):
+        self._archive, self._stream = archive, archive.open(member)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._stream.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._stream.close()
+            self._archive.close()
+        super().close()
 
 
 def _open(source: Path | bytes):

@@ -61,8 +61,8 @@ MEDIACLOUD_KEY_ENV = "MEDIACLOUD_API_KEY"
 GDELT_DOC_URL = "https://api.gdeltproject.org/api/v2/doc/doc"
 GDELT_WINDOW_DAYS = 90  # the DOC API's rolling window: "the last 3 months"
 GDELT_BULK_HINT = ("use the bulk GKG files (http://data.gdeltproject.org/gdeltv2/"
-                   "masterfilelist.txt); negtrend does not read them yet (a gdelt-gkg format "
-                   "is planned)")
+                   "masterfilelist.txt), which negtrend reads as they are (--preset gdelt-gkg, "
+                   "labels on theme codes and tone: see the README)")
 OUTPUT_COLUMNS = ("date", "category", "count", "total", "source")
 USER_AGENT = "negtrend (research toolkit; urllib)"
 

@@ -21,6 +21,7 @@ which format was read. Adding a format is one YAML file and one fixture.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +32,9 @@ from negtrend.data import loading, paths, precision
 from negtrend.data.errors import LoadError
 
 FIELDS = ("description", "kind", "identify", "columns", "timestamp_format", "dedupe", "labels",
-          "constants", "exposure_category", "counts", "note", "relative_time")
+          "constants", "exposure_category", "counts", "note", "relative_time", "names",
+          "first_field", "separator", "quoting", "timezone", "derive")
+SEPARATORS = {"comma": "csv", "tab": "tsv", "semicolon": "ssv"}  # -> the reader's format
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,32 @@ class Preset:
     note: str | None = None  # a caveat the data table shows (e.g. coarse timestamps)
     relative_time: str | None = None  # the column of the phrase ('3 weeks ago') the timestamp
     # was computed from: its unit is each item's precision (data.precision)
+    names: tuple[str, ...] = ()  # the columns of a file written without a header row
+    first_field: str | None = None  # a regular expression a headerless file's first field fits
+    separator: str | None = None  # comma | tab | semicolon, whatever the file's name says
+    quoting: bool = True  # False: quotes are ordinary characters (GDELT)
+    timezone: str | None = None  # the zone of times written without an offset (else local)
+    derive: dict = field(default_factory=dict)  # column -> {from, pattern[, number]}
+
+    def layout(self):
+        """How the reader splits this format's file written without a header row."""
+        from negtrend.data import readers
+
+        return readers.Layout(SEPARATORS[self.separator or "tab"], tuple(self.names),
+                              self.quoting)
+
+    def unquoted(self, path, fmt):
+        """``fmt``, or for a file split by this format's own separator where quotes mean
+        nothing (GDELT's tabs), the layout that says so; a quoted export (BigQuery's CSV)
+        stays as it is."""
+        from negtrend.data import readers
+
+        if self.quoting or not self.separator or isinstance(fmt, readers.Layout):
+            return fmt
+        base = fmt if fmt in SEPARATORS.values() else readers.infer_format(path)
+        if base != SEPARATORS[self.separator]:
+            return fmt
+        return readers.Layout(base, None, quoting=False)
 
 
 def formats_dir() -> Path:
@@ -66,6 +95,15 @@ def _preset(path: Path) -> Preset:
         raise LoadError(f"{path}: kind must be posts or counts, got {kind!r}")
     if not spec.get("identify"):
         raise LoadError(f"{path}: a preset needs 'identify', the columns that identify it")
+    if spec.get("separator") and spec["separator"] not in SEPARATORS:
+        raise LoadError(f"{path}: separator must be one of {list(SEPARATORS)}, got "
+                        f"{spec['separator']!r}")
+    if bool(spec.get("names")) != bool(spec.get("first_field")):
+        raise LoadError(f"{path}: a headerless layout needs both 'names' and 'first_field'")
+    for name, rule in (spec.get("derive") or {}).items():
+        if not isinstance(rule, dict) or not {"from", "pattern"} <= set(rule):
+            raise LoadError(f"{path}: derive.{name} needs 'from' (a column) and 'pattern' (a "
+                            "regular expression whose first group is the value)")
     return Preset(name=path.stem, description=str(spec.get("description", path.stem)),
                   kind=kind, identify=tuple(str(c) for c in spec["identify"]),
                   columns={str(k): str(v) for k, v in (spec.get("columns") or {}).items()},
@@ -73,7 +111,11 @@ def _preset(path: Path) -> Preset:
                   labels=dict(spec.get("labels") or {}),
                   constants={str(k): str(v) for k, v in (spec.get("constants") or {}).items()},
                   exposure_category=spec.get("exposure_category"), counts=spec.get("counts"),
-                  note=spec.get("note"), relative_time=spec.get("relative_time"))
+                  note=spec.get("note"), relative_time=spec.get("relative_time"),
+                  names=tuple(str(c) for c in spec.get("names") or ()),
+                  first_field=spec.get("first_field"), separator=spec.get("separator"),
+                  quoting=bool(spec.get("quoting", True)), timezone=spec.get("timezone"),
+                  derive=dict(spec.get("derive") or {}))
 
 
 def presets() -> dict[str, Preset]:
@@ -126,10 +168,12 @@ class Plan:
     timestamp_format: str | None
     labels: dict
     kind: str
-    fmt: str | None = None  # the reader's format when the header asked for another (ssv)
+    fmt: object = None  # how the reader splits the file, when not as its name says: a
+    # format (ssv, telegram) or a readers.Layout (headerless, unquoted)
 
     def note(self) -> str:
-        how = "detected from its columns" if self.detected else "as asked (preset)"
+        how = ("as asked (preset)" if not self.detected else "detected from its first record"
+               if getattr(self.fmt, "names", None) else "detected from its columns")
         return f"read as the {self.preset.name} format ({self.preset.description}; {how})"
 
 
@@ -150,22 +194,47 @@ def unmatched_message(path, columns: list[str]) -> str:
     return "; ".join(lines)
 
 
-def header(path, sheet=None) -> tuple[list[str], str | None]:
-    """The file's columns, and the reader's format when it is not the one its name says: a
-    ``.csv`` whose only column holds semicolons is read as semicolon-separated (``ssv``), as
-    a spreadsheet in an Indonesian locale, or an older tweet-harvest, writes it."""
+def header(path, sheet=None, preset: str | None = None) -> tuple[list[str], object]:
+    """The file's columns, and how the reader must split it when not as its name says: a
+    ``.csv`` whose only column holds semicolons or tabs is read as such (a spreadsheet in an
+    Indonesian locale writes semicolons, GDELT tabs), and a text whose first line fits a
+    headerless format (``names`` and ``first_field``; the one ``preset`` names, else any) is
+    read with that format's names (a :class:`negtrend.data.readers.Layout`)."""
     from negtrend.data import readers
 
-    if Path(path).suffix.lower() == ".json" and readers.infer_format(path) == "jsonl":
+    kind = readers.infer_format(path)
+    if Path(path).suffix.lower() == ".json" and kind == "jsonl":
         from negtrend.data import telegram
 
         if telegram.is_export(path):  # one JSON document, not lines: streamed by its reader
             return list(telegram.RAW_COLUMNS), "telegram"
+    if kind in ("csv", "tsv"):
+        headerless = _headerless(path, [get_preset(preset)] if preset else
+                                 list(presets().values()))
+        if headerless is not None:
+            return list(headerless.names), headerless
     columns = readers.peek_columns(path, sheet=sheet)
-    if (len(columns) == 1 and ";" in columns[0]
-            and readers.infer_format(path) == "csv"):
-        return readers.peek_columns(path, fmt="ssv"), "ssv"
+    if len(columns) == 1 and kind == "csv":
+        for mark, fmt in ((";", "ssv"), ("\t", "tsv")):
+            if mark in columns[0]:
+                return readers.peek_columns(path, fmt=fmt), fmt
     return columns, None
+
+
+def _headerless(path, candidates: list[Preset]):
+    """The layout of the first candidate whose headerless form the file's first line fits."""
+    from negtrend.data import readers
+
+    candidates = [p for p in candidates if p.names]
+    if not candidates:
+        return None
+    line = readers.first_line(path)
+    for candidate in candidates:
+        layout = candidate.layout()
+        fields = line.rstrip("\r\n").split(readers.delimiter(layout.format))
+        if len(fields) == len(candidate.names) and re.match(candidate.first_field, fields[0]):
+            return layout
+    return None
 
 
 def plan(path, columns: list[str], *, preset: str | None = None, column_map=None,
@@ -191,6 +260,7 @@ def plan(path, columns: list[str], *, preset: str | None = None, column_map=None
             if _standard(columns):
                 return None
             raise LoadError(unmatched_message(path, columns))
+    fmt = chosen.unquoted(path, fmt)
     mapping = {c: s for c, s in chosen.columns.items()
                if c not in user_map and s not in user_map.values()}
     from negtrend.data import labels as label_rules
@@ -209,6 +279,10 @@ def finish(loaded: loading.LoadResult, how: Plan, column_map: dict | None = None
     notes = [how.note()] + ([how.preset.note] if how.preset.note else [])
     if how.fmt == "ssv":
         notes.append("fields separated by semicolons")
+    if getattr(how.fmt, "names", None):
+        notes.append(f"no header row: columns named as the format lists them "
+                     f"({len(how.fmt.names)})")
+    data = _derived(data, how.preset.derive)
     key = how.preset.dedupe
     if key:
         mapping = column_map if column_map is not None else how.column_map
@@ -247,6 +321,23 @@ def finish(loaded: loading.LoadResult, how: Plan, column_map: dict | None = None
     return result
 
 
+def _derived(data: pd.DataFrame, derive: dict) -> pd.DataFrame:
+    """Columns taken out of others by a regular expression's first group (a title out of
+    GDELT's Extras, a tone out of V2Tone); a row where it does not match gets none, and a
+    ``number`` that does not parse is none too."""
+    if not derive or not len(data.columns):
+        return data
+    added = {}
+    for name, rule in derive.items():
+        if rule["from"] not in data.columns:
+            continue
+        values = data[rule["from"]].astype("string").str.extract(
+            rule["pattern"], flags=re.DOTALL, expand=False)
+        added[name] = (pd.to_numeric(values, errors="coerce") if rule.get("number")
+                       else values.str.strip().mask(lambda v: v == ""))
+    return data.assign(**added)
+
+
 def _set_aside(rows: pd.DataFrame, column: str, values, code: str, reasons) -> pd.DataFrame:
     return pd.DataFrame({"_row": rows["_row"].astype("int64").to_numpy(), "column": column,
                          "value": values, "reason_code": code, "reason": reasons})
@@ -283,6 +374,8 @@ def read(path, how: Plan, *, tz: str = loading.DEFAULT_TZ, sheet=None) -> loadin
 
     loaded = sources.load_source(path, kind=how.kind, column_map=how.column_map, tz=tz,
                                  timestamp_format=how.timestamp_format, sheet=sheet,
-                                 constants=how.preset.constants, fmt=how.fmt)
+                                 constants=how.preset.constants, fmt=how.fmt,
+                                 naive_tz=how.preset.timezone,
+                                 require_text="text" in how.column_map)
     loaded = finish(loaded, how)
     return labels.apply_to_result(loaded, how.labels) if how.labels else loaded

@@ -8,6 +8,11 @@ classifier is not needed when the source already carries the answer:
 * ``"title~pemilu|pilpres"`` - true where column ``title`` matches the regular expression
   (case-blind);
 * ``"Berita_Hoax"`` - the column itself, read as a boolean (true/false, 1/0, yes/no, ya/tidak);
+* ``"V2Themes@ELECTION|ELECTION_FRAUD"`` - true where column ``V2Themes``, a ``;``-separated
+  list of codes (each may carry a ``,``-separated offset, as GDELT writes them), holds one of
+  the codes (case-blind);
+* ``"tone<-5"`` (also ``<=``, ``>``, ``>=``) - true where column ``tone`` is a number below -5;
+* rules joined by ``&&`` - true where all of them are (``"V2Themes@ELECTION && tone<-5"``);
 * a list of rules - true where any of them is (``["HS_Religion", "HS_Race"]``).
 
 Named maps for known sources live in ``config/categories.yaml`` (``label_maps``).
@@ -63,8 +68,9 @@ def parse_rules(spec: str | dict | list | None) -> dict[str, str | list[str]]:
 def rule_columns(rules: dict) -> dict[str, list[str]]:
     """The columns each category's rule reads (and every rule's pattern compiled, so a bad
     regular expression is named before any work is done)."""
-    return {category: [_split(part, category)[0]
-                       for part in (rule if isinstance(rule, list) else [rule])]
+    return {category: [_split(atom, category)[0]
+                       for part in (rule if isinstance(rule, list) else [rule])
+                       for atom in _conditions(part)]
             for category, rule in rules.items()}
 
 
@@ -114,32 +120,68 @@ def apply_rules(posts: pd.DataFrame, rules: dict[str, str]) -> pd.DataFrame:
     return out
 
 
+def _conditions(rule: str) -> list[str]:
+    """The conditions a rule joins with ``&&``."""
+    return [part.strip() for part in str(rule).split("&&")]
+
+
 def _evaluate(posts: pd.DataFrame, category: str, rule: str) -> pd.Series:
-    column, values, pattern = _split(rule, category)
+    flags = [_condition(posts, category, atom) for atom in _conditions(rule)]
+    return pd.concat(flags, axis=1).all(axis=1) if len(flags) > 1 else flags[0]
+
+
+def _condition(posts: pd.DataFrame, category: str, rule: str) -> pd.Series:
+    column, kind, argument = _split(rule, category)
     if column not in posts.columns:
         raise LabelError(f"label rule for '{category}' names column '{column}', which is "
                          f"not in the data; columns are {list(posts.columns)}")
     source = posts[column].astype("string").fillna("")
-    if values is not None:
-        wanted = {v.strip().lower() for v in values}
+    if kind == "values":
+        wanted = {v.strip().lower() for v in argument}
         return source.str.strip().str.lower().isin(wanted).astype(bool)
-    if pattern is not None:
-        return source.str.contains(pattern, regex=True).astype(bool)
+    if kind == "pattern":
+        return source.str.contains(argument, regex=True).astype(bool)
+    if kind == "codes":
+        codes = source.str.lower().str.split(";").explode()
+        codes = codes.str.split(",", n=1).str[0].str.strip()
+        return codes.isin(argument).groupby(level=0).any().reindex(posts.index,
+                                                                   fill_value=False)
+    if kind == "compare":
+        operator, threshold = argument
+        numbers = pd.to_numeric(posts[column], errors="coerce")  # not a number: false
+        return pd.Series(_COMPARE[operator](numbers.to_numpy(dtype=float), threshold),
+                         index=posts.index)
     return as_boolean(posts[column], column, posts.get("_row"))
 
 
+_COMPARE = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}
+_COMPARISON = re.compile(r"^\s*([^~:@<>=]+?)\s*(<=|>=|<|>)\s*([-+]?\d+(?:\.\d*)?)\s*$")
+
+
 def _split(rule: str, category: str = "?"):
+    """A condition as (column, kind, argument): kind is pattern (``~``), compare (``<``,
+    ``<=``, ``>``, ``>=`` a number), codes (``@``), values (``:``) or boolean."""
     if "~" in rule:
         column, _, pattern = rule.partition("~")
         try:
-            return column.strip(), None, re.compile(pattern, re.IGNORECASE)
+            return column.strip(), "pattern", re.compile(pattern, re.IGNORECASE)
         except re.error as err:
             raise LabelError(f"label rule {category}={rule}: '{pattern}' is not a valid regular "
                              f"expression ({err})") from None
+    compared = _COMPARISON.match(rule)
+    if compared:
+        column, operator, number = compared.groups()
+        return column.strip(), "compare", (operator, float(number))
+    if "@" in rule:
+        column, _, codes = rule.partition("@")
+        return column.strip(), "codes", {c.strip().lower() for c in codes.split("|")}
     if ":" in rule:
         column, _, values = rule.partition(":")
-        return column.strip(), values.split("|"), None
-    return rule.strip(), None, None
+        return column.strip(), "values", values.split("|")
+    if set(rule) & set("<>"):
+        raise LabelError(f"label rule {category}={rule}: expected COLUMN<NUMBER (or <=, >, "
+                         ">=), e.g. tone<-5")
+    return rule.strip(), "boolean", None
 
 
 def apply_to_result(loaded, rules: dict[str, str] | str | list):

@@ -263,7 +263,7 @@ def _outside(years: pd.Series) -> pd.Series:
             f"{_YEAR_MAX}, the range negtrend can represent")
 
 
-def _localize(naive: pd.Series, tz: str) -> pd.Series:
+def _in_zone(naive: pd.Series, tz: str) -> pd.Series:
     naive = naive.where(_in_range(naive)).dt.as_unit("ns")
     ambiguous = np.zeros(len(naive), dtype=bool)  # the standard-time reading of DST overlaps
     return naive.dt.tz_localize(tz, ambiguous=ambiguous, nonexistent="shift_forward")
@@ -314,15 +314,22 @@ def english_month_names(text: pd.Series, full: bool) -> pd.Series:
 
 
 def timestamps_with_offsets(values: pd.Series, tz: str = DEFAULT_TZ,
-                            timestamp_format: str | None = None) -> tuple[pd.Series, pd.Series]:
+                            timestamp_format: str | None = None, naive_tz: str | None = None
+                            ) -> tuple[pd.Series, pd.Series]:
     """:func:`parse_timestamps`, and which values carried their own offset (the rest were read
-    as local times in ``tz``): files of one corpus may differ, and a report says so."""
+    as local times in ``tz``): files of one corpus may differ, and a report says so.
+    ``naive_tz``: the zone a source writes its times without an offset in, when a format
+    says (GDELT writes UTC); they are then instants, converted to ``tz`` like offsets."""
     out = pd.Series(pd.NaT, index=values.index, dtype=pd.DatetimeTZDtype("ns", tz))
-    with_offset = pd.Series(False, index=values.index)
+    with_offset = pd.Series(naive_tz is not None, index=values.index)
+
+    def place_naive(naive):
+        return _convert(_in_zone(naive, naive_tz), tz) if naive_tz else _in_zone(naive, tz)
+
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         aware = getattr(values.dtype, "tz", None) is not None
-        with_offset[:] = aware
-        return (_convert(values, tz) if aware else _localize(values, tz)), with_offset
+        with_offset[:] = aware or naive_tz is not None
+        return (_convert(values, tz) if aware else place_naive(values)), with_offset
     if timestamp_format in EPOCH_UNITS:
         with_offset[:] = True  # seconds since 1970 UTC: an instant, like a time with offset
         return _epoch(values, tz, EPOCH_UNITS[timestamp_format]), with_offset
@@ -335,8 +342,8 @@ def timestamps_with_offsets(values: pd.Series, tz: str = DEFAULT_TZ,
         parsed = pd.to_datetime(text[present], format=timestamp_format, errors="coerce",
                                 utc=with_zone)
         if len(parsed):
-            out.loc[present] = _convert(parsed, tz) if with_zone else _localize(parsed, tz)
-        with_offset[present] = with_zone
+            out.loc[present] = _convert(parsed, tz) if with_zone else place_naive(parsed)
+        with_offset[present] = with_zone or naive_tz is not None
         return out, with_offset
     candidates = text[present]
     iso = candidates.str.fullmatch(_ISO).eq(True)
@@ -345,7 +352,7 @@ def timestamps_with_offsets(values: pd.Series, tz: str = DEFAULT_TZ,
     offset_idx = candidates.index[has_offset]
     if len(naive_idx):
         parsed = pd.to_datetime(text[naive_idx], format="ISO8601", errors="coerce")
-        out.loc[naive_idx] = _localize(parsed, tz)
+        out.loc[naive_idx] = place_naive(parsed)
     if len(offset_idx):
         parsed = pd.to_datetime(text[offset_idx], format="ISO8601", errors="coerce", utc=True)
         out.loc[offset_idx] = _convert(parsed, tz)
@@ -362,7 +369,7 @@ def _check_tz(path, tz: str) -> None:
 
 
 def read_posts(path, *, column_map=None, tz=DEFAULT_TZ, encoding=None, fmt=None, sheet=None,
-               timestamp_format=None, require_text=True) -> LoadResult:
+               timestamp_format=None, require_text=True, naive_tz=None) -> LoadResult:
     """Posts with ``timestamp`` (aware, in ``tz``), local ``date`` and ``text``; bad rows
     quarantined (missing_timestamp, bad_timestamp, timestamp_out_of_range, missing_text, and
     the reader's bad_fields, bad_json, field_too_large, unterminated_quote). ``sheet``: an
@@ -372,13 +379,14 @@ def read_posts(path, *, column_map=None, tz=DEFAULT_TZ, encoding=None, fmt=None,
                                            {"timestamp": "date"}, fmt, encoding, sheet)
     check_posts_mapping(path, mapping, available, require_text)
     checked = check_posts(raw.frame, raw.quarantine, mapping, tz=tz,
-                          timestamp_format=timestamp_format, require_text=require_text)
+                          timestamp_format=timestamp_format, require_text=require_text,
+                          naive_tz=naive_tz)
     _check_accounting(checked.data, checked.quarantine, checked.n_read, path)
     return LoadResult(data=checked.data, quarantine=checked.quarantine, source=str(path),
                       kind="posts", n_read=checked.n_read, encoding=raw.encoding,
                       encoding_note=raw.encoding_note, sheets=raw.sheets,
                       read_notes=raw.notes + timestamp_rule(checked.n_offset,
-                                                            checked.n_local, tz))
+                                                            checked.n_local, tz, naive_tz))
 
 
 def posts_mapping(path, columns: list[str], column_map=None, require_text: bool = True
@@ -400,10 +408,14 @@ def check_posts_mapping(path, mapping: dict[str, str], available: list[str],
                         f" available columns: {available}")
 
 
-def timestamp_rule(n_offset: int, n_local: int, tz: str) -> tuple[str, ...]:
+def timestamp_rule(n_offset: int, n_local: int, tz: str, naive_tz: str | None = None
+                   ) -> tuple[str, ...]:
     """How a file's timestamps were placed in ``tz``, for the report's data table."""
     notes = []
-    if n_offset:
+    if n_offset and naive_tz:
+        notes.append(f"{n_offset:,} timestamps, written in {naive_tz} as the format says, "
+                     f"were converted to {tz}")
+    elif n_offset:
         notes.append(f"{n_offset:,} timestamps carried an offset and were converted to {tz}")
     if n_local:
         notes.append(f"{n_local:,} timestamps had no offset and were read as local time in {tz}")
@@ -424,12 +436,13 @@ class CheckedPosts:
 
 def check_posts(frame: pd.DataFrame, raw_q: pd.DataFrame, mapping: dict[str, str], *,
                 tz: str = DEFAULT_TZ, timestamp_format: str | None = None,
-                require_text: bool = True) -> CheckedPosts:
+                require_text: bool = True, naive_tz: str | None = None) -> CheckedPosts:
     """The row checks of :func:`read_posts` on a raw table or one batch of it: rows kept with
     canonical columns, ``timestamp`` and local ``date``; failures quarantined with a reason."""
     n_read = len(frame) + len(raw_q)
     ts_src = mapping["timestamp"]
-    stamps, with_offset = timestamps_with_offsets(frame[ts_src], tz, timestamp_format)
+    stamps, with_offset = timestamps_with_offsets(frame[ts_src], tz, timestamp_format,
+                                                  naive_tz)
     missing_ts = _blank(frame[ts_src])
     bad_ts = ~missing_ts & stamps.isna()
     years = _years_outside(frame[ts_src], bad_ts, timestamp_format)

@@ -64,9 +64,23 @@ _PEEK_BYTES = 1 << 20
 _PEEK_LINES = 1000
 
 
-def infer_format(path: str | Path, fmt: str | None = None) -> str:
+@dataclass(frozen=True)
+class Layout:
+    """A delimited text read as a collection tool writes it rather than as its name says
+    (given as ``fmt``): the delimiter's format (csv, tsv, ssv), whether quotes mean anything
+    (GDELT's tab-separated files have none, and a field may begin with one), and the column
+    names of a file that has no header row."""
+
+    format: str
+    names: tuple[str, ...] | None = None
+    quoting: bool = True
+
+
+def infer_format(path: str | Path, fmt: str | Layout | None = None) -> str:
     """csv | tsv | jsonl | parquet | xlsx, from ``fmt`` or the suffix under any compression
     suffix (``posts.csv.gz`` is csv)."""
+    if isinstance(fmt, Layout):
+        return fmt.format
     path = Path(path)
     compressed = compression_of(path)
     key = (fmt or (path.with_suffix("") if compressed else path).suffix).lower().lstrip(".")
@@ -148,10 +162,12 @@ class TableStream:
     columns, the raw quarantine the records of that stretch that could not be used.
     """
 
-    def __init__(self, path: str | Path, *, fmt: str | None = None, encoding: str | None = None,
-                 sheet: str | int | None = None, max_field: int = MAX_FIELD_CHARS):
+    def __init__(self, path: str | Path, *, fmt: str | Layout | None = None,
+                 encoding: str | None = None, sheet: str | int | None = None,
+                 max_field: int = MAX_FIELD_CHARS):
         self.path = Path(path)
         self.format = infer_format(self.path, fmt)
+        self.layout = fmt if isinstance(fmt, Layout) else Layout(self.format)
         self.max_field = max_field
         self.encoding: str | None = None
         self.encoding_note = ""
@@ -184,6 +200,8 @@ class TableStream:
                 self._columns = [c for c in self._whole.columns if c != "_row"]
             elif self.format == "jsonl":
                 self._columns = clean_names(self._all_keys())[0]
+            elif self.layout.names:
+                self._columns = list(self.layout.names)
             else:
                 with self._text() as handle:
                     self._columns, self.notes = _header_names(
@@ -222,7 +240,7 @@ class TableStream:
         """csv module over the decoded text: exact record numbers, multi-line quoted fields,
         oversized fields set aside; the record text is kept for the quarantine. A file that
         Arrow splits exactly as the csv module does is split by Arrow (data.arrowcsv)."""
-        header = self._arrow_header()
+        header = None if self.layout != Layout(self.format) else self._arrow_header()
         if header is not None:
             names, self.notes = clean_names(header)
             for first, arrays in arrowcsv.batches(
@@ -233,10 +251,12 @@ class TableStream:
         parsing = _Parsing(self.max_field * RUNAWAY_FACTOR)
         with self._text() as handle:
             taken: list[str] = []
-            reader = csv.reader(_tap(handle, taken), delimiter=_DELIMITERS[self.format])
+            reader = csv.reader(_tap(handle, taken), delimiter=_DELIMITERS[self.format],
+                                quoting=csv.QUOTE_MINIMAL if self.layout.quoting
+                                else csv.QUOTE_NONE)
             parsing.pause()
             try:
-                header = _header(reader, self.path)
+                header = list(self.layout.names or _header(reader, self.path))
                 taken.clear()
                 names, self.notes = clean_names(header)
                 pending = _Pending(names)
@@ -319,7 +339,8 @@ class TableStream:
     def _close_last(self, record: list[str], number: int, taken: list[str], last: int,
                     pending: _Pending) -> None:
         """A last record whose quote never closes is incomplete: set it aside."""
-        if not _quote_left_open(taken, record, _DELIMITERS[self.format]):
+        if not self.layout.quoting or not _quote_left_open(taken, record,
+                                                           _DELIMITERS[self.format]):
             return
         if pending.numbers and pending.numbers[-1] == number:
             pending.rows.pop()
@@ -579,14 +600,14 @@ class RawTable:
     notes: tuple[str, ...] = ()
 
 
-def open_table(path: str | Path, *, fmt: str | None = None, encoding: str | None = None,
+def open_table(path: str | Path, *, fmt: str | Layout | None = None, encoding: str | None = None,
                sheet: str | int | None = None, max_field: int = MAX_FIELD_CHARS
                ) -> TableStream:
     """A :class:`TableStream`: the encoding is chosen now, the rows are read batch by batch."""
     return TableStream(path, fmt=fmt, encoding=encoding, sheet=sheet, max_field=max_field)
 
 
-def read_raw(path: str | Path, *, fmt: str | None = None, encoding: str | None = None,
+def read_raw(path: str | Path, *, fmt: str | Layout | None = None, encoding: str | None = None,
              sheet: str | int | None = None, max_field: int = MAX_FIELD_CHARS) -> RawTable:
     """The whole table: every batch of :func:`open_table` joined."""
     stream = open_table(path, fmt=fmt, encoding=encoding, sheet=sheet, max_field=max_field)
@@ -601,7 +622,7 @@ def read_raw(path: str | Path, *, fmt: str | None = None, encoding: str | None =
                     stream.sheets, tuple(stream.notes))
 
 
-def read_table(path: str | Path, *, fmt: str | None = None, encoding: str | None = None,
+def read_table(path: str | Path, *, fmt: str | Layout | None = None, encoding: str | None = None,
                sheet: str | int | None = None,
                ) -> tuple[pd.DataFrame, pd.DataFrame, str | None, str]:
     """Raw read: every column as text (missing -> NA) plus ``_row``, the source record number.
@@ -614,7 +635,7 @@ def read_table(path: str | Path, *, fmt: str | None = None, encoding: str | None
     return table.frame, table.quarantine, table.encoding, table.encoding_note
 
 
-def peek_columns(path: str | Path, *, fmt: str | None = None, encoding: str | None = None,
+def peek_columns(path: str | Path, *, fmt: str | Layout | None = None, encoding: str | None = None,
                  sheet: str | int | None = None) -> list[str]:
     """Column names from the head of the file, decoded (and decompressed) as the reader would:
     the CSV header, or the keys of the first JSON objects (lines that are not are skipped).
@@ -622,6 +643,8 @@ def peek_columns(path: str | Path, *, fmt: str | None = None, encoding: str | No
     are the same error; ``sheet='*'`` adds the ``sheet`` and ``sheet_row`` columns."""
     path = Path(path)
     kind = infer_format(path, fmt)
+    if isinstance(fmt, Layout) and fmt.names:
+        return list(fmt.names)
     if kind == "parquet":
         return clean_names(parquet_file(path).schema_arrow.names)[0]
     if kind == "xlsx":
@@ -639,3 +662,20 @@ def peek_columns(path: str | Path, *, fmt: str | None = None, encoding: str | No
         return clean_names(_keys_of_lines(io.StringIO(text), _PEEK_LINES))[0]
     return _header_names(io.StringIO(text, newline=""), kind, path,
                          MAX_FIELD_CHARS * RUNAWAY_FACTOR)[0]
+
+
+def delimiter(fmt: str) -> str:
+    """The field delimiter of a delimited format (csv, tsv, ssv)."""
+    return _DELIMITERS[fmt]
+
+
+def first_line(path: str | Path, encoding: str | None = None) -> str:
+    """The first line of a text file, decompressed and decoded as the reader would ("" for
+    an empty file): what tells a headerless file's layout."""
+    path = Path(path)
+    _refuse_hidden_compression(path)
+    with open_bytes(path) as handle:
+        head = handle.read(_PEEK_BYTES)
+        complete = not handle.read(1)
+    text = decode_head(head, encoding, complete=complete).lstrip("\ufeff")
+    return text.splitlines()[0] if text else ""

@@ -33,10 +33,13 @@ def load_source(
     require_text: bool = True,
     sheet: str | int | None = None,
     constants: dict | None = None,
-    fmt: str | None = None,
+    fmt: str | readers.Layout | None = None,
+    naive_tz: str | None = None,
 ) -> loading.LoadResult:
     """Load posts or counts from a path, or a bundled published series. ``sheet``: the XLSX
-    sheet to read, or ``"*"`` for all (a workbook of several needs one)."""
+    sheet to read, or ``"*"`` for all (a workbook of several needs one); ``fmt``: how to read
+    the file when not as its name says; ``naive_tz``: the zone of its times written without
+    an offset, when not ``tz`` (a format may say)."""
     spec = str(data)
     if spec.startswith(published.PREFIX):
         return published.load_published(spec[len(published.PREFIX):], variant=variant)
@@ -54,5 +57,5 @@ def load_source(
     if kind == "posts":
         return loading.read_posts(path, column_map=mapping, tz=tz, encoding=encoding,
                                   timestamp_format=timestamp_format, require_text=require_text,
-                                  sheet=sheet, fmt=fmt)
+                                  sheet=sheet, fmt=fmt, naive_tz=naive_tz)
     raise loading.LoadError(f"kind must be auto, posts or counts, got {kind!r}")

@@ -276,7 +276,10 @@ def _format_plan(data: str, params: dict, mapping: dict):
 def _preset_shape(data: str, how, sheet) -> DataShape:
     from negtrend.data import readers, sources
 
-    columns = tuple(readers.peek_columns(data, sheet=sheet, fmt=how.fmt))
+    # the file's columns and those the format derives from them (GDELT's tone), which label
+    # rules may read too
+    columns = tuple(readers.peek_columns(data, sheet=sheet, fmt=how.fmt)) + tuple(
+        how.preset.derive)
     if how.kind != "counts":
         return DataShape("posts", columns)
     loaded = sources.load_source(data, kind="counts", column_map=how.column_map, sheet=sheet,
