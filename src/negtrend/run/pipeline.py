@@ -99,14 +99,17 @@ class ReportParams(DataParams):
     tagging_error: dict = field(default_factory=dict)  # category -> precision and recall
 
 
+SAMPLE_MAP = {"text": "title", "timestamp": "published"}
+"""The bundled sample corpus's columns (data/sample)."""
+
+
 @dataclass(frozen=True)
 class ExploreParams(DataParams):
     """``notebooks/explore.ipynb``: a corpus (the bundled sample by default), tagged by the
     lexicon, weekly, against two elections."""
 
     data: str | None = None  # None: the bundled sample corpus
-    column_map: dict = field(default_factory=lambda: {"text": "title",
-                                                      "timestamp": "published"})
+    column_map: dict = field(default_factory=dict)  # {}: SAMPLE_MAP for the bundled sample
     classifier: str | None = "lexicon"
     election: str = "pemilu2024"
     compare_election: str | None = "pilkada2024"  # shown side by side; None to skip
@@ -495,7 +498,9 @@ def explore(params: ExploreParams) -> Exploration:
     from negtrend.report import explore as explore_views
     from negtrend.report import plots
     out = _output_dir(params.output_dir, "explore")
-    params = dataclasses.replace(params, data=params.data or str(paths.sample_corpus()))
+    if params.data is None:  # the bundled sample, with its own column names
+        params = dataclasses.replace(params, data=str(paths.sample_corpus()),
+                                     column_map=params.column_map or SAMPLE_MAP)
     prepared = _prepare_params(params)
     record_engine(prepared.engine, out)
     views = [_view(prepared, params, params.election)]
