@@ -5,6 +5,7 @@ aside; --preset forcing one; a header no preset matches named with the closest p
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -376,3 +377,22 @@ def test_indonesian_month_names_are_read_with_a_month_name_format(tmp_path):
     full = loading.parse_timestamps(pd.Series(["17 Agustus 2024", "1 Desember 2023"]),
                                     timestamp_format="%d %B %Y")
     assert full.dt.strftime("%Y-%m-%d").tolist() == ["2024-08-17", "2023-12-01"]
+
+
+def test_a_folder_of_tweet_harvest_scrapes_old_and_new_counts_each_tweet_once(tmp_path):
+    folder = tmp_path / "scrapes"
+    folder.mkdir()
+    for name in ("tweet-harvest.csv", "tweet-harvest-semicolon.csv"):
+        (folder / name).write_bytes(Path(fixture(name)).read_bytes())
+    corpus = pipeline.prepare(str(folder)).loaded
+    one = pipeline.prepare(fixture("tweet-harvest.csv")).loaded
+    other = pipeline.prepare(fixture("tweet-harvest-semicolon.csv")).loaded
+    ids = set(one.data["id"]) | set(other.data["id"])
+    assert sorted(corpus.data["id"]) == sorted(ids)  # each tweet once, whichever file
+    across = len(one.data) + len(other.data) - len(ids)
+    assert across > 0
+    assert (corpus.quarantine["reason_code"] == "duplicate_id").sum() == \
+        across + (one.quarantine["reason_code"] == "duplicate_id").sum() + \
+        (other.quarantine["reason_code"] == "duplicate_id").sum()
+    assert corpus.n_kept + corpus.n_quarantined == corpus.n_read == one.n_read + other.n_read
+    assert "tweet-harvest-semicolon.csv" in " ".join(corpus.quarantine["file"])

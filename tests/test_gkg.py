@@ -145,3 +145,61 @@ def test_report_from_gkg_articles_labelled_by_theme_and_tone(tmp_path):
     assert metrics["data"]["quarantine_reasons"] == {"bad_fields": 1, "bad_timestamp": 1,
                                                      "duplicate_id": 1}
     assert "read as the gdelt-gkg format" in json.dumps(metrics)
+
+
+def _split_into_files(folder: Path) -> list[Path]:
+    """The fixture cut into three files as GDELT publishes them (the last one zipped); the
+    article repeated at record 12 (first read at record 11) ends up in another file."""
+    lines = FIXTURE.read_text(encoding="utf-8").splitlines(keepends=True)
+    folder.mkdir()
+    paths = []
+    for number, (start, stop) in enumerate(((0, 11), (11, 80), (80, len(lines)))):
+        path = folder / f"2024010{number + 1}000000.gkg.csv"
+        path.write_text("".join(lines[start:stop]), encoding="utf-8")
+        paths.append(path)
+    zipped = paths[-1].with_name(paths[-1].name + ".zip")
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as handle:
+        handle.write(paths[-1], paths[-1].name)
+    paths[-1].unlink()
+    return [*paths[:-1], zipped]
+
+
+def test_a_folder_of_gkg_files_reads_as_the_one_file_and_counts_an_article_once(tmp_path):
+    _split_into_files(tmp_path / "gkg")
+    whole = pipeline.prepare(str(FIXTURE), labels_spec=RULES).loaded
+    corpus = pipeline.prepare(str(tmp_path / "gkg"), labels_spec=RULES).loaded
+    assert corpus.n_read == whole.n_read and corpus.n_kept == whole.n_kept
+    for name in ("pemilu", "curang", "negatif"):
+        assert int(corpus.data[name].sum()) == int(whole.data[name].sum())
+    assert sorted(corpus.data["timestamp"]) == sorted(whole.data["timestamp"])
+    # the quarantine names each record's file and its record number there
+    where = corpus.quarantine.set_index("reason_code")
+    assert where.loc["duplicate_id", "file"].endswith("20240102000000.gkg.csv")
+    assert where.loc["duplicate_id", "_row"] == 1
+    assert "20240101000000.gkg.csv record 11" in where.loc["duplicate_id", "reason"]
+    assert where.loc["bad_fields", "file"].endswith("20240102000000.gkg.csv")
+    assert where.loc["bad_fields", "_row"] == 32 - 11
+    notes = corpus.read_notes
+    assert notes[0] == "3 files read as the gdelt-gkg format (GDELT GKG 2.1 article records)"
+    converted = [n for n in notes if "written in UTC" in n]
+    assert converted == [f"{corpus.n_kept + 1:,} timestamps, written in UTC as the format "
+                         "says, were converted to Asia/Jakarta"]  # +1: the repeat, set aside
+    assert "1 items listed in more than one file (same DocumentIdentifier) set aside: each " \
+        "counted once" in notes
+    assert "GCAM" not in corpus.data.columns  # heavy columns are dropped as files are read
+    assert {"tone", "text", "platform", "_file"} <= set(corpus.data.columns)
+
+
+def test_a_corpus_takes_its_first_files_format_and_names_a_file_that_is_not_one(tmp_path):
+    folder = tmp_path / "mixed"
+    _split_into_files(folder)
+    (folder / "zz_posts.csv").write_text("timestamp,text\n2024-01-01,halo\n", encoding="utf-8")
+    with pytest.raises(Exception, match=r"zz_posts.csv: the corpus is read as the gdelt-gkg "
+                                         r"format .* lacks columns"):
+        pipeline.prepare(str(folder))
+
+
+def test_a_format_runs_on_the_pandas_engine_only(tmp_path):
+    _split_into_files(tmp_path / "gkg")
+    with pytest.raises(Exception, match="read by the pandas engine, not duckdb"):
+        pipeline.prepare(str(tmp_path / "gkg"), engine="duckdb")

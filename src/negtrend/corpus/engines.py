@@ -22,11 +22,11 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from negtrend.corpus import cache, inputs, parts, scan, sqlscan, store
+from negtrend.corpus import cache, formatted, inputs, parts, scan, sqlscan, store
 from negtrend.corpus.inputs import InputFile
 from negtrend.corpus.options import ENGINES
 from negtrend.corpus.scan import ScanSettings
-from negtrend.data import formats, labels, loading, precision, sample, sources
+from negtrend.data import labels, loading, precision, sample, sources
 from negtrend.data.daily import DailyCounts
 from negtrend.data.errors import LoadError
 from negtrend.data.series import ALL_ITEMS, daily_counts
@@ -415,8 +415,8 @@ def count_daily(data, out, settings: ScanSettings, *, engine: str = "auto", colu
     """Read, quarantine, tag and count a posts corpus per day; write the counts (CSV) and the
     quarantine beside them; return the accounting and the engine (what ``negtrend count``
     prints). The whole data stage of a report, without the statistics (or their imports).
-    A file in a collection tool's format (``preset``, or detected) is read whole, as
-    :func:`inputs.format_plan` says."""
+    Files in a collection tool's format (``preset``, or detected) are read in memory, as
+    :func:`inputs.format_plan` says (:mod:`negtrend.corpus.formatted`)."""
     how = inputs.format_plan(data, preset=preset, column_map=column_map,
                              labels_spec=settings.labels,
                              timestamp_format=settings.timestamp_format)
@@ -425,7 +425,8 @@ def count_daily(data, out, settings: ScanSettings, *, engine: str = "auto", colu
                         f"count reads posts (give the file to report or claim)")
     if how is not None:
         # counts per day: a post not placeable in one day is not counted in one
-        loaded = precision.set_aside(formats.read(data, how, tz=settings.tz), "D")
+        loaded = precision.set_aside(formatted.read(data, how, tz=settings.tz,
+                                                    engine=engine), "D")
         if settings.classifier:
             loaded = classify.tag_posts(loaded, settings.classifier,
                                         list(settings.tag_categories or []) or None)

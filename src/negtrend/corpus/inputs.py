@@ -14,7 +14,7 @@ from negtrend.data import formats, loading, published, readers
 from negtrend.data.errors import LoadError
 
 SUFFIXES = {".csv", ".tsv", ".tab", ".txt", ".jsonl", ".ndjson", ".json", ".parquet", ".pq"}
-COMPRESSED = {".gz", ".bz2", ".zst"}
+COMPRESSED = {".gz", ".bz2", ".zst", ".zip"}
 GLOB_CHARS = set("*?[")
 
 
@@ -67,7 +67,7 @@ def expand(data) -> list[InputFile]:
         raise LoadError(f"{spec}: file not found")
     if not found:
         raise LoadError(f"{spec}: no CSV, TSV, JSONL or Parquet files found (plain or .gz, "
-                        ".bz2, .zst)")
+                        ".bz2, .zst, .zip)")
     return [InputFile(i, path, readers.infer_format(path), _partitions(path, base))
             for i, path in enumerate(found)]
 
@@ -157,17 +157,37 @@ def save_stat_cache(path: Path, cache: dict) -> None:
 def format_plan(data, *, preset: str | None = None, column_map=None, labels_spec=None,
                 timestamp_format: str | None = None, kind: str = "auto", sheet=None
                 ) -> formats.Plan | None:
-    """How a single file in a collection tool's format is read (:mod:`negtrend.data.formats`;
-    None: not one file, or a column map says how to read it). A preset applies to one file."""
+    """How a file, or a corpus of files, in a collection tool's format is read
+    (:mod:`negtrend.data.formats`; None: not such a file, or a column map says how to read
+    it). A corpus takes the format of its first file (or ``preset``), and every other file
+    must have the columns that format reads (checked here, before any row is read)."""
     spec = "" if data is None else str(data)
-    single = (bool(spec) and not spec.startswith(published.PREFIX)
-              and not is_corpus(spec) and Path(spec).is_file())
-    if not single:
+    if not spec or spec.startswith(published.PREFIX):
         if preset:
-            raise LoadError(f"{spec}: preset applies to one file, not a published series, a "
-                            f"glob or a folder")
+            raise LoadError(f"{spec}: preset applies to files, not to a published series")
         return None
-    columns, fmt = formats.header(spec, sheet, preset)
-    return formats.plan(spec, columns, preset=preset, column_map=column_map,
-                        timestamp_format=timestamp_format, labels_spec=labels_spec, kind=kind,
-                        fmt=fmt)
+    if is_corpus(spec):
+        files = expand(spec)
+        first = files[0].path
+    elif Path(spec).is_file():
+        files, first = [], spec
+    else:
+        if preset:
+            raise LoadError(f"{spec}: file not found")
+        return None
+    columns, fmt = formats.header(first, sheet, preset)
+    how = formats.plan(first, columns, preset=preset, column_map=column_map,
+                       timestamp_format=timestamp_format, labels_spec=labels_spec, kind=kind,
+                       fmt=fmt)
+    if how is not None and len(files) > 1:
+        if how.kind != "posts":
+            raise LoadError(f"{spec}: a corpus of several {how.preset.name} files; counts "
+                            "formats are read one file at a time")
+        for item in files[1:]:
+            found, _ = formats.header(item.path, None, how.preset.name)
+            missing = [c for c in how.column_map.values() if c not in found]
+            if missing:
+                raise LoadError(f"{item.path}: the corpus is read as the {how.preset.name} "
+                                f"format (from {first}), but this file lacks columns "
+                                f"{missing}; columns found: {found}")
+    return how

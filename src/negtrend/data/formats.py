@@ -283,32 +283,21 @@ def finish(loaded: loading.LoadResult, how: Plan, column_map: dict | None = None
         notes.append(f"no header row: columns named as the format lists them "
                      f"({len(how.fmt.names)})")
     data = _derived(data, how.preset.derive)
+    phrase = how.preset.relative_time
+    if phrase and loaded.kind == "posts" and phrase in data.columns:
+        data = data.assign(**{precision.COLUMN: precision.relative_units(data[phrase])})
+    n_read = loaded.n_read
     key = how.preset.dedupe
     if key:
         mapping = column_map if column_map is not None else how.column_map
         canon = {s: c for c, s in mapping.items()}.get(key, key)
         if canon in data.columns:
-            values = data[canon].astype("string").str.strip()
-            twice = values.notna() & (values != "") & values.duplicated(keep="first")
-            if twice.any():
-                first = data.loc[~values.duplicated(keep="first"), ["_row"]].assign(
-                    key=values[~values.duplicated(keep="first")])
-                where = values[twice].map(dict(zip(first["key"], first["_row"], strict=True)))
-                extra = pd.DataFrame({
-                    "_row": data.loc[twice, "_row"].astype("int64").to_numpy(),
-                    "column": canon, "value": values[twice].astype(str).to_numpy(),
-                    "reason_code": "duplicate_id",
-                    "reason": (f"{key} '" + values[twice].astype(str) + "' already read in "
-                               "record " + where.astype(str)).to_numpy()})
+            data, extra = set_aside_duplicates(data, key, canon)
+            if len(extra):
                 quarantine = pd.concat([quarantine, extra], ignore_index=True)
-                quarantine = quarantine.sort_values("_row", kind="stable").reset_index(drop=True)
-                data = data.loc[~twice].reset_index(drop=True)
-                notes.append(f"{int(twice.sum()):,} repeated listings of an item (same {key}) set "
-                             "aside: each item counted once")
-    phrase = how.preset.relative_time
-    if phrase and loaded.kind == "posts" and phrase in data.columns:
-        data = data.assign(**{precision.COLUMN: precision.relative_units(data[phrase])})
-    n_read = loaded.n_read
+                quarantine = quarantine.sort_values("_row", kind="stable").reset_index(
+                    drop=True)
+                notes.append(duplicates_note(len(extra), key))
     if how.preset.exposure_category and loaded.kind == "counts":
         data, quarantine, n_totals, note = _exposure_rows(data, quarantine,
                                                           how.preset.exposure_category)
@@ -319,6 +308,31 @@ def finish(loaded: loading.LoadResult, how: Plan, column_map: dict | None = None
                                  counts=how.preset.counts)
     assert result.n_kept + result.n_quarantined == result.n_read
     return result
+
+
+def set_aside_duplicates(data: pd.DataFrame, key: str, column: str, places=None
+                         ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows whose ``column`` (the source's ``key``) repeats an earlier row's, set aside:
+    the rows kept (the first of each) and the quarantine rows (``duplicate_id``), whose reason
+    names where the first was read (``places``: each row's place, default ``record N``)."""
+    values = data[column].astype("string").str.strip()
+    first = ~values.duplicated(keep="first")
+    twice = values.notna() & (values != "") & ~first
+    if not twice.any():
+        return data, pd.DataFrame()
+    places = ("record " + data["_row"].astype(str)) if places is None else places
+    where = values[twice].map(dict(zip(values[first], places[first], strict=True)))
+    extra = pd.DataFrame({
+        **({"_file": data.loc[twice, "_file"].to_numpy()} if "_file" in data else {}),
+        "_row": data.loc[twice, "_row"].astype("int64").to_numpy(), "column": column,
+        "value": values[twice].astype(str).to_numpy(), "reason_code": "duplicate_id",
+        "reason": (f"{key} '" + values[twice].astype(str) + "' already read in "
+                   + where.astype(str)).to_numpy()}, index=data.index[twice])
+    return data.loc[~twice].reset_index(drop=True), extra.reset_index(drop=True)
+
+
+def duplicates_note(n: int, key: str) -> str:
+    return f"{n:,} repeated listings of an item (same {key}) set aside: each item counted once"
 
 
 def _derived(data: pd.DataFrame, derive: dict) -> pd.DataFrame:

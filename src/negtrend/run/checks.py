@@ -274,11 +274,13 @@ def _format_plan(data: str, params: dict, mapping: dict):
 
 
 def _preset_shape(data: str, how, sheet) -> DataShape:
+    from negtrend.corpus import inputs as corpus_inputs
     from negtrend.data import readers, sources
 
-    # the file's columns and those the format derives from them (GDELT's tone), which label
-    # rules may read too
-    columns = tuple(readers.peek_columns(data, sheet=sheet, fmt=how.fmt)) + tuple(
+    # the (first) file's columns and those the format derives from them (GDELT's tone), which
+    # label rules may read too
+    first = corpus_inputs.expand(data)[0].path if corpus_inputs.is_corpus(data) else data
+    columns = tuple(readers.peek_columns(first, sheet=sheet, fmt=how.fmt)) + tuple(
         how.preset.derive)
     if how.kind != "counts":
         return DataShape("posts", columns)

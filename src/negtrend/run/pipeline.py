@@ -25,9 +25,9 @@ from negtrend.analysis.compare import (
     compare_phases,
 )
 from negtrend.analysis.tagging_error import corrected_shares
-from negtrend.corpus import engines
+from negtrend.corpus import engines, formatted
 from negtrend.corpus import inputs as corpus_inputs
-from negtrend.data import calendar, formats, labels, loading, paths, readers, sources
+from negtrend.data import calendar, labels, loading, paths, readers, sources
 from negtrend.data.claims import Claim, get_claim
 from negtrend.data.daily import DailyCounts
 from negtrend.data.series import SPAN_MARGIN_DAYS, SeriesResult, analysis_span, build_series
@@ -140,8 +140,9 @@ def prepare(data, *, kind: str = "auto", column_map=None, labels_spec=None,
             examples_per_window: int = 3, preset: str | None = None) -> Prepared:
     """Load a source, apply label rules and tag posts' text: everything before counting.
     Posts (one file, a glob or a folder) go through ``engine`` (:mod:`negtrend.corpus`);
-    published series, count tables and workbooks are read whole, and so is a file in a
-    collection tool's format (``preset``, or detected from its header: :mod:`data.formats`)."""
+    published series, count tables and workbooks are read whole, and so are files in a
+    collection tool's format (``preset``, or detected from the header: :mod:`data.formats`,
+    :mod:`corpus.formatted`)."""
     engines.check_engine(engine)
     if kind not in ("auto", "posts", "counts"):
         raise loading.LoadError(f"kind must be auto, posts or counts, got {kind!r}")
@@ -149,7 +150,7 @@ def prepare(data, *, kind: str = "auto", column_map=None, labels_spec=None,
                                     labels_spec=labels_spec, timestamp_format=timestamp_format,
                                     kind=kind, sheet=sheet)
     if how is not None:
-        loaded = formats.read(data, how, tz=timezone, sheet=sheet)
+        loaded = formatted.read(data, how, tz=timezone, sheet=sheet, engine=engine)
         if classifier and loaded.kind == "posts":
             loaded = classify.tag_posts(loaded, classifier, categories or None)
         return Prepared(loaded, choose_categories(categories, how.labels, classifier),
