@@ -125,7 +125,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     folder = args.folder / f"{args.files}x{args.records}"
-    info_path = folder / "info.json"
+    info_path = folder.with_suffix(".json")  # beside the corpus, not in it
     if info_path.exists():
         info = json.loads(info_path.read_text())
     else:

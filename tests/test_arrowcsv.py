@@ -147,3 +147,38 @@ def test_plain_quoting_across_block_boundaries(monkeypatch):
         monkeypatch.setattr(arrowcsv, "CHUNK", size)
         assert arrowcsv.plain_quoting(io.BytesIO(good), ",")
         assert not arrowcsv.plain_quoting(io.BytesIO(b'a,"bc"d,e\n'), ",")
+
+
+UNQUOTED = ["a", "kata", "Résumé", "🇮🇩 hoaks", " spasi ", ",", ";", '"', '""', '"awal',
+            "akhir\"", "", "x" * 50, "0", "NaN", "null", "-", "'", "\\", "#", "<PAGE_TITLE>"]
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("header", [True, False])
+def test_unquoted_and_headerless_layouts_split_by_arrow_as_by_the_csv_module(tmp_path, seed,
+                                                                           header):
+    """GDELT's layout: tabs, no quoting (a field may open or close with a quote), with or
+    without a header row; CRLF and blank lines too."""
+    rng = random.Random(seed)
+    width = rng.randint(1, 6)
+    names = tuple(f"c{i}" for i in range(width))
+    rows = [["".join(rng.choice(UNQUOTED) for _ in range(rng.randint(0, 3)))
+             for _ in range(width)] for _ in range(rng.randint(0, 40))]
+    newline = rng.choice(["\n", "\r\n"])
+    lines = (["\t".join(names)] if header else []) + ["\t".join(row) for row in rows]
+    if rows and rng.random() < 0.3:
+        lines.insert(rng.randint(1, len(lines)), "")  # a blank line: no record
+    path = tmp_path / "gkg.csv"
+    path.write_bytes((newline.join(lines) + newline).encode("utf-8"))
+    layout = readers.Layout("tsv", None if header else names, quoting=False)
+    assert used_arrow(path, fmt=layout)  # every record of the header's width, no NUL
+    assert_same(path, batch_size=rng.randint(1, 7), fmt=layout)
+
+
+def test_an_unquoted_file_with_a_short_record_is_left_to_the_csv_module(tmp_path):
+    path = tmp_path / "gkg.csv"
+    path.write_text('a\t"b\tc\nd\te\n', encoding="utf-8")
+    layout = readers.Layout("tsv", ("x", "y", "z"), quoting=False)
+    assert not used_arrow(path, fmt=layout)
+    (frame, quarantine), = [b for b in readers.open_table(path, fmt=layout).batches(10)]
+    assert frame["y"].tolist() == ['"b'] and quarantine["reason_code"].tolist() == ["bad_fields"]

@@ -72,7 +72,17 @@ def plain_quoting(stream, delimiter: str) -> bool:
     return not inside
 
 
-def _reader(stream, width: int, delimiter: str, invalid: list):
+def no_nul(stream) -> bool:
+    """Whether ``stream`` (binary) holds no NUL byte: what an unquoted file must meet for
+    Arrow to split it as the csv module does."""
+    while block := stream.read(CHUNK):
+        if not np.frombuffer(block, np.uint8).all():
+            return False
+    return True
+
+
+def _reader(stream, width: int, delimiter: str, invalid: list, header: bool = True,
+            quoting: bool = True):
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -84,25 +94,29 @@ def _reader(stream, width: int, delimiter: str, invalid: list):
 
     return pacsv.open_csv(
         stream,
-        read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, block_size=BLOCK),
+        read_options=pacsv.ReadOptions(skip_rows=1 if header else 0, column_names=names,
+                                       block_size=BLOCK),
         parse_options=pacsv.ParseOptions(
-            delimiter=delimiter, quote_char='"', double_quote=True, escape_char=False,
-            newlines_in_values=True, ignore_empty_lines=True, invalid_row_handler=skip),
+            delimiter=delimiter, quote_char='"' if quoting else False, double_quote=quoting,
+            escape_char=False, newlines_in_values=quoting, ignore_empty_lines=True,
+            invalid_row_handler=skip),
         convert_options=pacsv.ConvertOptions(
             column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
             quoted_strings_can_be_null=False, check_utf8=True))
 
 
-def fits(open_stream: Callable, width: int, delimiter: str, max_field: int) -> bool:
-    """Whether Arrow splits every record after the first line into ``width`` fields of at
-    most ``max_field`` characters (``open_stream()``: a fresh binary stream of the file)."""
+def fits(open_stream: Callable, width: int, delimiter: str, max_field: int,
+         header: bool = True, quoting: bool = True) -> bool:
+    """Whether Arrow splits every record after the first line (every line: no ``header``)
+    into ``width`` fields of at most ``max_field`` characters (``open_stream()``: a fresh
+    binary stream of the file; ``quoting``: False where quotes are ordinary characters)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     invalid: list = []
     try:
         with open_stream() as stream:
-            for batch in _reader(stream, width, delimiter, invalid):
+            for batch in _reader(stream, width, delimiter, invalid, header, quoting):
                 if invalid:
                     return False
                 for column in batch.columns:
@@ -114,8 +128,8 @@ def fits(open_stream: Callable, width: int, delimiter: str, max_field: int) -> b
     return not invalid
 
 
-def batches(open_stream: Callable, width: int, delimiter: str, batch_size: int, name: str
-            ) -> Iterator[tuple[int, list]]:
+def batches(open_stream: Callable, width: int, delimiter: str, batch_size: int, name: str,
+            header: bool = True, quoting: bool = True) -> Iterator[tuple[int, list]]:
     """``(first record number, [one string array per column])`` for every ``batch_size``
     records, the last with the rest (empty only when the file has no record), as the csv
     module's reader hands them out. Call only for a file that :func:`fits`."""
@@ -144,7 +158,7 @@ def batches(open_stream: Callable, width: int, delimiter: str, batch_size: int, 
 
     invalid: list = []
     with open_stream() as stream:
-        reader = _reader(stream, width, delimiter, invalid)
+        reader = _reader(stream, width, delimiter, invalid, header, quoting)
         schema = reader.schema
         for batch in reader:
             held.append(batch)

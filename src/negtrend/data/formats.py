@@ -21,6 +21,7 @@ which format was read. Adding a format is one YAML file and one fixture.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,8 +120,15 @@ def _preset(path: Path) -> Preset:
 
 
 def presets() -> dict[str, Preset]:
-    """Every preset under ``config/formats/``, by name."""
-    return {path.stem: _preset(path) for path in sorted(formats_dir().glob("*.yaml"))}
+    """Every preset under ``config/formats/``, by name (each file parsed again only when it
+    changes: a corpus asks once per file)."""
+    return {path.stem: _cached_preset(path, path.stat().st_mtime_ns)
+            for path in sorted(formats_dir().glob("*.yaml"))}
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_preset(path: Path, mtime_ns: int) -> Preset:
+    return _preset(path)
 
 
 def get_preset(name: str) -> Preset:

@@ -141,11 +141,10 @@ def _condition(posts: pd.DataFrame, category: str, rule: str) -> pd.Series:
         return source.str.strip().str.lower().isin(wanted).astype(bool)
     if kind == "pattern":
         return source.str.contains(argument, regex=True).astype(bool)
-    if kind == "codes":
-        codes = source.str.lower().str.split(";").explode()
-        codes = codes.str.split(",", n=1).str[0].str.strip()
-        return codes.isin(argument).groupby(level=0).any().reindex(posts.index,
-                                                                   fill_value=False)
+    if kind == "codes":  # one of the codes as a whole item of the list, offset or not
+        alternatives = "|".join(re.escape(code) for code in sorted(argument))
+        pattern = rf"(?:^|;)\s*(?:{alternatives})\s*(?:,[^;]*)?(?:;|$)"
+        return source.str.contains(pattern, case=False, regex=True).astype(bool)
     if kind == "compare":
         operator, threshold = argument
         numbers = pd.to_numeric(posts[column], errors="coerce")  # not a number: false

@@ -160,8 +160,9 @@ def _collect_quarantine(frame: pd.DataFrame, parts: list[pd.DataFrame],
     fields = [c for c in frame.columns if c != "_row"]
     renamed = {c: (f"{c}_input" if c in QUARANTINE_COLUMNS else c) for c in fields}
     failed = pd.concat(parts) if parts else columns.raw_quarantine([]).drop(columns="raw")
-    originals = pd.DataFrame({renamed[c]: _as_text(frame.loc[failed.index, c]) for c in fields},
-                             index=failed.index)
+    originals = (pd.DataFrame({renamed[c]: _as_text(frame.loc[failed.index, c])
+                               for c in fields}, index=failed.index) if len(failed)
+                 else pd.DataFrame(columns=[renamed[c] for c in fields], dtype=object))
     rows = pd.concat([failed.assign(raw=None), originals], axis=1)
     raw_q = raw_q.reindex(columns=rows.columns)
     combined = pd.concat([df for df in (rows, raw_q) if len(df)] or [rows], ignore_index=True)

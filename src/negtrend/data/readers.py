@@ -240,12 +240,12 @@ class TableStream:
         """csv module over the decoded text: exact record numbers, multi-line quoted fields,
         oversized fields set aside; the record text is kept for the quarantine. A file that
         Arrow splits exactly as the csv module does is split by Arrow (data.arrowcsv)."""
-        header = None if self.layout != Layout(self.format) else self._arrow_header()
+        header = self._arrow_header()
         if header is not None:
             names, self.notes = clean_names(header)
             for first, arrays in arrowcsv.batches(
                     lambda: open_bytes(self.path), len(header), _DELIMITERS[self.format],
-                    batch_size, str(self.path)):
+                    batch_size, str(self.path), not self.layout.names, self.layout.quoting):
                 yield arrays_frame(names, arrays, first), raw_quarantine([])
             return
         parsing = _Parsing(self.max_field * RUNAWAY_FACTOR)
@@ -268,12 +268,31 @@ class TableStream:
                 parsing.resume()
 
     def _arrow_header(self) -> list[str] | None:
-        """The header, when Arrow may split this file (data.arrowcsv): valid UTF-8, the
-        header on the first line, quotes where RFC 4180 puts them, every record of the
-        header's width and no field too large. None: the csv module splits it."""
+        """The header (or the layout's names), when Arrow may split this file
+        (data.arrowcsv): valid UTF-8, the header on the first line, quotes where RFC 4180
+        puts them (or none that mean anything, and no NUL byte), every record of the header's
+        width and no field too large. None: the csv module splits it."""
         if self._errors != "strict" or codecs.lookup(self.encoding).name != "utf-8":
             return None
         delimiter = _DELIMITERS[self.format]
+        quoting = self.layout.quoting
+        if self.layout.names:
+            header = list(self.layout.names)
+        else:
+            header = self._first_line_header(delimiter)
+            if header is None:
+                return None
+        with open_bytes(self.path) as stream:
+            if not (arrowcsv.plain_quoting(stream, delimiter) if quoting
+                    else arrowcsv.no_nul(stream)):
+                return None
+        if not arrowcsv.fits(lambda: open_bytes(self.path), len(header), delimiter,
+                             self.max_field, not self.layout.names, quoting):
+            return None
+        return header
+
+    def _first_line_header(self, delimiter: str) -> list[str] | None:
+        """The header when it is the file's first line (else None)."""
         parsing = _Parsing(self.max_field * RUNAWAY_FACTOR)
         with self._text() as handle:
             taken: list[str] = []
@@ -285,12 +304,6 @@ class TableStream:
                 parsing.resume()
             if reader.line_num != 1 or len(taken) != 1:
                 return None
-        with open_bytes(self.path) as stream:
-            if not arrowcsv.plain_quoting(stream, delimiter):
-                return None
-        if not arrowcsv.fits(lambda: open_bytes(self.path), len(header), delimiter,
-                             self.max_field):
-            return None
         return header
 
     def _split(self, reader, taken: list[str], pending: _Pending, batch_size: int):
@@ -674,8 +687,12 @@ def first_line(path: str | Path, encoding: str | None = None) -> str:
     an empty file): what tells a headerless file's layout."""
     path = Path(path)
     _refuse_hidden_compression(path)
-    with open_bytes(path) as handle:
-        head = handle.read(_PEEK_BYTES)
-        complete = not handle.read(1)
+    head = b""
+    with open_bytes(path) as handle:  # read up to the first line break, not a whole peek
+        while len(head) < _PEEK_BYTES and (chunk := handle.read(1 << 16)):
+            head += chunk
+            if b"\n" in chunk:
+                break
+        complete = not chunk or not handle.read(1)
     text = decode_head(head, encoding, complete=complete).lstrip("\ufeff")
     return text.splitlines()[0] if text else ""
