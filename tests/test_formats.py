@@ -304,12 +304,17 @@ def test_an_unknown_preset_is_one_line_and_exit_2():
     assert "unknown preset 'tiktok'; known presets:" in done.output
 
 
+def _count(name: str, out) -> dict:
+    """`negtrend count` on a fixture: its JSON summary."""
+    done = CliRunner().invoke(app, ["count", "--data", fixture(name), "--out", str(out),
+                                    "--no-progress"])
+    assert done.exit_code == 0, done.output
+    return json.loads(done.output)
+
+
 def test_count_reads_a_preset_whole_with_its_labels_and_duplicates(tmp_path):
     out = tmp_path / "tbh.csv"
-    done = CliRunner().invoke(app, ["count", "--data", fixture("turnbackhoax.csv"),
-                                    "--out", str(out), "--no-progress"])
-    assert done.exit_code == 0, done.output
-    summary = json.loads(done.output)
+    summary = _count("turnbackhoax.csv", out)
     assert summary["n_kept"] == 6 and summary["quarantine_reasons"] == {
         "bad_timestamp": 1, "duplicate_id": 1}
     daily = pd.read_csv(out)
@@ -323,10 +328,7 @@ def test_count_reads_a_preset_whole_with_its_labels_and_duplicates(tmp_path):
 
 def test_count_per_day_quarantines_comments_a_day_cannot_place(tmp_path):
     out = tmp_path / "yt.csv"
-    done = CliRunner().invoke(app, ["count", "--data", fixture("youtube-comments.jsonl"),
-                                    "--out", str(out), "--no-progress"])
-    assert done.exit_code == 0, done.output
-    summary = json.loads(done.output)
+    summary = _count("youtube-comments.jsonl", out)
     assert summary["quarantine_reasons"] == {"bad_timestamp": 1, "coarse_timestamp": 6,
                                              "duplicate_id": 1}
     assert summary["n_kept"] == 1 and summary["accounting_ok"]
