@@ -22,7 +22,7 @@
 data = None  # a file path, or published:SERIES; None: the bundled sample corpus
 kind = "auto"  # auto | posts | counts
 sheet = None  # XLSX: the sheet to read (name or index), or "*" for all
-column_map = {"text": "title", "timestamp": "published"}
+column_map = {}  # {}: the bundled sample's own map when data is None, else none (the header or preset says)
 preset = None  # a collection tool's format (config/formats/), e.g. "tweet-harvest"; None: detected
 labels = {}  # pre-assigned labels, e.g. {"hoaks": "tag:SALAH|HOAKS"}
 classifier = "lexicon"  # tag posts' text: "lexicon", a trained model folder, or None
