@@ -19,6 +19,11 @@ Prints a markdown table.
   and test joined and de-duplicated by text, a text labelled both ways kept as positive). Split
   into halves by a hash of the text (``half()``) before any rule was written against it, so
   that rules written later while reading the development half leave the other half unseen.
+- judi_online (promotion) and judi_online_mention (talk about gambling) on a gold sample of
+  180 ayu-dash comments (``benchmarks/gold/ayu_dash_judi_online.csv``: record numbers, a hash of
+  each text and the annotations, no text; how it was drawn and annotated: docs/annotation.md).
+  Weighted by the inverse of each stratum's sampling probability, so the figures estimate the
+  whole set; the texts are tagged again by the lexicon as it is now.
 - hoaks on IDNHoaxCorpus (2020; 3,772 tweets with a verdict, ``?`` dropped): every tweet
   inherits its claim's verdict, so a tweet debunking a hoax is labelled ``hoax``. Reported per
   tweet and per claim (topic: the claim counts as flagged when at least a quarter of its
@@ -81,7 +86,8 @@ def gbennnn_rows(tagger, root: Path) -> list[dict]:
         {"set": name, "part": "development half (seen)", "category": "judi_online",
          "label": "label", **scores(predicted[development], truth[development])},
         {"set": name, "part": "held-out half (unseen)", "category": "judi_online",
-         "label": "label", **scores(predicted[~development], truth[~development])},
+         "label": "label", "cite": True,
+         **scores(predicted[~development], truth[~development])},
         {"set": name, "part": "all", "category": "judi_online", "label": "label",
          **scores(predicted, truth)},
     ]
@@ -102,10 +108,10 @@ def ibrohim_rows(tagger, root: Path) -> list[dict]:
     religion_or_race = flag(frame, "HS_Religion") | flag(frame, "HS_Race")
     name = "Ibrohim & Budi 2019 tweets"
     return [
-        {"set": name, "part": "all", "category": "ujaran_kebencian", "label": "HS",
-         **scores(hate, flag(frame, "HS"))},
-        {"set": name, "part": "all", "category": "sara", "label": "HS_Religion or HS_Race",
-         **scores(sara, religion_or_race)},
+        {"set": name, "part": "all (rules tuned on it)", "category": "ujaran_kebencian",
+         "label": "HS", "cite": True, **scores(hate, flag(frame, "HS"))},
+        {"set": name, "part": "all (rules tuned on it)", "category": "sara",
+         "label": "HS_Religion or HS_Race", "cite": True, **scores(sara, religion_or_race)},
     ]
 
 
@@ -113,7 +119,7 @@ def turnbackhoax_rows(tagger, root: Path) -> list[dict]:
     frame = read_table(root / TURNBACKHOAX)[0]
     truth = frame["tag"].fillna("").str.strip().str.upper().isin(HOAX_VERDICTS).to_numpy()
     return [{"set": "turnbackhoax titles", "part": "all (verdict often in the title)",
-             "category": "hoaks", "label": "tag in hoax verdicts",
+             "category": "hoaks", "label": "tag in hoax verdicts", "cite": True,
              **scores(tag(tagger, frame["title"], "hoaks"), truth)}]
 
 
@@ -130,7 +136,7 @@ def split_rows(name: str, category: str, label: str, predicted, truth, developme
         {"set": name, "part": "development half", "category": category, "label": label,
          **scores(predicted[development], truth[development])},
         {"set": name, "part": "held-out half", "category": category, "label": label,
-         **scores(predicted[~development], truth[~development])},
+         "cite": True, **scores(predicted[~development], truth[~development])},
     ]
 
 
@@ -161,11 +167,45 @@ def idn_hoax_rows(tagger, root: Path) -> list[dict]:
         hoax=("hoax", "max"), share=("flagged", "mean"))
     return [
         {"set": name, "part": "per tweet (claim's verdict)", "category": "hoaks",
-         "label": "label == hoax", **scores(predicted, truth)},
+         "label": "label == hoax", "cite": True, **scores(predicted, truth)},
         {"set": name, "part": f"per claim (flagged: >= {TOPIC_SHARE:.0%} of its tweets)",
          "category": "hoaks", "label": "label == hoax",
          **scores(topics["share"].to_numpy() >= TOPIC_SHARE, topics["hoax"].to_numpy())},
     ]
+
+
+GOLD = Path(__file__).parent / "gold"
+
+
+def gold_rows(tagger, root: Path) -> list[dict]:
+    """Weighted precision and recall on an annotated sample, tagged again now."""
+    import hashlib
+
+    from negtrend.tagging import validation
+
+    gold = pd.read_csv(GOLD / "ayu_dash_judi_online.csv")
+    source = read_table(root / YOUTUBE)[0].set_index("_row")
+    texts = source.loc[gold["_row"], "comment_text"].fillna("")
+    digests = [hashlib.sha256(str(t).encode("utf-8")).hexdigest()[:16] for t in texts]
+    if digests != gold["text_sha256"].tolist():
+        raise SystemExit(f"{YOUTUBE}: the texts of the gold sample changed (hash mismatch)")
+    tagged = tagger.tag_array(pa.array(texts.tolist(), pa.string()))
+    categories = [c[len("gold_"):] for c in gold.columns if c.startswith("gold_")]
+    frame = gold.assign(**{f"pred_{c}": tagged[c].astype(int) for c in categories})
+    scored = validation.evaluate_gold(frame).set_index("category")
+    rows = []
+    for category in categories:
+        found = scored.loc[category]
+        n_positive = int(frame[f"gold_{category}"].sum())
+        rows.append({"set": "ayu-dash comments, gold sample (weighted)",
+                     "part": "annotated sample of 180 (3 strata)", "category": category,
+                     "label": "gold annotation", "cite": True,
+                     "n": int(found["annotated"]),
+                     "positives": n_positive,
+                     "flagged": int(frame[f"pred_{category}"].sum()),
+                     "precision": found["precision"], "recall": found["recall"],
+                     "f1": found["f1"]})
+    return rows
 
 
 def markdown(rows: list[dict]) -> str:
@@ -178,9 +218,33 @@ def markdown(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+QUALITY_HEADER = """\
+# Measured quality of the default lexicon, per category: what a report's limitations cite.
+# Written by `.venv/bin/python benchmarks/quality_lexicon.py --write config/quality.yaml`
+# (the rows marked to cite: data not seen while writing rules where a split exists, else said
+# in `data`); docs/benchmarks.md has every row. A category without an entry is not measured.
+"""
+
+
+def quality_file(rows: list[dict]) -> str:
+    import yaml
+
+    cited: dict = {}
+    for row in rows:
+        if row.get("cite"):
+            cited.setdefault(row["category"], []).append({
+                "data": f"{row['set']}, {row['part']}", "n": int(row["n"]),
+                "precision": round(float(row["precision"]), 3),
+                "recall": round(float(row["recall"]), 3)})
+    return QUALITY_HEADER + yaml.safe_dump({"lexicon": cited}, sort_keys=True,
+                                           allow_unicode=True, width=100)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=paths.shared_data_dir())
+    parser.add_argument("--write", type=Path, default=None,
+                        help="write the cited rows to this file (config/quality.yaml)")
     args = parser.parse_args()
     if args.data is None or not Path(args.data).is_dir():
         raise SystemExit("no ../shared/data; pass --data FOLDER")
@@ -188,11 +252,15 @@ def main() -> None:
     tagger = lexicon.LexiconTagger()
     rows = (gbennnn_rows(tagger, args.data) + youtube_rows(tagger, args.data)
             + ibrohim_rows(tagger, args.data) + turnbackhoax_rows(tagger, args.data)
-            + netifier_rows(tagger, args.data) + idn_hoax_rows(tagger, args.data))
+            + netifier_rows(tagger, args.data) + idn_hoax_rows(tagger, args.data)
+            + gold_rows(tagger, args.data))
     print(f"Default lexicon ({len(tagger.entries)} entries), threshold {tagger.threshold}, "
           f"textnorm.DEFAULT; gbennnn split seed {SPLIT_SEED}.\n")
     print(markdown(rows))
     print(f"\n({time.perf_counter() - start:.1f} s)")
+    if args.write:
+        args.write.write_text(quality_file(rows), encoding="utf-8")
+        print(f"wrote {args.write}")
 
 
 if __name__ == "__main__":

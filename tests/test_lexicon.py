@@ -82,9 +82,13 @@ def test_missing_category_file(tmp_path):
 
 
 def test_default_lexicons_load_every_category():
+    from negtrend.data import taxonomy
+
     lexicons = lexicon.load_lexicons()
-    assert set(lexicons) == {"hoaks", "ujaran_kebencian", "sara", "judi_online", "pornografi",
-                             "penipuan", "pemilu"}
+    assert set(lexicons) == set(taxonomy.load_categories())  # one lexicon per category
+    assert {"hoaks", "ujaran_kebencian", "sara", "judi_online", "pornografi", "penipuan",
+            "pemilu", "judi_online_mention", "pornografi_mention", "penipuan_mention"} <= \
+        set(lexicons)
     assert all(len(entries) >= 10 for entries in lexicons.values())
 
 
@@ -271,6 +275,7 @@ def _varied_texts(n: int, seed: int = 7) -> list[str | None]:
         "coblos", "kang dede", "wkwk", "😂", "🎰", "\n", "  ", "A L E X I S 1 7", "[S]LOT",
         "ρüℓAυ777", "P͟U͟L͟A͟U͟", "anak2nya", "bagi-bagi saldo", "sebelum dihapus", "18+",
         "Ｓ Ｗ ＩＮ", "togel", "kyt4d", "wa 081234567890", "mantap", "URL", "@budi", "",
+        "komennya judol semua", "razia prostitusi", "hati-hati penipuan", "laporkan",
     ]
     rng = random.Random(seed)
     texts: list[str | None] = [None, ""]
@@ -323,3 +328,53 @@ def test_judi_online_f1_on_gbennnn(shared_data):
     precision, recall = tp / predicted.sum(), tp / truth.sum()
     assert 2 * precision * recall / (precision + recall) >= 0.90
     assert precision >= 0.95
+
+
+# --- promotion and talk about it --------------------------------------------------------------
+
+
+def test_a_heading_names_the_group_of_the_entries_below(tmp_path):
+    tagger = make_tagger(tmp_path, "# top\nslot  0.5\n## Calls to action\ndaftar  0.5\n"
+                                   "### not a heading\ngabung  0.5\n")
+    groups = {h["value"]: h["group"] for h in tagger.explain("slot daftar gabung")}
+    assert groups == {"slot": "", "daftar": "Calls to action", "gabung": "Calls to action"}
+
+
+@pytest.mark.parametrize("text,promotion,mention", [
+    ("Ayo gabung di bintangtoto depo 10k langsung gacor", True, False),
+    ("komennya judol semua, laporkan!", False, True),
+    ("diserang bandar slot, meresahkan", False, True),
+    ("Tangkap bandar judi online, banyak korban", False, True),
+    ("situs slot gacor hari ini, depo 10k via dana", True, False),
+    ("Nonton timnas malam ini", False, False),
+])
+def test_gambling_promotion_and_talk_about_it_are_apart(default_tagger, text, promotion,
+                                                        mention):
+    tags = default_tagger.tag_array(pa.array([text]))
+    assert bool(tags["judi_online"][0]) is promotion
+    assert bool(tags["judi_online_mention"][0]) is mention
+    assert not (tags["judi_online"] & tags["judi_online_mention"]).any()
+
+
+def test_explain_says_a_mention_was_counted_as_the_thing_itself(default_tagger):
+    hits = default_tagger.explain("situs slot gacor hari ini, depo 10k via dana")
+    talk = [h for h in hits if h["category"] == "judi_online_mention"]
+    assert talk and all(not h["fired"] and h["counted_as"] == "judi_online" for h in talk)
+    promotion = {h["group"] for h in hits if h["category"] == "judi_online"}
+    assert any(group.startswith("Gambling named") for group in promotion)
+    assert any(group.startswith("Jargon") for group in promotion)
+    quiet = default_tagger.explain("komennya judol semua, laporkan!")
+    assert {h["category"] for h in quiet if h["fired"]} == {"judi_online_mention"}
+    assert any(h["group"].startswith("Counter-evidence") for h in quiet
+               if h["category"] == "judi_online")
+
+
+def test_a_mention_asked_for_alone_is_still_kept_apart_from_the_thing():
+    from negtrend.tagging import classify
+
+    backend = classify.LexiconBackend(["judi_online_mention"])
+    assert backend.categories == ["judi_online_mention"]
+    assert "judi_online" in backend.tagger.categories  # loaded to keep the two apart
+    tags = backend.tag(pa.array(["situs slot gacor, depo 10k", "komennya judol semua"])).tags
+    assert list(tags) == ["judi_online_mention"]
+    assert tags["judi_online_mention"].tolist() == [False, True]

@@ -65,3 +65,23 @@ def test_label_columns_gold_annotations_and_training_labels_read_booleans_alike(
         labeled._parse_bool_column(blank, pd.Series([2, 3]), "c", "train.csv")
     with pytest.raises(labels.LabelError, match="row 2 holds 'maybe'"):  # counted from 1
         labels.as_boolean(pd.Series(["1", "maybe"]), "c")
+
+
+def test_a_mention_category_names_the_category_it_talks_about(tmp_path):
+    from negtrend.data import taxonomy
+
+    assert taxonomy.mentions()["judi_online_mention"] == "judi_online"
+    assert "judi_online_mention" not in taxonomy.negative_ids()
+    base = ("categories:\n  judi_online: {kind: negative, label_id: a, label_en: a, "
+            "definition: a}\n")
+    for extra, message in [
+        ("  talk: {kind: mention, label_id: b, label_en: b, definition: b}\n", "field 'of'"),
+        ("  talk: {kind: mention, of: nothing, label_id: b, label_en: b, definition: b}\n",
+         "'nothing' is not a category"),
+        ("  talk: {kind: topic, of: judi_online, label_id: b, label_en: b, definition: b}\n",
+         "only a mention category has 'of'"),
+    ]:
+        path = tmp_path / "categories.yaml"
+        path.write_text(base + extra, encoding="utf-8")
+        with pytest.raises(taxonomy.TaxonomyError, match=message):
+            taxonomy.load_categories(path)

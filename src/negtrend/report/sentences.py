@@ -188,18 +188,45 @@ def _coverage_lines(summary: dict, lang: str) -> list[str]:
     return lines
 
 
+def category_lines(about: dict, tagging: str, lang: str = "en") -> list[str]:
+    """What each category shown counts and, tagged by the lexicon, its measured precision and
+    recall and on what data (or that none was measured). ``about``: category -> {label,
+    text_label, measured: [{data, n, precision, recall}]} (run.pipeline.about_categories)."""
+    if tagging not in ("lexicon", "model"):
+        return []
+    words = languages.get(lang).LIMITATIONS
+    lines = []
+    for category, facts in about.items():
+        if facts.get("text_label"):
+            lines.append(words["text_label"].format(category=category, label=facts["label"],
+                                                    text_label=facts["text_label"]))
+        if tagging != "lexicon":
+            continue
+        measured = facts.get("measured") or []
+        if not measured:
+            lines.append(words["not_measured"].format(category=category, label=facts["label"]))
+            continue
+        parts = [words["measurement"].format(
+            precision=number(row["precision"], lang), recall=number(row["recall"], lang),
+            data=row["data"], n=number(row["n"], lang, 0)) for row in measured]
+        lines.append(words["measured"].format(category=category, label=facts["label"],
+                                              measurements="; ".join(parts)))
+    return lines
+
+
 def limitations(summary: dict, tagging: str, powers: dict, lang: str = "en",
-                corrected: dict | None = None) -> list[str]:
+                corrected: dict | None = None, about: dict | None = None) -> list[str]:
     """Limitations written from the numbers: collection, tagging, power, thin series.
 
     ``tagging`` is "counts" (published figures), "labels" (labels from the source),
     "lexicon", "model" or "none"; ``powers`` maps category -> PowerResult (or None);
-    ``corrected`` maps category -> the corrected-share table (``tables.corrected_shares``).
+    ``corrected`` maps category -> the corrected-share table (``tables.corrected_shares``);
+    ``about`` what each category counts and how well it is tagged (:func:`category_lines`).
     """
     words = languages.get(lang).LIMITATIONS
     phrases = languages.get(lang).WINDOW_PHRASES
     lines = [words["volume_known" if summary.get("exposure") == "total" else "volume_unknown"],
-             words[tagging]]
+             words[tagging], *category_lines(about or {}, tagging, lang)]
     for category, table in (corrected or {}).items():
         if len(table):
             row = table.iloc[0]

@@ -27,7 +27,7 @@ from negtrend.analysis.compare import (
 from negtrend.analysis.tagging_error import corrected_shares
 from negtrend.corpus import engines, formatted
 from negtrend.corpus import inputs as corpus_inputs
-from negtrend.data import calendar, labels, loading, paths, readers, sources
+from negtrend.data import calendar, labels, loading, paths, readers, sources, taxonomy
 from negtrend.data.claims import Claim, get_claim
 from negtrend.data.daily import DailyCounts
 from negtrend.data.series import SPAN_MARGIN_DAYS, SeriesResult, analysis_span, build_series
@@ -349,7 +349,8 @@ def trend_report(params: ReportParams) -> TrendReport:
                      for c in comparisons if c.category in params.tagging_error}
     limits = sentences.limitations(summary, prepared.tagging,
                                    {c: found.get("power") for c, found in effects.items()},
-                                   params.lang, corrected=corrected)
+                                   params.lang, corrected=corrected,
+                                   about=about_categories(series.categories, params.lang))
     items = _examples(prepared, params.classifier, series.categories, windows,
                       params.examples_per_window, params.seed, params.lang)
     adjusted = adjust_across_categories(comparisons)
@@ -365,6 +366,15 @@ def trend_report(params: ReportParams) -> TrendReport:
     return TrendReport(params, out, prepared, built.election, windows, series, summary,
                        comparisons, adjusted, effects, claim, claim_comparisons, claim_checks,
                        items, corrected, limits, figures, metrics, opening)
+
+
+def about_categories(categories, lang: str = "en") -> dict:
+    """For each category of the taxonomy among ``categories``: its label, what a text tagger
+    finds under it when that differs (hoaks), and the lexicon's measured quality for it."""
+    known = taxonomy.load_categories()
+    quality = taxonomy.tagger_quality("lexicon")
+    return {c: {"label": known[c].label(lang), "text_label": known[c].text_label(lang),
+                "measured": quality.get(c, [])} for c in categories if c in known}
 
 
 def write_unused(series: SeriesResult, path: Path) -> Path:

@@ -53,17 +53,17 @@ class LexiconBackend:
 
         self._textnorm = textnorm
         self.norm = norm or textnorm.DEFAULT
-        self.tagger = lexicon.LexiconTagger(lexicon.load_lexicons(folder, categories),
-                                            norm=self.norm)
-        self.categories = list(self.tagger.categories)
+        self.tagger = lexicon.LexiconTagger(
+            lexicon.load_lexicons(folder, lexicon.with_partners(categories, folder)),
+            norm=self.norm)
+        self.categories = list(categories) if categories else list(self.tagger.categories)
 
     def tag(self, texts: pa.Array) -> TagResult:
         normalized = self._textnorm.normalize_array(texts, self.norm)
         scores = self.tagger.score_array(texts, normalized)
-        threshold = self.tagger.threshold
-        tags = {c: np.asarray(scores[c]) >= threshold for c in self.categories}
-        return TagResult(tags, {c: np.asarray(scores[c], dtype=np.float32)
-                                for c in self.categories})
+        tags = self.tagger.tags_from_scores(scores)
+        return TagResult({c: tags[c] for c in self.categories},
+                         {c: np.asarray(scores[c], dtype=np.float32) for c in self.categories})
 
     def explain(self, text: str) -> list[dict]:
         return self.tagger.explain(text)

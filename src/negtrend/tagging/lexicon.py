@@ -32,6 +32,7 @@ run through Python ``re``. ``explain`` uses Python ``re`` on one text with the s
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +41,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from negtrend.data import paths
+from negtrend.data import paths, taxonomy
 from negtrend.errors import NegtrendError
 from negtrend.tagging import textnorm
 
@@ -101,6 +102,8 @@ EVIDENCE = {
 }
 
 _COMMENT = re.compile(r"(?:^|\s)#.*$")
+# "## Calls to action": a heading names the group of the entries below it (explain says it)
+_HEADING = re.compile(r"^##(?!#)\s*(\S.*?)\s*$")
 _PREFIX = re.compile(r"^(?P<kind>[A-Za-z_]+):(?:\s+|$)(?P<rest>.*)$")
 _NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)"
 _WEIGHT = re.compile(rf"^(?P<body>.*?)(?:\t|\s{{2,}})\s*(?P<weight>{_NUMBER})$")
@@ -128,6 +131,7 @@ class Entry:
     weight: float
     line: int
     file: str
+    group: str = ""  # the "## " heading the entry stands under: what kind of evidence it is
 
     @property
     def view(self) -> str:
@@ -221,11 +225,16 @@ def read_lexicon(path: str | Path, category: str | None = None) -> list[Entry]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except UnicodeDecodeError as exc:
         raise LexiconError(f"{path}: not UTF-8 ({exc})") from exc
-    entries, seen = [], {}
+    entries, seen, group = [], {}, ""
     for number, text in enumerate(lines, start=1):
+        heading = _HEADING.match(text)
+        if heading:
+            group = heading.group(1).strip()
+            continue
         entry = parse_line(text, category, str(path), number)
         if entry is None:
             continue
+        entry = dataclasses.replace(entry, group=group)
         key = (entry.kind, entry.value)
         if key in seen:
             _fail(str(path), number, f"{entry.value!r} repeats line {seen[key]}")
@@ -253,6 +262,18 @@ def load_lexicons(folder: str | Path | None = None,
             raise LexiconError(f"{path}: no lexicon for category '{category}'")
         out[category] = read_lexicon(path, category)
     return out
+
+
+def with_partners(categories: list[str] | None, folder: str | Path | None = None
+                  ) -> list[str] | None:
+    """``categories`` and, for each mention category among them, the category it talks about
+    when its lexicon exists (a mention is counted only where that one does not fire)."""
+    if categories is None:
+        return None
+    folder = Path(folder) if folder else default_folder()
+    partners = [of for m, of in taxonomy.mentions().items()
+                if m in categories and of not in categories and (folder / f"{of}.txt").is_file()]
+    return list(categories) + partners
 
 
 # --- patterns ------------------------------------------------------------------------------
@@ -627,6 +648,10 @@ class LexiconTagger:
         self._literals = self._literal_matcher(tokens)
         self._scanners = {view: self._scanner(view, [not t for t in tokens]) for view in VIEWS}
         self._all_scanners: dict[str, _Scanner] | None = None  # built by _reference_scores
+        # mention -> the category it talks about, both in this lexicon: a post that is the
+        # thing itself is not counted as talk about it
+        self.mentions = {m: of for m, of in taxonomy.mentions().items()
+                         if m in self.lexicons and of in self.lexicons}
 
     def __getstate__(self) -> dict:
         """Pickle the lexicon, not the compiled databases (Dask and process pools need this)."""
@@ -719,9 +744,15 @@ class LexiconTagger:
         return {c: table[i] for i, c in enumerate(self.categories)}
 
     def tag_array(self, texts, normalized=None) -> dict[str, np.ndarray]:
-        """True where a category's score reaches the threshold; empty and null texts are False."""
-        scores = self.score_array(texts, normalized)
-        return {c: s >= np.float32(self.threshold) for c, s in scores.items()}
+        """True where a category's score reaches the threshold; empty and null texts are False;
+        a mention category is False where the category it talks about is True."""
+        return self.tags_from_scores(self.score_array(texts, normalized))
+
+    def tags_from_scores(self, scores: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        tags = {c: np.asarray(s) >= np.float32(self.threshold) for c, s in scores.items()}
+        for mention, of in self.mentions.items():
+            tags[mention] = tags[mention] & ~tags[of]
+        return tags
 
     def explain(self, text: str | None) -> list[dict]:
         """Every hit of every entry on one text, with the category's score and verdict."""
@@ -734,9 +765,14 @@ class LexiconTagger:
                 hits.append(_hit(entry, match))
                 hit_entries.add(index)
         scores = self._explain_scores(hit_entries)
+        fired = self.tags_from_scores({c: np.array([v], np.float32) for c, v in scores.items()})
         for hit in hits:
-            hit["score"] = scores[hit["category"]]
-            hit["fired"] = bool(scores[hit["category"]] >= np.float32(self.threshold))
+            category = hit["category"]
+            hit["score"] = scores[category]
+            hit["fired"] = bool(fired[category][0])
+            of = self.mentions.get(category)
+            if of and scores[category] >= np.float32(self.threshold) and not hit["fired"]:
+                hit["counted_as"] = of  # the thing itself, not talk about it
         return hits
 
     def _explain_scores(self, hit_entries: set[int]) -> dict[str, float]:
@@ -748,5 +784,6 @@ class LexiconTagger:
 
 def _hit(entry: Entry, match: re.Match) -> dict:
     return {"category": entry.category, "kind": entry.kind, "value": entry.value,
-            "weight": entry.weight, "file": entry.file, "line": entry.line, "view": entry.view,
-            "start": match.start(), "end": match.end(), "text": match.group()}
+            "weight": entry.weight, "group": entry.group, "file": entry.file,
+            "line": entry.line, "view": entry.view, "start": match.start(), "end": match.end(),
+            "text": match.group()}
