@@ -174,6 +174,33 @@ def idn_hoax_rows(tagger, root: Path) -> list[dict]:
     ]
 
 
+BRAND = r"\b([a-z]{3,}(?:toto|togel|4d|slot|bet|win|jp|qq|\d{2,3}))\b"
+
+
+def brand_rows(tagger, root: Path) -> list[dict]:
+    """judi_online recall on labelled spam that names a brand, as written and with every
+    brand replaced by a plain made-up word (``zorvanka``): how much the lexicon leans on the
+    shape of brand names (the brand of a new campaign with a plain name is the second row)."""
+    import re
+
+    from negtrend.tagging import textnorm
+
+    frame = read_table(root / GBENNNN)[0]
+    spam = frame[flag(frame, "label")]["comment_text"].fillna("").tolist()
+    normalized = textnorm.normalize_array(pa.array(spam), tagger.norm).to_pylist()
+    shape = re.compile(BRAND)
+    named = [n for n in normalized if n and shape.search(n)]
+    masked = [shape.sub("zorvanka", n) for n in named]
+    rows = []
+    for part, texts in (("spam naming a brand, normalized text", named),
+                        ("the same, every brand replaced by a plain word", masked)):
+        found = tagger.tag_array(pa.array(texts), normalized=pa.array(texts))["judi_online"]
+        rows.append({"set": "gbennnn judol comments", "part": part, "category": "judi_online",
+                     "label": "label (positives only)",
+                     **scores(found, np.ones(len(texts), dtype=bool))})
+    return rows
+
+
 GOLD = Path(__file__).parent / "gold"
 
 
@@ -253,7 +280,7 @@ def main() -> None:
     rows = (gbennnn_rows(tagger, args.data) + youtube_rows(tagger, args.data)
             + ibrohim_rows(tagger, args.data) + turnbackhoax_rows(tagger, args.data)
             + netifier_rows(tagger, args.data) + idn_hoax_rows(tagger, args.data)
-            + gold_rows(tagger, args.data))
+            + gold_rows(tagger, args.data) + brand_rows(tagger, args.data))
     print(f"Default lexicon ({len(tagger.entries)} entries), threshold {tagger.threshold}, "
           f"textnorm.DEFAULT; gbennnn split seed {SPLIT_SEED}.\n")
     print(markdown(rows))
