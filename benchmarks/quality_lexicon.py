@@ -140,12 +140,18 @@ def split_rows(name: str, category: str, label: str, predicted, truth, developme
     ]
 
 
-def netifier_rows(tagger, root: Path) -> list[dict]:
+def netifier_frame(root: Path) -> pd.DataFrame:
+    """Netifier's train and test joined, one row per distinct text (a text labelled both ways
+    is positive), sorted by text."""
     frame = pd.concat([read_table(root / part)[0] for part in NETIFIER], ignore_index=True)
     frame = frame[frame["original_text"].notna()]
     for column in ("pornografi", "sara"):
         frame[column] = frame[column].str.strip() == "1"
-    frame = frame.groupby("original_text", as_index=False)[["pornografi", "sara"]].max()
+    return frame.groupby("original_text", as_index=False)[["pornografi", "sara"]].max()
+
+
+def netifier_rows(tagger, root: Path) -> list[dict]:
+    frame = netifier_frame(root)
     development = half(frame["original_text"])
     name = "Netifier 2018 posts"
     rows = []
@@ -204,34 +210,57 @@ def brand_rows(tagger, root: Path) -> list[dict]:
 GOLD = Path(__file__).parent / "gold"
 
 
-def gold_rows(tagger, root: Path) -> list[dict]:
-    """Weighted precision and recall on an annotated sample, tagged again now."""
+def _digest(texts) -> list[str]:
     import hashlib
 
+    return [hashlib.sha256(str(t).encode("utf-8")).hexdigest()[:16] for t in texts]
+
+
+def gold_texts(name: str, gold: pd.DataFrame, root: Path) -> pd.Series:
+    """The texts of a gold sample, from its source in ../shared/data, checked by hash."""
+    if name == "ayu_dash_judi_online":
+        source = read_table(root / YOUTUBE)[0].set_index("_row")
+        texts = source.loc[gold["_row"], "comment_text"].fillna("")
+        if _digest(texts) != gold["text_sha256"].tolist():
+            raise SystemExit(f"{YOUTUBE}: the texts of the gold sample changed (hash mismatch)")
+        return texts.reset_index(drop=True)
+    frame = netifier_frame(root)
+    held = frame.loc[~half(frame["original_text"]), "original_text"]
+    by_digest = dict(zip(_digest(held), held, strict=True))
+    missing = [d for d in gold["text_sha256"] if d not in by_digest]
+    if missing:
+        raise SystemExit(f"{NETIFIER[0]}: {len(missing)} texts of the gold sample not found")
+    return pd.Series([by_digest[d] for d in gold["text_sha256"]])
+
+
+GOLD_SETS = {
+    "ayu_dash_judi_online": "ayu-dash comments, gold sample (weighted)",
+    "netifier_heldout": "Netifier held-out half, gold sample (weighted)",
+}
+
+
+def gold_rows(tagger, root: Path) -> list[dict]:
+    """Weighted precision and recall on the annotated samples, tagged again now."""
     from negtrend.tagging import validation
 
-    gold = pd.read_csv(GOLD / "ayu_dash_judi_online.csv")
-    source = read_table(root / YOUTUBE)[0].set_index("_row")
-    texts = source.loc[gold["_row"], "comment_text"].fillna("")
-    digests = [hashlib.sha256(str(t).encode("utf-8")).hexdigest()[:16] for t in texts]
-    if digests != gold["text_sha256"].tolist():
-        raise SystemExit(f"{YOUTUBE}: the texts of the gold sample changed (hash mismatch)")
-    tagged = tagger.tag_array(pa.array(texts.tolist(), pa.string()))
-    categories = [c[len("gold_"):] for c in gold.columns if c.startswith("gold_")]
-    frame = gold.assign(**{f"pred_{c}": tagged[c].astype(int) for c in categories})
-    scored = validation.evaluate_gold(frame).set_index("category")
     rows = []
-    for category in categories:
-        found = scored.loc[category]
-        n_positive = int(frame[f"gold_{category}"].sum())
-        rows.append({"set": "ayu-dash comments, gold sample (weighted)",
-                     "part": "annotated sample of 180 (3 strata)", "category": category,
-                     "label": "gold annotation", "cite": True,
-                     "n": int(found["annotated"]),
-                     "positives": n_positive,
-                     "flagged": int(frame[f"pred_{category}"].sum()),
-                     "precision": found["precision"], "recall": found["recall"],
-                     "f1": found["f1"]})
+    for name, title in GOLD_SETS.items():
+        gold = pd.read_csv(GOLD / f"{name}.csv")
+        texts = gold_texts(name, gold, root)
+        tagged = tagger.tag_array(pa.array(texts.tolist(), pa.string()))
+        categories = [c[len("gold_"):] for c in gold.columns if c.startswith("gold_")]
+        frame = gold.assign(**{f"pred_{c}": tagged[c].astype(int) for c in categories})
+        scored = validation.evaluate_gold(frame).set_index("category")
+        for category in categories:
+            found = scored.loc[category]
+            rows.append({"set": title, "part": f"annotated sample of {len(gold)} "
+                                                f"({gold['_stratum'].nunique()} strata)",
+                         "category": category, "label": "gold annotation", "cite": True,
+                         "n": int(found["annotated"]),
+                         "positives": int(frame[f"gold_{category}"].sum()),
+                         "flagged": int(frame[f"pred_{category}"].sum()),
+                         "precision": found["precision"], "recall": found["recall"],
+                         "f1": found["f1"]})
     return rows
 
 

@@ -31,7 +31,7 @@ def test_a_post_is_promotion_or_talk_never_both_on_varied_text():
 
 
 def test_limitations_say_what_each_category_counts_and_how_well_it_is_tagged():
-    about = pipeline.about_categories(["judi_online", "judi_online_mention", "penipuan",
+    about = pipeline.about_categories(["judi_online", "judi_online_mention", "pemilu",
                                        "hoaks"], "en")
     quality = taxonomy.tagger_quality("lexicon")
     lines = sentences.category_lines(about, "lexicon", "en")
@@ -41,7 +41,7 @@ def test_limitations_say_what_each_category_counts_and_how_well_it_is_tagged():
             f"precision {first['precision']:.2f}, recall {first['recall']:.2f} on "
             f"{first['data']}") in text
     assert "judi_online_mention (Talk about online gambling)" in text
-    assert "penipuan (Fraud / scams), as tagged by the default lexicon: precision and recall " \
+    assert "pemilu (Election-related), as tagged by the default lexicon: precision and recall " \
         "not measured" in text
     assert "hoaks counts posts calling something a hoax, not what its name says" in text
     # a model says what hoaks counts but has no lexicon figures; labels and counts say neither
@@ -49,7 +49,7 @@ def test_limitations_say_what_each_category_counts_and_how_well_it_is_tagged():
     assert "posts calling something a hoax" in model and "precision" not in model
     assert sentences.category_lines(about, "labels", "en") == []
     indonesian = " ".join(sentences.category_lines(
-        pipeline.about_categories(["hoaks", "penipuan"], "id"), "lexicon", "id"))
+        pipeline.about_categories(["hoaks", "pemilu"], "id"), "lexicon", "id"))
     assert "unggahan yang menyebut sesuatu hoaks" in indonesian and "belum diukur" in indonesian
 
 
@@ -61,6 +61,10 @@ def test_a_lexicon_report_shows_promotion_and_talk_side_by_side(tmp_path):
     shown = report.series.categories
     for mention, of in taxonomy.mentions().items():
         assert mention in shown and of in shown
+    described = report.metrics["categories"]
+    assert described["judi_online_mention"]["kind"] == "mention"
+    assert described["judi_online_mention"]["of"] == "judi_online"
+    assert described["judi_online"]["measured"] == taxonomy.tagger_quality()["judi_online"]
     limitations = " ".join(report.metrics["limitations"])
     assert "judi_online_mention (Talk about online gambling)" in limitations
     assert "hoaks counts posts calling something a hoax" in limitations
@@ -135,3 +139,13 @@ def test_leave_one_brand_out_every_brand_is_new_to_the_lexicon(shared_data):
     recalls = [sum(hits) / len(hits) for hits in common.values()]
     assert sum(recalls) / len(recalls) >= 0.95
     assert min(recalls) >= 0.80
+
+
+def test_a_model_with_both_labels_keeps_them_apart_too():
+    import numpy as np
+
+    tags = classify.keep_apart({"judi_online": np.array([True, False, True]),
+                                "judi_online_mention": np.array([True, True, False]),
+                                "sara": np.array([True, True, True])})
+    assert tags["judi_online_mention"].tolist() == [False, True, False]
+    assert tags["sara"].tolist() == [True, True, True]

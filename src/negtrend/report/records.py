@@ -81,12 +81,14 @@ def trend_metrics(summary: dict, windows: pd.DataFrame, election: Election,
                   lang: str = "en", effects: dict | None = None,
                   adjusted: pd.DataFrame | None = None, claim_checks: dict | None = None,
                   limitations: list[str] | None = None, corrected: dict | None = None,
-                  finding: list[str] | None = None) -> dict:
+                  finding: list[str] | None = None, categories: dict | None = None) -> dict:
     """The whole record of a trend report's numbers.
 
     ``effects`` maps category -> {name: EffectResult or PowerResult} (ITS, event study,
     placebo, changepoints, power); ``finding`` is the report's opening sentences in ``lang``
-    (``report.finding``), the headline first.
+    (``report.finding``), the headline first; ``categories`` what each category shown is:
+    kind (negative, mention, topic), what a mention talks about, label, and the measured
+    quality of the lexicon for it (``run.pipeline.about_categories``).
     """
     return jsonable({
         "lang": lang,
@@ -96,6 +98,7 @@ def trend_metrics(summary: dict, windows: pd.DataFrame, election: Election,
                   claim_record(claim, claim_comparisons or [], claim_checks, lang)),
         "windows": window_frame(windows).reset_index().to_dict(orient="records"),
         "data": summary,
+        "categories": dict(categories or {}),
         "comparisons": [comparison_record(c, lang) for c in comparisons],
         "adjusted_across_categories": ([] if adjusted is None
                                        else adjusted.to_dict(orient="records")),

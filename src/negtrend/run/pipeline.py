@@ -347,10 +347,10 @@ def trend_report(params: ReportParams) -> TrendReport:
         corrected = {c.category: corrected_shares(c, params.tagging_error[c.category],
                                                   params.alpha)
                      for c in comparisons if c.category in params.tagging_error}
+    about = about_categories(series.categories, params.lang)
     limits = sentences.limitations(summary, prepared.tagging,
                                    {c: found.get("power") for c, found in effects.items()},
-                                   params.lang, corrected=corrected,
-                                   about=about_categories(series.categories, params.lang))
+                                   params.lang, corrected=corrected, about=about)
     items = _examples(prepared, params.classifier, series.categories, windows,
                       params.examples_per_window, params.seed, params.lang)
     adjusted = adjust_across_categories(comparisons)
@@ -361,7 +361,7 @@ def trend_report(params: ReportParams) -> TrendReport:
         summary, windows, built.election, comparisons, figures, out, claim=claim,
         claim_comparisons=claim_comparisons, lang=params.lang, effects=effects,
         adjusted=adjusted, claim_checks=claim_checks, limitations=limits, corrected=corrected,
-        finding=opening)
+        finding=opening, categories=about)
     record_metrics(metrics, out)
     return TrendReport(params, out, prepared, built.election, windows, series, summary,
                        comparisons, adjusted, effects, claim, claim_comparisons, claim_checks,
@@ -373,8 +373,9 @@ def about_categories(categories, lang: str = "en") -> dict:
     finds under it when that differs (hoaks), and the lexicon's measured quality for it."""
     known = taxonomy.load_categories()
     quality = taxonomy.tagger_quality("lexicon")
-    return {c: {"label": known[c].label(lang), "text_label": known[c].text_label(lang),
-                "measured": quality.get(c, [])} for c in categories if c in known}
+    return {c: {"kind": known[c].kind, "of": known[c].of, "label": known[c].label(lang),
+                "text_label": known[c].text_label(lang), "measured": quality.get(c, [])}
+            for c in categories if c in known}
 
 
 def write_unused(series: SeriesResult, path: Path) -> Path:

@@ -85,7 +85,19 @@ class ModelBackend:
         values = pd.Series(texts.to_pylist(), dtype=object).fillna("")
         scores = self.model.predict_scores(values)
         tags = {c: scores[c].to_numpy() >= self.model.thresholds[c] for c in self.categories}
-        return TagResult(tags, {c: scores[c].to_numpy(np.float32) for c in self.categories})
+        return TagResult(keep_apart(tags), {c: scores[c].to_numpy(np.float32)
+                                            for c in self.categories})
+
+
+def keep_apart(tags: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """A model trained on a category and on talk about it (a mention category, where labels
+    for both exist) counts a post as one or the other, as the lexicon does: the thing wins."""
+    from negtrend.data import taxonomy
+
+    for mention, of in taxonomy.mentions().items():
+        if mention in tags and of in tags:
+            tags[mention] = tags[mention] & ~tags[of]
+    return tags
 
 
 def make_backend(spec: str, categories: list[str] | None = None, norm=None):
