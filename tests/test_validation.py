@@ -63,3 +63,6 @@ def test_sample_file_reads_only_chosen_texts(tmp_path):
     assert {"gold_hoaks", "gold_pemilu", "pred_hoaks", "_weight"} <= set(written.columns)
     weights = sample.groupby("_stratum")["_weight"].first()
     assert weights["none"] == pytest.approx(700 / 5)  # 1000 - 100 - 250 + 50 rows
+    with pytest.raises(validation.GoldError, match=r"no text column 'body'; text columns are "
+                                                   r"\['text'\] \(pass --text-col\)"):
+        validation.sample_file(path, tmp_path / "other.csv", per_stratum=5, text_column="body")

@@ -88,6 +88,10 @@ def sample_file(tagged_path: str | Path, out: str | Path, per_stratum: int = 100
         categories = [f.name for f in schema if str(f.type) == "bool"]
     if not categories:
         raise GoldError(f"{tagged_path}: no boolean category columns; is it classify output?")
+    if text_column not in schema.names:
+        text_like = [f.name for f in schema if str(f.type) in ("string", "large_string")]
+        raise GoldError(f"{tagged_path}: no text column '{text_column}'; text columns are "
+                        f"{text_like} (pass --text-col)")
     tags = pq.read_table(tagged_path, columns=["_row", *categories]).to_pandas()
     chosen = choose_rows(tags, categories, per_stratum, seed)
     picked = pq.read_table(tagged_path, columns=["_row", text_column],
