@@ -225,17 +225,19 @@ def gold_texts(name: str, gold: pd.DataFrame, root: Path) -> pd.Series:
             raise SystemExit(f"{YOUTUBE}: the texts of the gold sample changed (hash mismatch)")
         return texts.reset_index(drop=True)
     frame = netifier_frame(root)
-    held = frame.loc[~half(frame["original_text"]), "original_text"]
-    by_digest = dict(zip(_digest(held), held, strict=True))
+    development = half(frame["original_text"])
+    part = frame.loc[development if name == "netifier_dev" else ~development, "original_text"]
+    by_digest = dict(zip(_digest(part), part, strict=True))
     missing = [d for d in gold["text_sha256"] if d not in by_digest]
     if missing:
         raise SystemExit(f"{NETIFIER[0]}: {len(missing)} texts of the gold sample not found")
     return pd.Series([by_digest[d] for d in gold["text_sha256"]])
 
 
-GOLD_SETS = {
-    "ayu_dash_judi_online": "ayu-dash comments, gold sample (weighted)",
-    "netifier_heldout": "Netifier held-out half, gold sample (weighted)",
+GOLD_SETS = {  # name -> (title, categories whose rules were revised after reading it)
+    "ayu_dash_judi_online": ("ayu-dash comments, gold sample (weighted)", ()),
+    "netifier_heldout": ("Netifier held-out half, gold sample (weighted)", ("penipuan",)),
+    "netifier_dev": ("Netifier development half, gold sample (weighted)", ()),
 }
 
 
@@ -244,7 +246,7 @@ def gold_rows(tagger, root: Path) -> list[dict]:
     from negtrend.tagging import validation
 
     rows = []
-    for name, title in GOLD_SETS.items():
+    for name, (title, revised) in GOLD_SETS.items():
         gold = pd.read_csv(GOLD / f"{name}.csv")
         texts = gold_texts(name, gold, root)
         tagged = tagger.tag_array(pa.array(texts.tolist(), pa.string()))
@@ -253,15 +255,26 @@ def gold_rows(tagger, root: Path) -> list[dict]:
         scored = validation.evaluate_gold(frame).set_index("category")
         for category in categories:
             found = scored.loc[category]
+            seen = " (rules revised after reading it)" if category in revised else ""
+            # recall needs a positive among the posts the tagger passed over: with none in the
+            # sample, "1.0" would only say the sample was too small
+            missed_any = ((frame[f"gold_{category}"] == 1)
+                          & (frame[f"pred_{category}"] == 0)).any()
+            untagged = frame[f"pred_{category}"] == 0
+            recall = found["recall"] if missed_any or not untagged.any() else None
             rows.append({"set": title, "part": f"annotated sample of {len(gold)} "
-                                                f"({gold['_stratum'].nunique()} strata)",
-                         "category": category, "label": "gold annotation", "cite": True,
+                                                f"({gold['_stratum'].nunique()} strata){seen}",
+                         "category": category, "label": "gold annotation", "cite": not seen,
                          "n": int(found["annotated"]),
                          "positives": int(frame[f"gold_{category}"].sum()),
                          "flagged": int(frame[f"pred_{category}"].sum()),
-                         "precision": found["precision"], "recall": found["recall"],
-                         "f1": found["f1"]})
+                         "precision": found["precision"], "recall": recall,
+                         "f1": found["f1"] if recall is not None else None})
     return rows
+
+
+def _three(value) -> str:
+    return "–" if value is None else f"{value:.3f}"
 
 
 def markdown(rows: list[dict]) -> str:
@@ -269,8 +282,8 @@ def markdown(rows: list[dict]) -> str:
              "recall | F1 |", "|---|---|---|---|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         lines.append(f"| {r['set']} | {r['part']} | {r['category']} | {r['label']} | {r['n']:,} "
-                     f"| {r['positives']:,} | {r['flagged']:,} | {r['precision']:.3f} "
-                     f"| {r['recall']:.3f} | {r['f1']:.3f} |")
+                     f"| {r['positives']:,} | {r['flagged']:,} | {_three(r['precision'])} "
+                     f"| {_three(r['recall'])} | {_three(r['f1'])} |")
     return "\n".join(lines)
 
 
@@ -291,7 +304,7 @@ def quality_file(rows: list[dict]) -> str:
             cited.setdefault(row["category"], []).append({
                 "data": f"{row['set']}, {row['part']}", "n": int(row["n"]),
                 "precision": round(float(row["precision"]), 3),
-                "recall": round(float(row["recall"]), 3)})
+                "recall": None if row["recall"] is None else round(float(row["recall"]), 3)})
     return QUALITY_HEADER + yaml.safe_dump({"lexicon": cited}, sort_keys=True,
                                            allow_unicode=True, width=100)
 
