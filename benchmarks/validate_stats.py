@@ -75,6 +75,7 @@ class Spec:
     sims_share: float = 1.0  # share of --sims run (the placebo scenario is 20x as costly)
     noise_sd: float | None = None  # AR(1) log-share noise; None: the simulate.Scenario default
     ar: float | None = None
+    shift: float = 1.0  # a level shift of the share inside the baseline (ratio), 30-70% in
 
 
 DAILY = [
@@ -105,7 +106,18 @@ CALIBRATED = [
     Spec(7, "power_1.2_quieter", "as power_1.2, log-share noise sd 0.10 (quieter than the "
          "default)", ratio=1.2, mean=(200.0, 200.0), noise_sd=0.10),
 ]
-SPECS = {spec.name: spec for spec in DAILY + CALIBRATED + MONTHLY}
+# Issue 16: daily scenarios at the noise of real data, fixed (2026-12-03, commit of this line)
+# before any estimator was compared on them; coverage must be 93-97% in each, false alarms
+# <= 6%, false "supported" claims <= 5%.
+NOISE = [
+    Spec(8, "null_real_noise", "no effect, log-share noise sd 0.46, rho 0.5 (measured on real "
+         "daily series)", noise_sd=0.46, ar=0.5),
+    Spec(9, "null_rho_0.8", "no effect, log-share noise rho 0.8 (sd 0.15)", ar=0.8),
+    Spec(10, "null_level_shift", "no effect in the campaign; the share rises x1.3 30-70% into "
+         "the baseline and stays (the truth is the ratio to the baseline's mean log level)",
+         shift=1.3),
+]
+SPECS = {spec.name: spec for spec in DAILY + CALIBRATED + NOISE + MONTHLY}
 
 
 def series_rng(seed: int, spec: Spec, index: int) -> np.random.Generator:
@@ -139,6 +151,9 @@ def draw_scenario(spec: Spec, rng: np.random.Generator):
     effects = {"campaign": spec.ratio, "quiet": spec.ratio} if spec.ratio != 1 else {}
     noise = {key: value for key, value in (("noise_sd", spec.noise_sd), ("ar", spec.ar))
              if value is not None}
+    if spec.shift != 1.0:
+        noise.update(baseline_shift=spec.shift,
+                     shift_day=int(round(before * rng.uniform(0.3, 0.7))))
     return simulate.Scenario(
         start=f"{start:%Y-%m-%d}", lead_days=lead, before_days=before, campaign_days=campaign,
         after_days=after, share=share, volume=mean / share, effects=effects,
@@ -234,7 +249,9 @@ def evaluate(task: tuple) -> dict:
         warnings.simplefilter("ignore")
         sim = simulate.simulate_series(scenario, seed=int(rng.integers(2**31)))
         series = sim.series if spec.freq == "D" else monthly_without_volume(sim)
-        truth = spec.ratio  # the share ratio; also the count ratio unless volume moves
+        # the share ratio (also the count ratio unless volume moves); with a level shift in
+        # the baseline, the ratio to the baseline's mean log level (simulate.shift_truth)
+        truth = float(sim.truth["effects"]["campaign"])
         out = {"scenario": name, "index": index, "truth": truth,
                "mean_per_day": scenario.volume * scenario.share,
                "periods": len(series.frame)}

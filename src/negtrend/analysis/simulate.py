@@ -8,6 +8,7 @@ returned with the data, so a test can ask whether an estimator recovers what was
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -40,6 +41,8 @@ class Scenario:
     ar: float = 0.5  # AR(1) coefficient of the log-share noise
     noise_sd: float = 0.15  # innovation sd of the AR(1) log-share noise
     nb_alpha: float = 0.05  # extra negative binomial overdispersion of the counts
+    baseline_shift: float = 1.0  # the share jumps by this ratio ``shift_day`` days into the
+    shift_day: int = 0  # baseline and stays there (a level shift inside the baseline)
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,18 @@ def _ar1(rng, n: int, rho: float, sd: float) -> np.ndarray:
     return out
 
 
+def shift_truth(scenario: Scenario, effects: dict) -> dict:
+    """The true window ratios against the baseline when the share shifts inside it: the
+    baseline's mean log level is the shift times the share of baseline days after it, and
+    every later window sits at the shifted level (the estimand of a log-linear model with one
+    level for the baseline)."""
+    if scenario.baseline_shift == 1.0:
+        return effects
+    after = max(scenario.before_days - scenario.shift_day, 0) / scenario.before_days
+    lift = math.exp(math.log(scenario.baseline_shift) * (1 - after))
+    return {w: (r if w == "before" else r * lift) for w, r in effects.items()}
+
+
 def simulate_series(scenario: Scenario = Scenario(), seed: int | None = None) -> Simulated:
     """One daily series with known window effects on the share of collected items."""
     rng = np.random.default_rng(seed)
@@ -98,10 +113,11 @@ def simulate_series(scenario: Scenario = Scenario(), seed: int | None = None) ->
     years = (days - days[0]).days.to_numpy() / 365.25
     weekly = np.asarray(scenario.weekly)[days.day_of_week]
     noise = _ar1(rng, n, scenario.ar, scenario.noise_sd)
+    shifted = np.arange(n) >= scenario.lead_days + scenario.shift_day
     log_share = (np.log(scenario.share) + scenario.trend_per_year * years + weekly
                  + scenario.holiday_effect * covariates["holiday"].to_numpy()
                  + scenario.ramadan_effect * covariates["ramadan"].to_numpy()
-                 + log_effect + noise)
+                 + log_effect + noise + np.log(scenario.baseline_shift) * shifted)
     in_campaign = (window_of == "campaign").to_numpy()
     log_volume = (np.log(scenario.volume) + _ar1(rng, n, 0.6, scenario.volume_sd * 0.8)
                   + np.log(scenario.volume_campaign) * in_campaign)
@@ -117,7 +133,7 @@ def simulate_series(scenario: Scenario = Scenario(), seed: int | None = None) ->
     components = pd.DataFrame({"log_share": log_share, "noise": noise, "volume": total,
                                "expected": expected, "window": window_of.to_numpy()},
                               index=days)
-    truth = {"scenario": scenario, "effects": effects,
+    truth = {"scenario": scenario, "effects": shift_truth(scenario, effects),
              "count_effects": {w: effects[w] * (scenario.volume_campaign
                                                 if w == "campaign" else 1.0)
                                for w in effects}}
