@@ -131,13 +131,9 @@ def load_pandas(files: list[InputFile], mappings: dict, settings: ScanSettings, 
     notes = tuple(note for item, loaded, _ in results for note in item.notes(loaded.read_notes))
     return loading.LoadResult(data=data, quarantine=quarantine, source=source, kind="posts",
                               n_read=sum(loaded.n_read for _, loaded, _ in results),
-                              encoding=_one({loaded.encoding for _, loaded, _ in results}),
+                              encoding=inputs.one_encoding(
+                                  {loaded.encoding for _, loaded, _ in results}),
                               encoding_note="", read_notes=notes)
-
-
-def _one(values: set):
-    values = {v for v in values if v}
-    return values.pop() if len(values) == 1 else (", ".join(sorted(values)) or None)
 
 
 # --- the streaming engine ---------------------------------------------------------------------
@@ -370,7 +366,8 @@ def _build(files, mappings, settings, source, engine, options, root, key, descri
         manifest = {"key": key, "source": source, "built": cache.now(), "engine": engine,
                     "n_read": totals.n_read, "n_quarantined": totals.n_quarantined,
                     "quarantine_reasons": dict(totals.reasons), "notes": totals.notes,
-                    "files_failed": totals.failed, "encoding": _one(totals.encodings),
+                    "files_failed": totals.failed,
+                    "encoding": inputs.one_encoding(totals.encodings),
                     "scan_seconds": round(time.perf_counter() - began, 3), "scan": path,
                     "described": described}
         return cache.publish(work, root, key, manifest)

@@ -55,7 +55,7 @@ def read(data, how: formats.Plan, *, tz: str = loading.DEFAULT_TZ, sheet=None,
                        f"{how.preset.dedupe}) set aside: each counted once")
     result = loading.LoadResult(data=joined, quarantine=quarantine, source=str(data),
                                 kind=how.kind, n_read=n_read,
-                                encoding=_one(encodings),
+                                encoding=inputs.one_encoding(encodings),
                                 encoding_note="", read_notes=tuple(summary),
                                 counts=how.preset.counts)
     assert result.n_kept + result.n_quarantined == result.n_read
@@ -116,8 +116,3 @@ def merge_notes(notes) -> list[str]:
                                               else 0)
     return [text.replace("{n}", f"{n:,}", 1) if "{n}" in text else text
             for text, n in totals.items()]
-
-
-def _one(values) -> str | None:
-    values = {v for v in (values or ()) if v}
-    return values.pop() if len(values) == 1 else None

@@ -115,6 +115,12 @@ def mappings(files: list[InputFile], column_map=None, *, require_text: bool = Tr
     return found
 
 
+def one_encoding(values) -> str | None:
+    """The encoding several files were read in: the one they share, else all of them."""
+    values = {v for v in values if v}
+    return values.pop() if len(values) == 1 else (", ".join(sorted(values)) or None)
+
+
 def total_bytes(files: list[InputFile]) -> int:
     return sum(item.path.stat().st_size for item in files)
 

@@ -93,11 +93,9 @@ def keep_apart(tags: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """A model trained on a category and on talk about it (a mention category, where labels
     for both exist) counts a post as one or the other, as the lexicon does: the thing wins."""
     from negtrend.data import taxonomy
+    from negtrend.tagging import lexicon
 
-    for mention, of in taxonomy.mentions().items():
-        if mention in tags and of in tags:
-            tags[mention] = tags[mention] & ~tags[of]
-    return tags
+    return lexicon.keep_apart(tags, taxonomy.mentions())
 
 
 def make_backend(spec: str, categories: list[str] | None = None, norm=None):

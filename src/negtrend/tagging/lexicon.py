@@ -264,6 +264,16 @@ def load_lexicons(folder: str | Path | None = None,
     return out
 
 
+def keep_apart(tags: dict[str, np.ndarray], mentions: dict[str, str]
+               ) -> dict[str, np.ndarray]:
+    """Each mention category False where the category it talks about is True (both tagged):
+    a post is the thing or talk about it, never both."""
+    for mention, of in mentions.items():
+        if mention in tags and of in tags:
+            tags[mention] = tags[mention] & ~tags[of]
+    return tags
+
+
 def with_partners(categories: list[str] | None, folder: str | Path | None = None
                   ) -> list[str] | None:
     """``categories`` and, for each mention category among them, the category it talks about
@@ -750,9 +760,7 @@ class LexiconTagger:
 
     def tags_from_scores(self, scores: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         tags = {c: np.asarray(s) >= np.float32(self.threshold) for c, s in scores.items()}
-        for mention, of in self.mentions.items():
-            tags[mention] = tags[mention] & ~tags[of]
-        return tags
+        return keep_apart(tags, self.mentions)
 
     def explain(self, text: str | None) -> list[dict]:
         """Every hit of every entry on one text, with the category's score and verdict."""
