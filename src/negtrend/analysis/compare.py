@@ -162,7 +162,7 @@ def _ratio_rows(series: SeriesResult, category: str, measure: str, baseline: str
         in_window = window == name
         row = {"measure": measure, "window": name, "baseline": baseline,
                "periods_window": int(in_window.sum()), "periods_baseline": int(in_base.sum()),
-               "method": method, "dispersion": fit.dispersion, "df_resid": fit.df,
+               "method": method, "dispersion": fit.dispersion, "df_resid": fit.df_of(name),
                "note": None}
         window_items = counts[in_window].sum()
         if window_items == 0 or base_items == 0:

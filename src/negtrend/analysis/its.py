@@ -67,10 +67,11 @@ def its(
     headline = table.set_index("term").loc["level_campaign"].to_dict()
     effect = {key: headline[key] for key in ("estimate", "ci_low", "ci_high", "p_value",
                                              "log_se")}
-    effect.update(df=fit.df, alpha=alpha, scale="level change", measure=measure,
+    effect.update(df=fit.df_of("level_campaign"), alpha=alpha, scale="level change",
+                  measure=measure,
                   slope_change_per_30_days=table.set_index("term").loc["slope_campaign",
                                                                        "estimate"])
-    no_interval = not np.isfinite(t_quantile(alpha, fit.df))
+    no_interval = not np.isfinite(t_quantile(alpha, fit.df_of("level_campaign")))
     return EffectResult(
         method="its",
         category=category,

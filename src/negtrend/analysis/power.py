@@ -192,11 +192,13 @@ def _analytic(comparison: PhaseComparison, phase: str, baseline: str, ratios, ta
     mu_null = fit.rates(zeroed=(phase,)).to_numpy() * exposure  # the phase at baseline level
     in_phase = design[:, column] == 1
     reference = _phase_variance(design, mu_fitted, nb_alpha, column)
-    # the true error, estimated without the 1/s bias; the robust fit's error is the larger of
-    # the EWC and the quasi-likelihood error, the latter on n - k degrees of freedom, so it
-    # varies far less than chi^2 on the EWC's few df and needs no correction (validated:
-    # docs/validation.md, "Power: analytic against simulated")
-    sigma = log_se * (1.0 if fit.robust else inverse_error_bias(df))
+    # the true error, estimated without the 1/s bias. The earlier robust errors (EWC, no
+    # fitted noise) were the larger of the EWC and the quasi-likelihood error, the latter on
+    # n - k degrees of freedom, so they varied far less than chi^2 on the EWC's few df and
+    # needed no correction (validated: docs/validation.md, "Power: analytic against
+    # simulated"); errors from a fitted noise vary as their Satterthwaite df say
+    uncorrected = fit.robust and fit.noise is None
+    sigma = log_se * (1.0 if uncorrected else inverse_error_bias(df))
 
     def probability(ratio: float) -> float:
         mu = mu_null * np.where(in_phase, ratio, 1.0)
