@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-PHI_BOUNDS = (-0.9, 0.99)
+PHI_BOUNDS = (0.0, 0.99)  # persistence only: a negative rho fitted to noise would shrink errors
 VARIANCE_BOUNDS = (1e-6, 10.0)
 
 
@@ -167,10 +167,11 @@ def satterthwaite_df(noise: NoiseFit, weighted_design: np.ndarray, bread: np.nda
     k = bread.shape[0]
     if not noise.free:
         return np.full(k, ceiling)
-    try:
-        covariance = 2.0 * np.linalg.inv(noise.information)
-    except np.linalg.LinAlgError:
-        return np.full(k, ceiling)
+    # a direction in which the deviance is flat (or curves the wrong way: a saddle the
+    # optimiser stopped on) is one the data do not pin down: near-infinite variance, few df
+    values, vectors = np.linalg.eigh(noise.information)
+    floor = 1e-9 * max(float(np.abs(values).max()), 1e-12)
+    covariance = 2.0 * (vectors / np.maximum(values, floor)) @ vectors.T
     variance = coefficient_variances(noise.model, weighted_design, bread, poisson)
     gradient = np.empty((k, len(noise.free)))
     step = 1e-4
