@@ -271,6 +271,7 @@ def _evaluate(name: str, index: int, seed: int) -> dict:
         row = ratios.loc[(comparison.primary_measure, "campaign")].to_dict()
         out.update({f"cp_{k}": v for k, v in _interval(row, truth).items()})
         out["cp_model"] = method_text(row["method"]).split(";")[0]
+        out["cp_df"] = float(row["df_resid"]) if row.get("df_resid") is not None else math.nan
         if series.has_total:
             counted = ratios.loc[("count_per_day", "campaign")].to_dict()
             count_truth = truth * spec.volume_campaign
@@ -384,6 +385,25 @@ def efficient_bound(spec: Spec, seed: int, indices) -> tuple[float, float]:
     return float(np.mean(powers)), float(np.median(sds))
 
 
+def df_price(part: pd.DataFrame, shift: float, ratio: float) -> tuple[float, float]:
+    """(median t df of the campaign row, mean power of a t-test on each series' df at the
+    oracle's noncentrality ``shift``); NaN where the run has no df (older CSVs)."""
+    if "cp_df" not in part:
+        return math.nan, math.nan
+    dfs = part["cp_df"].astype(float).to_numpy()
+    dfs = np.where(np.isfinite(dfs), dfs, np.inf)  # no df recorded: a z quantile
+    median = float(np.median(dfs))
+    if ratio == 1 or not math.isfinite(shift):
+        return median, math.nan
+    q = sps.t.ppf(1 - ALPHA / 2, dfs)
+    finite = np.isfinite(dfs)
+    power = np.where(finite,
+                     sps.nct.sf(q, np.where(finite, dfs, 1.0), shift)
+                     + sps.nct.cdf(-q, np.where(finite, dfs, 1.0), shift),
+                     sps.norm.sf(q - shift) + sps.norm.cdf(-q - shift))
+    return median, float(power.mean())
+
+
 def summarise(results: pd.DataFrame, seed: int = DEFAULT_SEED) -> pd.DataFrame:
     rows = []
     for name, part in results.groupby("scenario", sort=False):
@@ -407,6 +427,9 @@ def summarise(results: pd.DataFrame, seed: int = DEFAULT_SEED) -> pd.DataFrame:
         row["oracle_power"] = float(sps.norm.sf(q - shift) + sps.norm.cdf(-q - shift)) \
             if spec.ratio != 1 else math.nan
         row["sd_log_est"] = spread
+        # the same test with each series' own t df: what studentizing by an estimated
+        # variance on those df costs the oracle (the df price of measuring the noise)
+        row["cp_median_df"], row["df_price_power"] = df_price(part, shift, spec.ratio)
         # the first 200 series: the bound is exact per series, so this only samples the
         # scenario's lengths and dates (and keeps the rendering to seconds)
         row["bound_power"], row["bound_sd"] = efficient_bound(spec, seed,
@@ -877,7 +900,8 @@ def errors_section(summary: pd.DataFrame, results: pd.DataFrame,
               "campaign row; *width*: median interval width, upper / lower bound.", "",
               "| scenario | n | cover: AR noise | cover: EWC | rejects: AR noise | rejects: "
               "EWC | false supported: AR noise | false supported: EWC | width: AR noise | "
-              "width: EWC |", "|---|---|---|---|---|---|---|---|---|---|"]
+              "width: EWC | median df: AR noise | median df: EWC |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for spec in DAILY + NOISE:
         name = spec.name
         if name not in summary.index or name not in earlier_summary.index:
@@ -890,7 +914,8 @@ def errors_section(summary: pd.DataFrame, results: pd.DataFrame,
             f"| `{name}` | {now['n']} | {pct(new['cp_covered'])} | {pct(old['cp_covered'])} | "
             f"{pct(new['cp_reject'])} | {pct(old['cp_reject'])} | {supported[0]} | "
             f"{supported[1]} | {fmt(now['cp_median_width'], 3)} | "
-            f"{fmt(then['cp_median_width'], 3)} |")
+            f"{fmt(then['cp_median_width'], 3)} | {fmt(now['cp_median_df'], 0)} | "
+            f"{fmt(then['cp_median_df'], 0)} |")
     if "power_1.2" in summary.index and "power_1.2" in earlier_summary.index:
         now, then = summary.loc["power_1.2"], earlier_summary.loc["power_1.2"]
         lines += ["", f"**Power** at a ratio of 1.2 and 200 items a day (`power_1.2`): "
@@ -901,11 +926,35 @@ def errors_section(summary: pd.DataFrame, results: pd.DataFrame,
                   f"({now['sd_log_est']:.3f}) would reach {p100(now['oracle_power'])}%. The "
                   f"issue's target, within 3 points of the bound, is "
                   + ("met." if now["cp_detect_right_way"] >= now["bound_power"] - 0.03 else
-                     "**not met**: the point estimate loses "
-                     f"{p100(now['bound_power'] - now['oracle_power'])} points to the bound "
-                     "(it is not GLS), and the rest is the price of measuring the noise's "
-                     "persistence on the series itself (the t degrees of freedom).")]
+                     "**not met**.")]
+        if math.isfinite(now["df_price_power"]):
+            short = now["bound_power"] - now["oracle_power"]
+            lines += ["", DF_PRICE_TEXT.format(
+                df=fmt(now["cp_median_df"], 0), price=p100(now["df_price_power"]),
+                observed=p100(now["cp_detect_right_way"]), oracle=p100(now["oracle_power"]),
+                bound=p100(now["bound_power"]),
+                estimate=(f"the estimate loses {p100(short)} points to the bound (it is not "
+                          "GLS)" if short > 0.02 else "the estimate is about as good as the "
+                          "bound's (within the Monte-Carlo error)"))]
     return lines + ["", SEARCH_TEXT.format(table=search_table())]
+
+
+DF_PRICE_TEXT = """\
+**Why the power stops short of the bound.** A z-test that knew the estimate's sd reaches
+{oracle}%, against {bound}% for GLS with every noise parameter known: {estimate}. What a
+feasible test cannot have is that sd: it must be estimated from the same series,
+and with persistent noise the long-run variance rests on few effective observations. The
+errors now used carry that uncertainty as t degrees of freedom (median {df} here). A t-test
+with each series' own df, at the noncentrality the Monte-Carlo sd gives, detects the effect in
+{price}% of series; the test detects it in {observed}%. So the gap to the bound is, to within
+a few points, the price of those df. The df come from the REML information of the noise
+parameters, the asymptotic (Cramér-Rao) limit on how precisely any estimate of them, and so of
+the long-run variance, can be made from this series; a studentized test with more df would be
+claiming precision the data do not hold, and every variant tried that detected the effect more
+often covered less than 93% where the noise persists (table below). This is an asymptotic
+argument backed by these measurements, not a proof over every conceivable test: a test that
+borrowed the noise's persistence from outside the series (other categories, other years)
+could do better."""
 
 
 CAL_BEGIN, CAL_END = "<!-- calibrated:begin -->", "<!-- calibrated:end -->"
@@ -1226,6 +1275,8 @@ def main(argv=None) -> int:
             print("the daily scenarios again with the earlier EWC errors", file=sys.stderr)
             earlier = run_simulations(sims, args.seed, args.workers, specs=DAILY + NOISE,
                                       errors="ewc")
+        if args.csv:  # before rendering: a rendering error must not lose the simulations
+            pd.concat([results, earlier], ignore_index=True).to_csv(args.csv, index=False)
     summary = summarise(results, args.seed)
     earlier_summary = summarise(earlier, args.seed) if len(earlier) else None
     simulated = time.time() - started
@@ -1258,8 +1309,6 @@ def main(argv=None) -> int:
     args.out.write_text(render(summary, results, real, note, header,
                                earlier_summary=earlier_summary, earlier=earlier),
                         encoding="utf-8")
-    if args.csv:
-        pd.concat([results, earlier], ignore_index=True).to_csv(args.csv, index=False)
     print(f"wrote {args.out} in {elapsed / 60:.1f} min", file=sys.stderr)
     for row in targets(summary):
         print(f"{'ok ' if row['met'] else 'MISSED'} {row['requirement']} [{row['scenario']}]: "
