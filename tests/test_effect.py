@@ -36,6 +36,10 @@ def test_compare_periods_recovers_a_known_ratio_and_draws_its_counterfactual(sim
     table = result.table.set_index("window")
     assert table.loc["campaign", "estimate"] == pytest.approx(result.estimate)
     assert "holiday" in words.method_text(result.meta["model"])
+    # the method line names the estimator of the errors (issue 16), in both languages
+    english = words.method_text(result.meta["model"])
+    assert "AR(1) plus white noise fitted by REML" in english and "Satterthwaite" in english
+    assert "REML" in words.method_text(result.meta["model"], "id")
 
 
 def test_summary_is_in_the_language_asked(simulated):
