@@ -18,8 +18,8 @@ same series):
    Target: within 10%.
 
 The simulation draws independent negative binomial noise around the observed design; the
-scenarios' noise is autocorrelated (AR(1), rho 0.5), which the analytic error (EWC, robust to
-autocorrelation) sees and the simulation does not. Where the two disagree, check 1 says which
+scenarios' noise is autocorrelated (AR(1), rho 0.5), which the analytic error (from the
+fitted AR(1) + white noise) sees and the simulation does not. Where the two disagree, check 1 says which
 one is right.
 """
 
