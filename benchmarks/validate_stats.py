@@ -932,7 +932,10 @@ def errors_section(summary: pd.DataFrame, results: pd.DataFrame,
             lines += ["", DF_PRICE_TEXT.format(
                 df=fmt(now["cp_median_df"], 0), price=p100(now["df_price_power"]),
                 observed=p100(now["cp_detect_right_way"]), oracle=p100(now["oracle_power"]),
-                bound=p100(now["bound_power"]),
+                bound=p100(now["bound_power"]), cover=p100(now["cp_cover"]),
+                gap=p100(now["oracle_power"] - now["cp_detect_right_way"]),
+                df_part=p100(now["oracle_power"] - now["df_price_power"]),
+                rest=p100(now["df_price_power"] - now["cp_detect_right_way"]),
                 estimate=(f"the estimate loses {p100(short)} points to the bound (it is not "
                           "GLS)" if short > 0.02 else "the estimate is about as good as the "
                           "bound's (within the Monte-Carlo error)"))]
@@ -942,19 +945,22 @@ def errors_section(summary: pd.DataFrame, results: pd.DataFrame,
 DF_PRICE_TEXT = """\
 **Why the power stops short of the bound.** A z-test that knew the estimate's sd reaches
 {oracle}%, against {bound}% for GLS with every noise parameter known: {estimate}. What a
-feasible test cannot have is that sd: it must be estimated from the same series,
-and with persistent noise the long-run variance rests on few effective observations. The
-errors now used carry that uncertainty as t degrees of freedom (median {df} here). A t-test
-with each series' own df, at the noncentrality the Monte-Carlo sd gives, detects the effect in
-{price}% of series; the test detects it in {observed}%. So the gap to the bound is, to within
-a few points, the price of those df. The df come from the REML information of the noise
-parameters, the asymptotic (Cramér-Rao) limit on how precisely any estimate of them, and so of
-the long-run variance, can be made from this series; a studentized test with more df would be
-claiming precision the data do not hold, and every variant tried that detected the effect more
-often covered less than 93% where the noise persists (table below). This is an asymptotic
-argument backed by these measurements, not a proof over every conceivable test: a test that
-borrowed the noise's persistence from outside the series (other categories, other years)
-could do better."""
+feasible test cannot have is that sd: it must be estimated from the same series, and with
+persistent noise the long-run variance rests on few effective observations. The errors now
+used carry that uncertainty as t degrees of freedom (median {df} here). A t-test with each
+series' own df, at the noncentrality the Monte-Carlo sd gives, detects the effect in {price}%
+of series: {df_part} of the {gap} points between the oracle and the test ({observed}%) are the
+price of those df. The other {rest} points are intervals a little wider than the oracle's at
+this noise (they cover {cover}% of true ratios here): the fitted noise's variance and its
+Satterthwaite df err on the safe side where the noise is mild, the side the scenarios with
+persistent noise need. The df come from the REML information of the noise parameters, the
+asymptotic (Cramér-Rao) limit on how precisely any estimate of them, and so of the long-run
+variance, can be made from this series; a studentized test with more df would claim
+precision the data do not hold, and every variant tried that detected the effect more often
+covered less than 93% where the noise persists (table below). This is an asymptotic argument
+backed by these measurements, not a proof over every conceivable test: a test that borrowed
+the noise's persistence from outside the series (other categories, other years) could do
+better."""
 
 
 CAL_BEGIN, CAL_END = "<!-- calibrated:begin -->", "<!-- calibrated:end -->"
