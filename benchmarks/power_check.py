@@ -19,8 +19,8 @@ same series):
 
 The simulation draws independent negative binomial noise around the observed design; the
 scenarios' noise is autocorrelated (AR(1), rho 0.5), which the analytic error (from the
-fitted AR(1) + white noise) sees and the simulation does not. Where the two disagree, check 1 says which
-one is right.
+fitted AR(1) + white noise) sees and the simulation does not. Where the two disagree, check 1
+says which one is right.
 """
 
 from __future__ import annotations
