@@ -360,7 +360,6 @@ def efficient_bound(spec: Spec, seed: int, indices) -> tuple[float, float]:
     if spec.ratio == 1 or spec.freq != "D":
         return math.nan, math.nan
     powers, sds = [], []
-    q = sps.norm.ppf(1 - ALPHA / 2)
     shift = abs(math.log(spec.ratio))
     for index in indices:
         scenario = draw_scenario(spec, series_rng(seed, spec, int(index)))
@@ -381,8 +380,15 @@ def efficient_bound(spec: Spec, seed: int, indices) -> tuple[float, float]:
         information = design.T @ np.linalg.solve(cov, design)
         sd = math.sqrt(np.linalg.inv(information)[1, 1])
         sds.append(sd)
-        powers.append(sps.norm.sf(q - shift / sd) + sps.norm.cdf(-q - shift / sd))
+        powers.append(two_sided_power(shift / sd))
     return float(np.mean(powers)), float(np.median(sds))
+
+
+def two_sided_power(shift, df=np.inf):
+    """Power of the two-sided test at ``ALPHA`` when the estimate sits ``shift`` standard
+    errors from the null: t on ``df`` degrees of freedom, z when they are infinite."""
+    q = sps.t.ppf(1 - ALPHA / 2, df)
+    return sps.nct.sf(q, df, shift) + sps.nct.cdf(-q, df, shift)
 
 
 def df_price(part: pd.DataFrame, shift: float, ratio: float) -> tuple[float, float]:
@@ -390,18 +396,11 @@ def df_price(part: pd.DataFrame, shift: float, ratio: float) -> tuple[float, flo
     oracle's noncentrality ``shift``); NaN where the run has no df (older CSVs)."""
     if "cp_df" not in part:
         return math.nan, math.nan
-    dfs = part["cp_df"].astype(float).to_numpy()
-    dfs = np.where(np.isfinite(dfs), dfs, np.inf)  # no df recorded: a z quantile
+    dfs = part["cp_df"].astype(float).fillna(np.inf).to_numpy()  # no df recorded: z
     median = float(np.median(dfs))
     if ratio == 1 or not math.isfinite(shift):
         return median, math.nan
-    q = sps.t.ppf(1 - ALPHA / 2, dfs)
-    finite = np.isfinite(dfs)
-    power = np.where(finite,
-                     sps.nct.sf(q, np.where(finite, dfs, 1.0), shift)
-                     + sps.nct.cdf(-q, np.where(finite, dfs, 1.0), shift),
-                     sps.norm.sf(q - shift) + sps.norm.cdf(-q - shift))
-    return median, float(power.mean())
+    return median, float(np.mean(two_sided_power(shift, dfs)))
 
 
 def summarise(results: pd.DataFrame, seed: int = DEFAULT_SEED) -> pd.DataFrame:
@@ -423,9 +422,7 @@ def summarise(results: pd.DataFrame, seed: int = DEFAULT_SEED) -> pd.DataFrame:
         # Monte-Carlo sd): what these data allow at this alpha, with no noise in the error
         spread = float(np.log(part["cp_est"].astype(float)).std())
         shift = abs(math.log(spec.ratio)) / spread if spread > 0 else math.nan
-        q = sps.norm.ppf(1 - ALPHA / 2)
-        row["oracle_power"] = float(sps.norm.sf(q - shift) + sps.norm.cdf(-q - shift)) \
-            if spec.ratio != 1 else math.nan
+        row["oracle_power"] = float(two_sided_power(shift)) if spec.ratio != 1 else math.nan
         row["sd_log_est"] = spread
         # the same test with each series' own t df: what studentizing by an estimated
         # variance on those df costs the oracle (the df price of measuring the noise)
